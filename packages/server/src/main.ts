@@ -1,0 +1,86 @@
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startDepotSimulator } from '@openvelope/sim';
+import { createApp } from './app';
+import { systemClock } from './platform/clock';
+import { ConfigError, loadConfig } from './platform/config';
+import { openDatabase } from './platform/db/database';
+import { migrateToLatest } from './platform/db/migrator';
+import { createLogger } from './platform/logging';
+import { ensureAdmin } from './platform/auth/bootstrap';
+import { provisionServiceToken } from './platform/auth/service-account';
+import { seedDemoDepot } from './seed/demo-depot';
+
+/** Composition root: configuration, database, migrations, first-run setup, HTTP, due work, simulators. */
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const log = createLogger(config.LOG_LEVEL);
+  const clock = systemClock;
+
+  const database = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR });
+  log.info({ 'db.system': database.engine }, 'database opened');
+  await migrateToLatest(database.db);
+
+  const admin = await ensureAdmin(database.db, clock, config.ADMIN_PASSWORD);
+  const webDistDir =
+    config.WEB_DIST_DIR ?? resolve(fileURLToPath(new URL('.', import.meta.url)), '../../web/dist');
+  const app = await createApp({
+    db: database.db,
+    clock,
+    log,
+    webDistDir,
+    sessionTtlHours: config.SESSION_TTL_HOURS,
+    loginFailuresPerMinute: config.LOGIN_RATE_LIMIT_PER_MINUTE,
+    secureCookies: (config.PUBLIC_URL ?? '').startsWith('https://'),
+  });
+  if (config.DEMO) await seedDemoDepot(database.db, app.microgrid, clock.now());
+
+  const address = await app.http.listen({ port: config.PORT, host: config.HOST });
+  app.scheduler.start(config.SCHEDULER_POLL_MS);
+  const consoleUrl = config.PUBLIC_URL ?? address.replace('127.0.0.1', 'localhost');
+
+  const stoppers: (() => Promise<void>)[] = [];
+  if (config.DEMO) {
+    const token = await provisionServiceToken(database.db, clock, 'depot-simulator', 'OPERATOR');
+    const sim = startDepotSimulator({ baseUrl: address, token, tickMs: config.DEPOT_SIM_TICK_MS, log: log.child({ component: 'depot-simulator' }) });
+    stoppers.push(() => sim.stop());
+  }
+
+  const banner = [
+    '',
+    `  Openvelope is running: ${consoleUrl}`,
+    `  API docs: ${consoleUrl}/api/docs`,
+    admin.generatedPassword
+      ? `  First start: sign in as "admin" with password ${admin.generatedPassword}\n  (shown once; only its hash is stored. Set ADMIN_PASSWORD to choose it.)`
+      : admin.created
+        ? '  First start: sign in as "admin" with the password from ADMIN_PASSWORD.'
+        : '  Sign in with your account (the first-run admin is "admin").',
+    `  Database: ${database.engine === 'pglite' ? `embedded PGlite in ${resolve(config.DATA_DIR)}` : 'PostgreSQL (DATABASE_URL)'}`,
+    '  Press Ctrl-C to stop.',
+    '',
+  ].join('\n');
+  process.stdout.write(`${banner}\n`);
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'shutting down');
+    for (const stop of stoppers) await stop();
+    await app.scheduler.stop();
+    await app.http.close();
+    await database.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof ConfigError) {
+    process.stderr.write(`${error.message}\n`);
+  } else {
+    process.stderr.write(`Openvelope failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  }
+  process.exit(1);
+});

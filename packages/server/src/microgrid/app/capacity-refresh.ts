@@ -1,0 +1,141 @@
+import { appendToStream, type NewEvent } from '../../platform/events/event-store';
+import type { Trx } from '../../platform/db/database';
+import { cancelWork, scheduleWork } from '../../platform/scheduler/scheduler';
+import { effectiveCapacity, type BlockInForce, type CapacitySource } from '../domain/capacity';
+import { blockAt, nextBoundary, statusAt } from '../domain/envelope';
+import { balanceLoad, type BindingConstraint } from '../domain/load-balancer';
+import { uniformCapacity } from '../domain/phases';
+import * as depot from '../store/depot-store';
+import * as envelopes from '../store/envelope-store';
+import * as sessions from '../store/session-store';
+import { envelopeStream } from './streams';
+
+export const CIRCUIT_REFRESH_WORK = 'circuit-capacity-refresh';
+
+export type RefreshTrigger =
+  | 'envelope-submitted'
+  | 'envelope-withdrawn'
+  | 'envelope-boundary'
+  | 'circuit-changed'
+  | 'session-started'
+  | 'session-stopped'
+  | 'charger-changed'
+  | 'on-demand';
+
+export interface RefreshOutcome {
+  circuitId: string;
+  effectiveCapacityA: number;
+  source: CapacitySource;
+  capacityChanged: boolean;
+  allocations: number;
+}
+
+function sameSource(a: CapacitySource, b: CapacitySource): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+/** An allocation's binding constraint, with the capacity's source attached so it reads on its own. */
+export function bindingRecord(binding: BindingConstraint, source: CapacitySource): Record<string, unknown> {
+  return binding.kind === 'CAPACITY' ? { ...binding, source } : { ...binding };
+}
+
+/**
+ * Brings one circuit up to date at `now`, inside the caller's transaction: envelope statuses
+ * (with their activation and expiry events), effective capacity and its source (with history),
+ * the load balancer's allocations, and the next instant this must run again (durable due work).
+ * Everything a change causes commits together, so readers never see capacity and allocations disagree.
+ */
+export async function refreshCircuit(
+  trx: Trx,
+  circuitId: string,
+  now: Date,
+): Promise<RefreshOutcome | undefined> {
+  const circuit = await depot.findCircuit(trx, circuitId, true);
+  if (!circuit) return undefined;
+
+  const open = await envelopes.findEnvelopes(trx, { circuitId, openOnly: true });
+  const inForce: BlockInForce[] = [];
+  for (const envelope of open) {
+    const status = statusAt(envelope, now);
+    if (status !== envelope.status) {
+      await envelopes.setEnvelopeStatus(trx, envelope.id, status);
+      const event: NewEvent =
+        status === 'ACTIVE'
+          ? { type: 'EnvelopeActivated', data: { envelopeId: envelope.id, circuitId, at: now.toISOString() } }
+          : { type: 'EnvelopeExpired', data: { envelopeId: envelope.id, circuitId, at: now.toISOString() } };
+      await appendToStream(trx, envelopeStream(envelope.id), 'any', [event], now);
+    }
+    const block = status === 'ACTIVE' ? blockAt(envelope.blocks, now) : undefined;
+    if (block) {
+      inForce.push({
+        envelopeId: envelope.id,
+        description: envelope.source,
+        origin: envelope.origin,
+        submittedAt: envelope.submittedAt.toISOString(),
+        blockIndex: block.index,
+        blockEndsAt: block.endsAt.toISOString(),
+        limit: block.importLimit,
+      });
+    }
+  }
+
+  const capacity = effectiveCapacity(circuit, inForce);
+  const capacityChanged =
+    capacity.amps !== circuit.effectiveCapacityA || !sameSource(capacity.source, circuit.capacitySource);
+  if (capacityChanged) {
+    await depot.updateCircuitCapacity(trx, circuitId, {
+      effectiveCapacityA: capacity.amps,
+      source: capacity.source,
+      at: now,
+    });
+    await envelopes.insertCapacityHistory(trx, {
+      circuitId,
+      at: now,
+      staticCapacityA: circuit.staticCapacityA,
+      effectiveCapacityA: capacity.amps,
+      source: capacity.source,
+    });
+  }
+
+  const active = await sessions.activeSessionsOnCircuit(trx, circuitId);
+  const allocations = balanceLoad(
+    uniformCapacity(capacity.amps, circuit.phaseCount),
+    active.map((s) => ({
+      sessionId: s.sessionId,
+      chargerId: s.chargerId,
+      phases: s.phases,
+      minCurrentA: s.minCurrentA,
+      maxCurrentA: s.maxCurrentA,
+      ...(s.vehicleMaxCurrentA !== null ? { vehicleMaxCurrentA: s.vehicleMaxCurrentA } : {}),
+      priority: s.priority,
+      startedAt: s.startedAt.toISOString(),
+    })),
+  );
+  await sessions.replaceAllocations(
+    trx,
+    circuitId,
+    allocations.map((a) => ({
+      chargerId: a.chargerId,
+      sessionId: a.sessionId,
+      currentA: a.currentA,
+      binding: bindingRecord(a.binding, capacity.source),
+    })),
+    now,
+  );
+
+  const stillOpen = open.filter((e) => statusAt(e, now) !== 'EXPIRED');
+  const next = nextBoundary(
+    stillOpen.flatMap((e) => e.blocks),
+    now,
+  );
+  if (next) await scheduleWork(trx, { kind: CIRCUIT_REFRESH_WORK, key: circuitId, dueAt: next }, now);
+  else await cancelWork(trx, CIRCUIT_REFRESH_WORK, circuitId);
+
+  return {
+    circuitId,
+    effectiveCapacityA: capacity.amps,
+    source: capacity.source,
+    capacityChanged,
+    allocations: allocations.length,
+  };
+}

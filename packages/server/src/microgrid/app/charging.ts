@@ -1,0 +1,77 @@
+import type { Db } from '../../platform/db/database';
+import { problems } from '../../platform/http/problem';
+import * as depot from '../store/depot-store';
+import * as sessions from '../store/session-store';
+import { refreshCircuit, type RefreshOutcome } from './capacity-refresh';
+
+function isUniqueViolation(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === '23505';
+}
+
+/** Charging sessions, on-demand rebalancing and meter values: what a charger integration reports. */
+export class ChargingService {
+  constructor(private readonly db: Db) {}
+
+  async startSession(
+    chargerId: string,
+    input: { vehicleLabel?: string | undefined; vehicleMaxCurrentA?: number | undefined },
+    now: Date,
+  ): Promise<{ sessionId: string; refresh: RefreshOutcome }> {
+    return this.db.transaction().execute(async (trx) => {
+      const charger = await depot.findCharger(trx, chargerId);
+      if (!charger) throw problems.notFound('Charger', chargerId);
+      // Lock the circuit first so concurrent starts on one circuit serialise on the same row.
+      await depot.findCircuit(trx, charger.circuitId, true);
+      if (await sessions.findActiveSession(trx, chargerId)) {
+        throw problems.conflict(`Charger "${charger.name}" already has an active session.`);
+      }
+      let sessionId: string;
+      try {
+        sessionId = await sessions.insertSession(trx, {
+          chargerId,
+          vehicleLabel: input.vehicleLabel ?? null,
+          vehicleMaxCurrentA: input.vehicleMaxCurrentA ?? null,
+          startedAt: now,
+        });
+      } catch (error) {
+        if (isUniqueViolation(error)) throw problems.conflict(`Charger "${charger.name}" already has an active session.`);
+        throw error;
+      }
+      const refresh = (await refreshCircuit(trx, charger.circuitId, now))!;
+      return { sessionId, refresh };
+    });
+  }
+
+  async stopSession(sessionId: string, now: Date): Promise<RefreshOutcome> {
+    return this.db.transaction().execute(async (trx) => {
+      const session = await sessions.findSession(trx, sessionId);
+      if (!session) throw problems.notFound('Charging session', sessionId);
+      if (session.ended_at) throw problems.conflict(`Session ${sessionId} has already ended.`);
+      const charger = (await depot.findCharger(trx, session.charger_id))!;
+      await depot.findCircuit(trx, charger.circuitId, true);
+      await sessions.endSession(trx, sessionId, now);
+      return (await refreshCircuit(trx, charger.circuitId, now))!;
+    });
+  }
+
+  async rebalance(circuitId: string, now: Date): Promise<RefreshOutcome> {
+    return this.db.transaction().execute(async (trx) => {
+      const outcome = await refreshCircuit(trx, circuitId, now);
+      if (!outcome) throw problems.notFound('Circuit', circuitId);
+      return outcome;
+    });
+  }
+
+  async recordMeterValues(readings: readonly sessions.MeterReading[]): Promise<number> {
+    return this.db.transaction().execute(async (trx) => {
+      const ids = [...new Set(readings.map((r) => r.chargerId))];
+      const known = await trx.selectFrom('chargers').select('id').where('id', 'in', ids).execute();
+      const missing = ids.filter((id) => !known.some((k) => k.id === id));
+      if (missing.length > 0) {
+        throw problems.validation(`readings: unknown charger ${missing.join(', ')}`, [{ field: 'readings.chargerId', message: `unknown charger ${missing[0]}` }]);
+      }
+      await sessions.insertMeterReadings(trx, readings);
+      return readings.length;
+    });
+  }
+}

@@ -1,0 +1,182 @@
+import { randomUUID } from 'node:crypto';
+import type { Db, Trx } from '../../platform/db/database';
+import { problems } from '../../platform/http/problem';
+import type { Phase } from '../domain/phases';
+import * as depot from '../store/depot-store';
+import { insertCapacityHistory } from '../store/envelope-store';
+import { refreshCircuit } from './capacity-refresh';
+
+function isUniqueViolation(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === '23505';
+}
+
+/** Runs a write and turns a duplicate-name violation into a 409 that says which name. */
+async function uniqueName<T>(what: string, name: string, write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } catch (error) {
+    if (isUniqueViolation(error)) throw problems.conflict(`A ${what} named "${name}" already exists here.`, { field: 'name' });
+    throw error;
+  }
+}
+
+/** Create, edit and delete the depot: microgrids, circuits, managed scopes and chargers. */
+export class DepotModelService {
+  constructor(private readonly db: Db) {}
+
+  async createMicrogrid(input: { name: string; timezone: string }, now: Date): Promise<depot.MicrogridRow> {
+    const row = { id: randomUUID(), ...input };
+    await uniqueName('microgrid', input.name, () => depot.insertMicrogrid(this.db, row, now));
+    return row;
+  }
+
+  async updateMicrogrid(id: string, patch: { name?: string; timezone?: string }): Promise<depot.MicrogridRow> {
+    return this.db.transaction().execute(async (trx) => {
+      if (!(await depot.findMicrogrid(trx, id))) throw problems.notFound('Microgrid', id);
+      await uniqueName('microgrid', patch.name ?? '', () => depot.updateMicrogrid(trx, id, patch));
+      return (await depot.findMicrogrid(trx, id))!;
+    });
+  }
+
+  async deleteMicrogrid(id: string): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      if (!(await depot.findMicrogrid(trx, id))) throw problems.notFound('Microgrid', id);
+      await depot.deleteMicrogrid(trx, id);
+    });
+  }
+
+  async createCircuit(
+    microgridId: string,
+    input: { name: string; phaseCount: 1 | 3; nominalVoltageV: number; staticCapacityA: number },
+    now: Date,
+  ): Promise<string> {
+    return this.db.transaction().execute(async (trx) => {
+      if (!(await depot.findMicrogrid(trx, microgridId))) throw problems.notFound('Microgrid', microgridId);
+      const id = randomUUID();
+      await uniqueName('circuit', input.name, () => depot.insertCircuit(trx, { id, microgridId, ...input }, now));
+      await this.#insertHistory(trx, id, now);
+      return id;
+    });
+  }
+
+  async #insertHistory(trx: Trx, circuitId: string, now: Date): Promise<void> {
+    const circuit = (await depot.findCircuit(trx, circuitId))!;
+    await insertCapacityHistory(trx, {
+      circuitId,
+      at: now,
+      staticCapacityA: circuit.staticCapacityA,
+      effectiveCapacityA: circuit.effectiveCapacityA,
+      source: circuit.capacitySource,
+    });
+  }
+
+  /** A new static capacity or voltage changes the effective capacity: the circuit is refreshed at once. */
+  async updateCircuit(
+    id: string,
+    patch: { name?: string; nominalVoltageV?: number; staticCapacityA?: number },
+    now: Date,
+  ): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      const circuit = await depot.findCircuit(trx, id, true);
+      if (!circuit) throw problems.notFound('Circuit', id);
+      await uniqueName('circuit', patch.name ?? '', () => depot.updateCircuitDefinition(trx, id, patch));
+      const outcome = await refreshCircuit(trx, id, now);
+      if (!outcome?.capacityChanged && patch.staticCapacityA !== undefined) await this.#insertHistory(trx, id, now);
+    });
+  }
+
+  async deleteCircuit(id: string): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      if (!(await depot.findCircuit(trx, id))) throw problems.notFound('Circuit', id);
+      await depot.deleteCircuit(trx, id);
+    });
+  }
+
+  async #checkCircuitsBelong(trx: Trx, microgridId: string, circuitIds: readonly string[]): Promise<void> {
+    const circuits = new Set((await depot.listCircuits(trx, microgridId)).map((c) => c.id));
+    const foreign = circuitIds.filter((c) => !circuits.has(c));
+    if (foreign.length > 0) {
+      throw problems.validation(`circuitIds: ${foreign.join(', ')} ${foreign.length === 1 ? 'is not a circuit' : 'are not circuits'} of this microgrid`, [
+        { field: 'circuitIds', message: 'every circuit must belong to the scope’s microgrid' },
+      ]);
+    }
+  }
+
+  async createScope(microgridId: string, input: { name: string; circuitIds: string[] }, now: Date): Promise<string> {
+    return this.db.transaction().execute(async (trx) => {
+      if (!(await depot.findMicrogrid(trx, microgridId))) throw problems.notFound('Microgrid', microgridId);
+      const circuitIds = [...new Set(input.circuitIds)];
+      await this.#checkCircuitsBelong(trx, microgridId, circuitIds);
+      const id = randomUUID();
+      await uniqueName('managed scope', input.name, () => depot.insertScope(trx, { id, microgridId, name: input.name, circuitIds }, now));
+      return id;
+    });
+  }
+
+  async updateScope(id: string, patch: { name?: string; circuitIds?: string[] }): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      const scope = await depot.findScope(trx, id);
+      if (!scope) throw problems.notFound('Managed scope', id);
+      if (patch.name !== undefined) await uniqueName('managed scope', patch.name, () => depot.renameScope(trx, id, patch.name!));
+      if (patch.circuitIds) {
+        const circuitIds = [...new Set(patch.circuitIds)];
+        await this.#checkCircuitsBelong(trx, scope.microgridId, circuitIds);
+        await depot.setScopeCircuits(trx, id, circuitIds);
+      }
+    });
+  }
+
+  async deleteScope(id: string, now: Date): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      const scope = await depot.findScope(trx, id);
+      if (!scope) throw problems.notFound('Managed scope', id);
+      await depot.deleteScope(trx, id);
+      // Envelopes of the scope go with it: the circuits they constrained return to their other limits.
+      for (const circuitId of scope.circuitIds) await refreshCircuit(trx, circuitId, now);
+    });
+  }
+
+  async createCharger(
+    circuitId: string,
+    input: { name: string; phases: Phase[]; minCurrentA: number; maxCurrentA: number; priority: number },
+    now: Date,
+  ): Promise<string> {
+    return this.db.transaction().execute(async (trx) => {
+      const circuit = await depot.findCircuit(trx, circuitId, true);
+      if (!circuit) throw problems.notFound('Circuit', circuitId);
+      if (circuit.phaseCount === 1 && input.phases.some((p) => p !== 'L1')) {
+        throw problems.validation('phases: a single-phase circuit only has L1', [{ field: 'phases', message: 'a single-phase circuit only has L1' }]);
+      }
+      const id = randomUUID();
+      await uniqueName('charger', input.name, () => depot.insertCharger(trx, { id, circuitId, ...input }, now));
+      return id;
+    });
+  }
+
+  async updateCharger(
+    id: string,
+    patch: { name?: string; minCurrentA?: number; maxCurrentA?: number; priority?: number },
+    now: Date,
+  ): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      const charger = await depot.findCharger(trx, id);
+      if (!charger) throw problems.notFound('Charger', id);
+      const min = patch.minCurrentA ?? charger.minCurrentA;
+      const max = patch.maxCurrentA ?? charger.maxCurrentA;
+      if (max < min) {
+        throw problems.validation(`maxCurrentA: must be at least minCurrentA (${min} A)`, [{ field: 'maxCurrentA', message: 'must be at least minCurrentA' }]);
+      }
+      await uniqueName('charger', patch.name ?? '', () => depot.updateCharger(trx, id, patch));
+      await refreshCircuit(trx, charger.circuitId, now);
+    });
+  }
+
+  async deleteCharger(id: string, now: Date): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      const charger = await depot.findCharger(trx, id);
+      if (!charger) throw problems.notFound('Charger', id);
+      await depot.deleteCharger(trx, id);
+      await refreshCircuit(trx, charger.circuitId, now);
+    });
+  }
+}

@@ -1,0 +1,178 @@
+import type { Db } from '../../platform/db/database';
+import { problems } from '../../platform/http/problem';
+import { describeSource, type CapacitySource } from '../domain/capacity';
+import { ALL_PHASES, type Phase } from '../domain/phases';
+import * as depot from '../store/depot-store';
+import * as envelopes from '../store/envelope-store';
+import * as sessions from '../store/session-store';
+import type {
+  BindingView,
+  CapacityHistory,
+  CapacitySourceView,
+  CircuitDetail,
+  CircuitSummary,
+  MicrogridSummary,
+} from '../contract';
+
+export function sourceView(source: CapacitySource): CapacitySourceView {
+  return source.kind === 'STATIC'
+    ? { kind: 'STATIC', label: describeSource(source) }
+    : { kind: 'ENVELOPE', label: describeSource(source), envelopeId: source.envelopeId, until: source.blockEndsAt };
+}
+
+function bindingView(binding: Record<string, unknown>): BindingView {
+  switch (binding.kind) {
+    case 'CAPACITY': {
+      const source = binding.source as CapacitySource;
+      const phase = binding.phase as Phase;
+      return { kind: 'CAPACITY', phase, label: `${describeSource(source)} (${phase})` };
+    }
+    case 'CHARGER_MAX':
+      return { kind: 'CHARGER_MAX', label: 'Charger maximum' };
+    case 'VEHICLE_MAX':
+      return { kind: 'VEHICLE_MAX', label: 'Vehicle maximum' };
+    default:
+      return { kind: 'PAUSED', label: String(binding.reason ?? 'Paused') };
+  }
+}
+
+/** Read side of the depot. `listMicrogrids` is the canonical contract other contexts pick targets from. */
+export class DepotQueries {
+  constructor(private readonly db: Db) {}
+
+  async listMicrogrids(): Promise<MicrogridSummary[]> {
+    const [microgrids, circuits, scopes, counts] = await Promise.all([
+      depot.listMicrogrids(this.db),
+      depot.listCircuits(this.db),
+      depot.listScopes(this.db),
+      depot.chargerCounts(this.db),
+    ]);
+    const circuitName = new Map(circuits.map((c) => [c.id, c.name]));
+    return microgrids.map((m) => ({
+      id: m.id,
+      name: m.name,
+      timezone: m.timezone,
+      scopes: scopes
+        .filter((s) => s.microgridId === m.id)
+        .map((s) => {
+          const mapped = s.circuitIds.map((id) => ({ id, name: circuitName.get(id) ?? id }));
+          return {
+            id: s.id,
+            name: s.name,
+            circuits: mapped,
+            circuit: mapped.length === 1 ? mapped[0]! : null,
+            mappingProblem: mapped.length === 0 ? 'NO_CIRCUIT' : mapped.length > 1 ? 'MULTIPLE_CIRCUITS' : null,
+          };
+        }),
+      circuits: circuits.filter((c) => c.microgridId === m.id).map((c) => summary(c, counts.get(c.id))),
+    }));
+  }
+
+  async circuitDetail(circuitId: string): Promise<CircuitDetail> {
+    const circuit = await depot.findCircuit(this.db, circuitId);
+    if (!circuit) throw problems.notFound('Circuit', circuitId);
+    const [microgrid, scopes, chargers, active, allocations, readings] = await Promise.all([
+      depot.findMicrogrid(this.db, circuit.microgridId),
+      depot.scopesOfCircuit(this.db, circuitId),
+      depot.listChargers(this.db, circuitId),
+      sessions.activeSessionsOnCircuit(this.db, circuitId),
+      sessions.allocationsOnCircuit(this.db, circuitId),
+      sessions.latestReadings(this.db, circuitId),
+    ]);
+    const sessionOf = new Map(active.map((s) => [s.chargerId, s]));
+    const allocationOf = new Map(allocations.map((a) => [a.charger_id, a]));
+    const readingOf = new Map(readings.map((r) => [r.charger_id, r]));
+    const allocated: Record<Phase, number> = { L1: 0, L2: 0, L3: 0 };
+    const measured: Record<Phase, number> = { L1: 0, L2: 0, L3: 0 };
+    for (const charger of chargers) {
+      const allocation = allocationOf.get(charger.id);
+      const reading = readingOf.get(charger.id);
+      const charging = sessionOf.has(charger.id);
+      for (const phase of charger.phases) {
+        if (allocation) allocated[phase] += allocation.current_a;
+        if (reading && charging) measured[phase] += reading.current_a;
+      }
+    }
+    return {
+      ...summary(circuit, { chargers: chargers.length, sessions: active.length }),
+      microgridId: circuit.microgridId,
+      microgridName: microgrid?.name ?? '',
+      timezone: microgrid?.timezone ?? 'UTC',
+      capacityUpdatedAt: circuit.capacityUpdatedAt.toISOString(),
+      scopes,
+      measuredLoadA: round1(Math.max(...ALL_PHASES.map((p) => measured[p]))),
+      allocatedA: { L1: round1(allocated.L1), L2: round1(allocated.L2), L3: round1(allocated.L3) },
+      chargers: chargers.map((c) => {
+        const session = sessionOf.get(c.id);
+        const allocation = allocationOf.get(c.id);
+        const reading = readingOf.get(c.id);
+        return {
+          id: c.id,
+          name: c.name,
+          phases: c.phases,
+          minCurrentA: c.minCurrentA,
+          maxCurrentA: c.maxCurrentA,
+          priority: c.priority,
+          session: session
+            ? {
+                id: session.sessionId,
+                startedAt: session.startedAt.toISOString(),
+                vehicleLabel: session.vehicleLabel,
+                vehicleMaxCurrentA: session.vehicleMaxCurrentA,
+                energyWh: session.energyWh,
+              }
+            : null,
+          allocation:
+            allocation && session
+              ? {
+                  currentA: allocation.current_a,
+                  binding: bindingView(allocation.binding),
+                  computedAt: allocation.computed_at.toISOString(),
+                }
+              : null,
+          lastReading: reading
+            ? { measuredAt: reading.measured_at.toISOString(), currentA: reading.current_a, powerW: reading.power_w }
+            : null,
+        };
+      }),
+    };
+  }
+
+  async capacityHistory(circuitId: string, now: Date, hours: number): Promise<CapacityHistory> {
+    if (!(await depot.findCircuit(this.db, circuitId))) throw problems.notFound('Circuit', circuitId);
+    const from = new Date(now.getTime() - hours * 3600_000);
+    const [points, load] = await Promise.all([
+      envelopes.capacityHistory(this.db, circuitId, from, now),
+      sessions.loadHistory(this.db, circuitId, from, now),
+    ]);
+    return {
+      from: from.toISOString(),
+      to: now.toISOString(),
+      points: points.map((p) => ({
+        at: (p.at < from ? from : p.at).toISOString(),
+        staticCapacityA: p.static_capacity_a,
+        effectiveCapacityA: p.effective_capacity_a,
+        sourceLabel: describeSource(p.source as CapacitySource),
+      })),
+      load: load.map((l) => ({ at: new Date(l.bucket).toISOString(), currentA: round1(Number(l.current_a)) })),
+    };
+  }
+}
+
+function summary(c: depot.CircuitRow, counts?: { chargers: number; sessions: number }): CircuitSummary {
+  return {
+    id: c.id,
+    name: c.name,
+    phaseCount: c.phaseCount,
+    nominalVoltageV: c.nominalVoltageV,
+    staticCapacityA: c.staticCapacityA,
+    effectiveCapacityA: c.effectiveCapacityA,
+    source: sourceView(c.capacitySource),
+    chargerCount: counts?.chargers ?? 0,
+    activeSessionCount: counts?.sessions ?? 0,
+  };
+}
+
+function round1(n: number): number {
+  return Math.round(n * 10) / 10;
+}

@@ -1,0 +1,3 @@
+/** Event stream names of the microgrid context. */
+export const envelopeStream = (envelopeId: string) => `envelope-${envelopeId}`;
+export const scopeEnvelopeStream = (scopeId: string) => `scope-envelopes-${scopeId}`;

@@ -1,0 +1,225 @@
+import { z } from 'zod';
+
+/**
+ * The microgrid API's request and response shapes. Routes validate with these, the OpenAPI
+ * document is generated from them, and the console imports their types: one contract.
+ */
+
+const instant = z.iso.datetime({ offset: true, message: 'must be an ISO 8601 instant with an offset' });
+const id = z.uuid('must be a UUID');
+export const idParams = z.object({ id });
+
+export const phaseSchema = z.enum(['L1', 'L2', 'L3']);
+export const powerLimitSchema = z.object({
+  value: z.number().min(0, 'must be zero or more'),
+  unit: z.enum(['A', 'KW']),
+});
+
+export const capacitySourceView = z.object({
+  kind: z.enum(['STATIC', 'ENVELOPE']),
+  label: z.string(),
+  envelopeId: z.string().optional(),
+  until: z.string().optional(),
+});
+export type CapacitySourceView = z.infer<typeof capacitySourceView>;
+
+export const circuitSummary = z.object({
+  id: z.string(),
+  name: z.string(),
+  phaseCount: z.number(),
+  nominalVoltageV: z.number(),
+  staticCapacityA: z.number(),
+  effectiveCapacityA: z.number(),
+  source: capacitySourceView,
+  chargerCount: z.number(),
+  activeSessionCount: z.number(),
+});
+export type CircuitSummary = z.infer<typeof circuitSummary>;
+
+export const scopeSummary = z.object({
+  id: z.string(),
+  name: z.string(),
+  circuits: z.array(z.object({ id: z.string(), name: z.string() })),
+  /** The one circuit the scope maps to; null when it maps to none or to several (see mappingProblem). */
+  circuit: z.object({ id: z.string(), name: z.string() }).nullable(),
+  mappingProblem: z.enum(['NO_CIRCUIT', 'MULTIPLE_CIRCUITS']).nullable(),
+});
+export type ScopeSummary = z.infer<typeof scopeSummary>;
+
+export const microgridSummary = z.object({
+  id: z.string(),
+  name: z.string(),
+  timezone: z.string(),
+  scopes: z.array(scopeSummary),
+  circuits: z.array(circuitSummary),
+});
+export type MicrogridSummary = z.infer<typeof microgridSummary>;
+export const microgridList = z.object({ microgrids: z.array(microgridSummary) });
+export type MicrogridList = z.infer<typeof microgridList>;
+
+export const bindingView = z.object({
+  kind: z.enum(['CAPACITY', 'CHARGER_MAX', 'VEHICLE_MAX', 'PAUSED']),
+  label: z.string(),
+  phase: phaseSchema.optional(),
+});
+export type BindingView = z.infer<typeof bindingView>;
+
+export const chargerView = z.object({
+  id: z.string(),
+  name: z.string(),
+  phases: z.array(phaseSchema),
+  minCurrentA: z.number(),
+  maxCurrentA: z.number(),
+  priority: z.number(),
+  session: z
+    .object({
+      id: z.string(),
+      startedAt: z.string(),
+      vehicleLabel: z.string().nullable(),
+      vehicleMaxCurrentA: z.number().nullable(),
+      energyWh: z.number(),
+    })
+    .nullable(),
+  allocation: z.object({ currentA: z.number(), binding: bindingView, computedAt: z.string() }).nullable(),
+  lastReading: z.object({ measuredAt: z.string(), currentA: z.number(), powerW: z.number() }).nullable(),
+});
+export type ChargerView = z.infer<typeof chargerView>;
+
+export const circuitDetail = circuitSummary.extend({
+  microgridId: z.string(),
+  microgridName: z.string(),
+  timezone: z.string(),
+  capacityUpdatedAt: z.string(),
+  scopes: z.array(z.object({ id: z.string(), name: z.string() })),
+  /** Sum of the latest metered current on the most loaded phase. */
+  measuredLoadA: z.number(),
+  allocatedA: z.record(phaseSchema, z.number()),
+  chargers: z.array(chargerView),
+});
+export type CircuitDetail = z.infer<typeof circuitDetail>;
+
+export const capacityHistory = z.object({
+  from: z.string(),
+  to: z.string(),
+  points: z.array(
+    z.object({
+      at: z.string(),
+      staticCapacityA: z.number(),
+      effectiveCapacityA: z.number(),
+      sourceLabel: z.string(),
+    }),
+  ),
+  load: z.array(z.object({ at: z.string(), currentA: z.number() })),
+});
+export type CapacityHistory = z.infer<typeof capacityHistory>;
+
+export const envelopeStatus = z.enum(['SCHEDULED', 'ACTIVE', 'EXPIRED', 'WITHDRAWN']);
+export const envelopeView = z.object({
+  id: z.string(),
+  scopeId: z.string(),
+  circuitId: z.string(),
+  source: z.string(),
+  origin: z.record(z.string(), z.unknown()),
+  status: envelopeStatus,
+  startsAt: z.string(),
+  endsAt: z.string(),
+  submittedAt: z.string(),
+  submittedBy: z.string().nullable(),
+  withdrawnAt: z.string().nullable(),
+  withdrawnBy: z.string().nullable(),
+  blocks: z.array(
+    z.object({
+      index: z.number(),
+      start: z.string(),
+      end: z.string(),
+      importLimit: powerLimitSchema,
+      importLimitA: z.number(),
+    }),
+  ),
+});
+export type EnvelopeView = z.infer<typeof envelopeView>;
+export const envelopeList = z.object({ envelopes: z.array(envelopeView) });
+export type EnvelopeList = z.infer<typeof envelopeList>;
+
+// Requests
+
+export const submitEnvelopeBody = z.object({
+  source: z.string().trim().min(1, 'is required').max(200),
+  blocks: z
+    .array(z.object({ start: instant, end: instant, importLimit: powerLimitSchema }))
+    .min(1, 'at least one block is required')
+    .max(1000),
+});
+export type SubmitEnvelopeBody = z.infer<typeof submitEnvelopeBody>;
+
+export const envelopeListQuery = z.object({
+  status: z.enum(['open', 'all']).default('open'),
+});
+
+const timezone = z.string().refine((tz) => {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}, 'must be an IANA time zone such as Pacific/Auckland');
+
+const name = z.string().trim().min(1, 'is required').max(100);
+
+export const createMicrogridBody = z.object({ name, timezone });
+export const updateMicrogridBody = createMicrogridBody.partial();
+
+export const createCircuitBody = z.object({
+  name,
+  phaseCount: z.union([z.literal(1), z.literal(3)], { message: 'must be 1 or 3' }),
+  nominalVoltageV: z.number().positive('must be more than 0').default(230),
+  staticCapacityA: z.number().min(0, 'must be zero or more'),
+});
+export const updateCircuitBody = z.object({
+  name: name.optional(),
+  nominalVoltageV: z.number().positive('must be more than 0').optional(),
+  staticCapacityA: z.number().min(0, 'must be zero or more').optional(),
+});
+
+export const createScopeBody = z.object({ name, circuitIds: z.array(id).default([]) });
+export const updateScopeBody = z.object({ name: name.optional(), circuitIds: z.array(id).optional() });
+
+export const createChargerBody = z
+  .object({
+    name,
+    phases: z.array(phaseSchema).min(1, 'at least one phase').max(3),
+    minCurrentA: z.number().min(0, 'must be zero or more').default(6),
+    maxCurrentA: z.number().positive('must be more than 0'),
+    priority: z.number().int().default(0),
+  })
+  .refine((c) => c.maxCurrentA >= c.minCurrentA, { message: 'must be at least minCurrentA', path: ['maxCurrentA'] })
+  .refine((c) => new Set(c.phases).size === c.phases.length, { message: 'must not repeat a phase', path: ['phases'] })
+  .refine((c) => c.phases.length === 1 || c.phases.length === 3, { message: 'a charger draws on 1 or 3 phases', path: ['phases'] });
+export const updateChargerBody = z.object({
+  name: name.optional(),
+  minCurrentA: z.number().min(0).optional(),
+  maxCurrentA: z.number().positive().optional(),
+  priority: z.number().int().optional(),
+});
+
+export const startSessionBody = z.object({
+  vehicleLabel: z.string().trim().max(100).optional(),
+  vehicleMaxCurrentA: z.number().positive('must be more than 0').optional(),
+});
+
+export const meterValuesBody = z.object({
+  readings: z
+    .array(
+      z.object({
+        chargerId: id,
+        measuredAt: instant,
+        /** The session's energy register (Wh since the session started). */
+        energyWh: z.number().min(0),
+        powerW: z.number().min(0),
+        currentA: z.number().min(0),
+      }),
+    )
+    .min(1)
+    .max(1000),
+});

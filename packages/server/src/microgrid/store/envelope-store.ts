@@ -1,0 +1,163 @@
+import type { Executor } from '../../platform/db/database';
+import type { EnvelopeOrigin, PowerLimit, PowerUnit } from '../domain/capacity';
+import type { EnvelopeStatus } from '../domain/envelope';
+
+export interface EnvelopeBlockRow {
+  index: number;
+  startsAt: Date;
+  endsAt: Date;
+  importLimit: PowerLimit;
+}
+
+export interface EnvelopeRow {
+  id: string;
+  scopeId: string;
+  circuitId: string;
+  source: string;
+  origin: EnvelopeOrigin;
+  status: EnvelopeStatus;
+  startsAt: Date;
+  endsAt: Date;
+  submittedAt: Date;
+  submittedBy: string | null;
+  withdrawnAt: Date | null;
+  withdrawnBy: string | null;
+  blocks: EnvelopeBlockRow[];
+}
+
+export async function insertEnvelope(db: Executor, e: EnvelopeRow): Promise<void> {
+  await db
+    .insertInto('envelopes')
+    .values({
+      id: e.id,
+      scope_id: e.scopeId,
+      circuit_id: e.circuitId,
+      source: e.source,
+      origin: JSON.stringify(e.origin) as never,
+      status: e.status,
+      starts_at: e.startsAt,
+      ends_at: e.endsAt,
+      submitted_at: e.submittedAt,
+      submitted_by: e.submittedBy,
+    })
+    .execute();
+  await db
+    .insertInto('envelope_blocks')
+    .values(
+      e.blocks.map((b) => ({
+        envelope_id: e.id,
+        idx: b.index,
+        starts_at: b.startsAt,
+        ends_at: b.endsAt,
+        import_limit_value: b.importLimit.value,
+        import_limit_unit: b.importLimit.unit,
+      })),
+    )
+    .execute();
+}
+
+export async function setEnvelopeStatus(
+  db: Executor,
+  id: string,
+  status: EnvelopeStatus,
+  withdrawn?: { at: Date; by: string },
+): Promise<void> {
+  await db
+    .updateTable('envelopes')
+    .set({
+      status,
+      ...(withdrawn ? { withdrawn_at: withdrawn.at, withdrawn_by: withdrawn.by } : {}),
+    })
+    .where('id', '=', id)
+    .execute();
+}
+
+type Filter = { circuitId?: string; scopeId?: string; ids?: string[]; openOnly: boolean; lock?: boolean };
+
+/** Envelopes with their blocks; `openOnly` = SCHEDULED or ACTIVE. Newest first. */
+export async function findEnvelopes(db: Executor, filter: Filter): Promise<EnvelopeRow[]> {
+  let q = db.selectFrom('envelopes').selectAll().orderBy('submitted_at', 'desc').orderBy('id');
+  if (filter.circuitId) q = q.where('circuit_id', '=', filter.circuitId);
+  if (filter.scopeId) q = q.where('scope_id', '=', filter.scopeId);
+  if (filter.ids) q = q.where('id', 'in', filter.ids.length ? filter.ids : ['00000000-0000-0000-0000-000000000000']);
+  if (filter.openOnly) q = q.where('status', 'in', ['SCHEDULED', 'ACTIVE']);
+  if (filter.lock) q = q.forUpdate();
+  const envelopes = await q.execute();
+  if (envelopes.length === 0) return [];
+  const blocks = await db
+    .selectFrom('envelope_blocks')
+    .selectAll()
+    .where(
+      'envelope_id',
+      'in',
+      envelopes.map((e) => e.id),
+    )
+    .orderBy('envelope_id')
+    .orderBy('starts_at')
+    .execute();
+  const byEnvelope = new Map<string, EnvelopeBlockRow[]>();
+  for (const b of blocks) {
+    const list = byEnvelope.get(b.envelope_id) ?? [];
+    list.push({
+      index: b.idx,
+      startsAt: b.starts_at,
+      endsAt: b.ends_at,
+      importLimit: { value: b.import_limit_value, unit: b.import_limit_unit as PowerUnit },
+    });
+    byEnvelope.set(b.envelope_id, list);
+  }
+  return envelopes.map((e) => ({
+    id: e.id,
+    scopeId: e.scope_id,
+    circuitId: e.circuit_id,
+    source: e.source,
+    origin: e.origin as EnvelopeOrigin,
+    status: e.status as EnvelopeStatus,
+    startsAt: e.starts_at,
+    endsAt: e.ends_at,
+    submittedAt: e.submitted_at,
+    submittedBy: e.submitted_by,
+    withdrawnAt: e.withdrawn_at,
+    withdrawnBy: e.withdrawn_by,
+    blocks: byEnvelope.get(e.id) ?? [],
+  }));
+}
+
+export async function insertCapacityHistory(
+  db: Executor,
+  row: { circuitId: string; at: Date; staticCapacityA: number; effectiveCapacityA: number; source: Record<string, unknown> },
+): Promise<void> {
+  await db
+    .insertInto('capacity_history')
+    .values({
+      circuit_id: row.circuitId,
+      at: row.at,
+      static_capacity_a: row.staticCapacityA,
+      effective_capacity_a: row.effectiveCapacityA,
+      source: JSON.stringify(row.source) as never,
+    })
+    .execute();
+}
+
+/** History points in a window, plus the last point before it so the chart starts at the right level. */
+export async function capacityHistory(db: Executor, circuitId: string, from: Date, to: Date) {
+  const before = await db
+    .selectFrom('capacity_history')
+    .selectAll()
+    .where('circuit_id', '=', circuitId)
+    .where('at', '<', from)
+    .orderBy('at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(1)
+    .execute();
+  const within = await db
+    .selectFrom('capacity_history')
+    .selectAll()
+    .where('circuit_id', '=', circuitId)
+    .where('at', '>=', from)
+    .where('at', '<=', to)
+    .orderBy('at')
+    .orderBy('id')
+    .execute();
+  return [...before, ...within];
+}

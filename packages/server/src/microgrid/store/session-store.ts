@@ -1,0 +1,208 @@
+import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
+import type { Executor } from '../../platform/db/database';
+import type { Phase } from '../domain/phases';
+
+export interface ActiveSessionRow {
+  sessionId: string;
+  chargerId: string;
+  phases: Phase[];
+  minCurrentA: number;
+  maxCurrentA: number;
+  vehicleMaxCurrentA: number | null;
+  priority: number;
+  startedAt: Date;
+  vehicleLabel: string | null;
+  energyWh: number;
+}
+
+export async function activeSessionsOnCircuit(db: Executor, circuitId: string): Promise<ActiveSessionRow[]> {
+  const rows = await db
+    .selectFrom('charging_sessions as s')
+    .innerJoin('chargers as c', 'c.id', 's.charger_id')
+    .select([
+      's.id as session_id',
+      'c.id as charger_id',
+      'c.phases',
+      'c.min_current_a',
+      'c.max_current_a',
+      's.vehicle_max_current_a',
+      'c.priority',
+      's.started_at',
+      's.vehicle_label',
+      's.energy_wh',
+    ])
+    .where('c.circuit_id', '=', circuitId)
+    .where('s.ended_at', 'is', null)
+    .orderBy('c.name')
+    .execute();
+  return rows.map((r) => ({
+    sessionId: r.session_id,
+    chargerId: r.charger_id,
+    phases: r.phases as Phase[],
+    minCurrentA: r.min_current_a,
+    maxCurrentA: r.max_current_a,
+    vehicleMaxCurrentA: r.vehicle_max_current_a,
+    priority: r.priority,
+    startedAt: r.started_at,
+    vehicleLabel: r.vehicle_label,
+    energyWh: r.energy_wh,
+  }));
+}
+
+export async function findActiveSession(db: Executor, chargerId: string) {
+  return db
+    .selectFrom('charging_sessions')
+    .selectAll()
+    .where('charger_id', '=', chargerId)
+    .where('ended_at', 'is', null)
+    .executeTakeFirst();
+}
+
+export async function findSession(db: Executor, id: string) {
+  return db.selectFrom('charging_sessions').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export async function insertSession(
+  db: Executor,
+  s: { chargerId: string; vehicleLabel: string | null; vehicleMaxCurrentA: number | null; startedAt: Date },
+): Promise<string> {
+  const id = randomUUID();
+  await db
+    .insertInto('charging_sessions')
+    .values({
+      id,
+      charger_id: s.chargerId,
+      vehicle_label: s.vehicleLabel,
+      vehicle_max_current_a: s.vehicleMaxCurrentA,
+      started_at: s.startedAt,
+      energy_wh: 0,
+    })
+    .execute();
+  return id;
+}
+
+export async function endSession(db: Executor, id: string, endedAt: Date): Promise<void> {
+  await db.updateTable('charging_sessions').set({ ended_at: endedAt }).where('id', '=', id).execute();
+}
+
+export interface AllocationRow {
+  chargerId: string;
+  sessionId: string;
+  currentA: number;
+  binding: Record<string, unknown>;
+}
+
+/** Replaces the circuit's allocations with a new set (one row per charging session). */
+export async function replaceAllocations(
+  db: Executor,
+  circuitId: string,
+  allocations: readonly AllocationRow[],
+  computedAt: Date,
+): Promise<void> {
+  await db
+    .deleteFrom('allocations')
+    .where('charger_id', 'in', (eb) => eb.selectFrom('chargers').select('id').where('circuit_id', '=', circuitId))
+    .execute();
+  if (allocations.length === 0) return;
+  await db
+    .insertInto('allocations')
+    .values(
+      allocations.map((a) => ({
+        charger_id: a.chargerId,
+        session_id: a.sessionId,
+        current_a: a.currentA,
+        binding: JSON.stringify(a.binding) as never,
+        computed_at: computedAt,
+      })),
+    )
+    .execute();
+}
+
+export async function allocationsOnCircuit(db: Executor, circuitId: string) {
+  return db
+    .selectFrom('allocations as a')
+    .innerJoin('chargers as c', 'c.id', 'a.charger_id')
+    .select(['a.charger_id', 'a.session_id', 'a.current_a', 'a.binding', 'a.computed_at'])
+    .where('c.circuit_id', '=', circuitId)
+    .execute();
+}
+
+export interface MeterReading {
+  chargerId: string;
+  measuredAt: Date;
+  energyWh: number;
+  powerW: number;
+  currentA: number;
+}
+
+/** Stores readings and advances each active session's energy register. */
+export async function insertMeterReadings(db: Executor, readings: readonly MeterReading[]): Promise<void> {
+  const sessions = await db
+    .selectFrom('charging_sessions')
+    .select(['id', 'charger_id'])
+    .where('ended_at', 'is', null)
+    .where(
+      'charger_id',
+      'in',
+      readings.map((r) => r.chargerId),
+    )
+    .execute();
+  const sessionOf = new Map(sessions.map((s) => [s.charger_id, s.id]));
+  await db
+    .insertInto('meter_readings')
+    .values(
+      readings.map((r) => ({
+        charger_id: r.chargerId,
+        session_id: sessionOf.get(r.chargerId) ?? null,
+        measured_at: r.measuredAt,
+        energy_wh: r.energyWh,
+        power_w: r.powerW,
+        current_a: r.currentA,
+      })),
+    )
+    .execute();
+  for (const r of readings) {
+    const sessionId = sessionOf.get(r.chargerId);
+    if (sessionId) {
+      await db
+        .updateTable('charging_sessions')
+        .set({ energy_wh: sql<number>`GREATEST(energy_wh, ${r.energyWh})` })
+        .where('id', '=', sessionId)
+        .execute();
+    }
+  }
+}
+
+/** The newest reading of each charger of a circuit. */
+export async function latestReadings(db: Executor, circuitId: string) {
+  return db
+    .selectFrom('meter_readings as r')
+    .innerJoin('chargers as c', 'c.id', 'r.charger_id')
+    .select(['r.charger_id', 'r.measured_at', 'r.current_a', 'r.power_w', 'c.phases'])
+    .distinctOn('r.charger_id')
+    .where('c.circuit_id', '=', circuitId)
+    .orderBy('r.charger_id')
+    .orderBy('r.measured_at', 'desc')
+    .execute();
+}
+
+/**
+ * Measured circuit load over time: per 5-minute bucket, each charger's average current summed per
+ * phase; the most loaded phase is the circuit's load (what its breaker sees).
+ */
+export async function loadHistory(db: Executor, circuitId: string, from: Date, to: Date) {
+  const result = await sql<{ bucket: Date; current_a: number }>`
+    WITH per_charger AS (
+      SELECT date_bin('5 minutes', r.measured_at, TIMESTAMPTZ '2000-01-01T00:00:00Z') AS bucket,
+             c.phases, avg(r.current_a) AS a
+      FROM meter_readings r JOIN chargers c ON c.id = r.charger_id
+      WHERE c.circuit_id = ${circuitId} AND r.measured_at >= ${from} AND r.measured_at <= ${to}
+      GROUP BY 1, c.id, c.phases
+    ), per_phase AS (
+      SELECT bucket, phase, sum(a) AS a FROM per_charger, unnest(phases) AS phase GROUP BY bucket, phase
+    )
+    SELECT bucket, max(a)::float8 AS current_a FROM per_phase GROUP BY bucket ORDER BY bucket
+  `.execute(db);
+  return result.rows;
+}

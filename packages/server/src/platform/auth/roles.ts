@@ -1,0 +1,18 @@
+export const ROLES = ['VIEWER', 'OPERATOR', 'MANAGER', 'SYSTEM_ADMIN'] as const;
+export type Role = (typeof ROLES)[number];
+
+/** Who may do what, named once so routes read as intent. */
+export const ANY_USER: readonly Role[] = ROLES;
+export const OPERATORS: readonly Role[] = ['OPERATOR', 'MANAGER', 'SYSTEM_ADMIN'];
+export const MANAGERS: readonly Role[] = ['MANAGER', 'SYSTEM_ADMIN'];
+export const ADMINS: readonly Role[] = ['SYSTEM_ADMIN'];
+
+export interface UserPrincipal {
+  kind: 'user';
+  userId: string;
+  username: string;
+  role: Role;
+  via: 'session' | 'api_token';
+}
+
+export type Principal = UserPrincipal;

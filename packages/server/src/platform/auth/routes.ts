@@ -1,0 +1,233 @@
+import { z } from 'zod';
+import type { Clock } from '../clock';
+import type { Db } from '../db/database';
+import type { Metrics } from '../http/metrics';
+import { ProblemError, problems } from '../http/problem';
+import { requireUser } from '../http/route-access';
+import type { HttpApp } from '../http/server';
+import { SESSION_COOKIE } from './authenticate';
+import { LoginThrottle } from './login-throttle';
+import { ADMINS, ANY_USER, ROLES } from './roles';
+import { hashPassword, newOpaqueToken, verifyPassword } from './secrets';
+import * as store from './store';
+
+const userSchema = z.object({
+  id: z.string(),
+  username: z.string(),
+  role: z.enum(ROLES),
+  disabled: z.boolean(),
+  createdAt: z.date(),
+});
+const usernameSchema = z
+  .string()
+  .min(2, 'must be at least 2 characters')
+  .max(64)
+  .regex(/^[a-zA-Z0-9._-]+$/, 'may contain letters, digits, dot, dash and underscore only');
+const passwordSchema = z.string().min(8, 'must be at least 8 characters').max(200);
+const idParams = z.object({ id: z.uuid('must be a UUID') });
+
+export interface AuthRouteDeps {
+  db: Db;
+  clock: Clock;
+  metrics: Metrics;
+  sessionTtlHours: number;
+  loginFailuresPerMinute: number;
+  secureCookies: boolean;
+}
+
+export function registerAuthRoutes(app: HttpApp, deps: AuthRouteDeps): void {
+  const { db, clock } = deps;
+  const throttle = new LoginThrottle(clock, deps.loginFailuresPerMinute);
+
+  app.post(
+    '/api/auth/login',
+    {
+      config: { allow: 'public' },
+      schema: {
+        tags: ['auth'],
+        summary: 'Sign in; sets an httpOnly session cookie',
+        body: z.object({ username: z.string().min(1), password: z.string().min(1) }),
+      },
+    },
+    async (request, reply) => {
+      const { username, password } = request.body;
+      const key = `${username.toLowerCase()}|${request.ip}`;
+      const wait = throttle.retryAfterSeconds(key);
+      if (wait > 0) {
+        reply.header('retry-after', String(wait));
+        throw new ProblemError(
+          429,
+          'rate-limited',
+          'Too many failed sign-ins',
+          `Too many failed sign-ins for this user from your address. Try again in ${wait} s.`,
+        );
+      }
+      const user = await store.findUserForLogin(db, username);
+      const ok = user && !user.disabled && (await verifyPassword(user.password_hash, password));
+      if (!ok || !user) {
+        throttle.recordFailure(key);
+        deps.metrics.loginFailures.inc();
+        request.log.info({ 'user.name': username }, 'sign-in failed');
+        throw new ProblemError(401, 'invalid-credentials', 'Sign-in failed', 'Unknown user or wrong password.');
+      }
+      throttle.recordSuccess(key);
+      const token = newOpaqueToken();
+      const now = clock.now();
+      const expiresAt = new Date(now.getTime() + deps.sessionTtlHours * 3600_000);
+      await store.insertSession(db, { token, userId: user.id, expiresAt }, now);
+      reply.setCookie(SESSION_COOKIE, token, {
+        httpOnly: true,
+        sameSite: 'strict',
+        secure: deps.secureCookies,
+        path: '/',
+        expires: expiresAt,
+      });
+      return { user: { id: user.id, username: user.username, role: user.role } };
+    },
+  );
+
+  app.post(
+    '/api/auth/logout',
+    { config: { allow: 'public' }, schema: { tags: ['auth'], summary: 'Sign out' } },
+    async (request, reply) => {
+      const token = request.cookies[SESSION_COOKIE];
+      if (token) await store.deleteSession(db, token);
+      reply.clearCookie(SESSION_COOKIE, { path: '/' });
+      return reply.code(204).send();
+    },
+  );
+
+  app.get(
+    '/api/auth/me',
+    { config: { allow: ANY_USER }, schema: { tags: ['auth'], summary: 'Who am I' } },
+    async (request) => {
+      const p = requireUser(request);
+      return { user: { id: p.userId, username: p.username, role: p.role } };
+    },
+  );
+
+  // Personal API tokens: the secret is shown once, at creation.
+  app.get(
+    '/api/auth/tokens',
+    { config: { allow: ANY_USER }, schema: { tags: ['auth'], summary: 'My API tokens' } },
+    async (request) => ({ tokens: await store.listApiTokens(db, requireUser(request).userId) }),
+  );
+  app.post(
+    '/api/auth/tokens',
+    {
+      config: { allow: ANY_USER },
+      schema: {
+        tags: ['auth'],
+        summary: 'Create a personal API token (shown once)',
+        body: z.object({ name: z.string().trim().min(1, 'is required').max(100) }),
+      },
+    },
+    async (request, reply) => {
+      const secret = newOpaqueToken('ovt_');
+      const row = await store.insertApiToken(
+        db,
+        { userId: requireUser(request).userId, name: request.body.name, secret },
+        clock.now(),
+      );
+      return reply.code(201).send({ ...row, token: secret });
+    },
+  );
+  app.delete(
+    '/api/auth/tokens/:id',
+    {
+      config: { allow: ANY_USER },
+      schema: { tags: ['auth'], summary: 'Revoke one of my API tokens', params: idParams },
+    },
+    async (request, reply) => {
+      const revoked = await store.revokeApiToken(db, requireUser(request).userId, request.params.id, clock.now());
+      if (!revoked) throw problems.notFound('API token', request.params.id);
+      return reply.code(204).send();
+    },
+  );
+
+  // User management (system admins).
+  app.get(
+    '/api/users',
+    {
+      config: { allow: ADMINS },
+      schema: { tags: ['users'], summary: 'List users', response: { 200: z.object({ users: z.array(userSchema) }) } },
+    },
+    async () => ({ users: await store.listUsers(db) }),
+  );
+  app.post(
+    '/api/users',
+    {
+      config: { allow: ADMINS },
+      schema: {
+        tags: ['users'],
+        summary: 'Create a user',
+        body: z.object({ username: usernameSchema, password: passwordSchema, role: z.enum(ROLES) }),
+        response: { 201: userSchema },
+      },
+    },
+    async (request, reply) => {
+      const { username, password, role } = request.body;
+      if (await store.findUserForLogin(db, username)) {
+        throw problems.conflict(`A user named ${username} already exists.`, { field: 'username' });
+      }
+      const user = await store.insertUser(db, { username, passwordHash: await hashPassword(password), role }, clock.now());
+      return reply.code(201).send(user);
+    },
+  );
+  app.patch(
+    '/api/users/:id',
+    {
+      config: { allow: ADMINS },
+      schema: {
+        tags: ['users'],
+        summary: 'Change a user’s role, password or disabled flag',
+        params: idParams,
+        body: z.object({
+          role: z.enum(ROLES).optional(),
+          password: passwordSchema.optional(),
+          disabled: z.boolean().optional(),
+        }),
+        response: { 200: userSchema },
+      },
+    },
+    async (request) => {
+      const { id } = request.params;
+      const { role, password, disabled } = request.body;
+      return db.transaction().execute(async (trx) => {
+        const existing = await store.findUserById(trx, id);
+        if (!existing) throw problems.notFound('User', id);
+        const losesAdmin =
+          existing.role === 'SYSTEM_ADMIN' && !existing.disabled && ((role && role !== 'SYSTEM_ADMIN') || disabled === true);
+        if (losesAdmin && (await store.countActiveAdmins(trx)) <= 1) {
+          throw problems.conflict('This is the last active system admin; keep at least one.');
+        }
+        const updated = await store.updateUser(trx, id, {
+          ...(role ? { role } : {}),
+          ...(password ? { passwordHash: await hashPassword(password) } : {}),
+          ...(disabled !== undefined ? { disabled } : {}),
+        });
+        return updated!;
+      });
+    },
+  );
+  app.delete(
+    '/api/users/:id',
+    {
+      config: { allow: ADMINS },
+      schema: { tags: ['users'], summary: 'Delete a user', params: idParams },
+    },
+    async (request, reply) => {
+      const { id } = request.params;
+      if (id === requireUser(request).userId) throw problems.conflict('You cannot delete yourself.');
+      await db.transaction().execute(async (trx) => {
+        const existing = await store.findUserById(trx, id);
+        if (!existing) throw problems.notFound('User', id);
+        if (existing.role === 'SYSTEM_ADMIN' && (await store.countActiveAdmins(trx)) <= 1) {
+          throw problems.conflict('This is the last active system admin; keep at least one.');
+        }
+        await store.deleteUser(trx, id);
+      });
+      return reply.code(204).send();
+    },
+  );
+}

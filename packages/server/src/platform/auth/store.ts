@@ -1,0 +1,214 @@
+import { randomUUID } from 'node:crypto';
+import type { Executor } from '../db/database';
+import type { Role, UserPrincipal } from './roles';
+import { sha256 } from './secrets';
+
+export interface UserRow {
+  id: string;
+  username: string;
+  role: Role;
+  disabled: boolean;
+  createdAt: Date;
+}
+
+const userColumns = ['id', 'username', 'role', 'disabled', 'created_at'] as const;
+
+function toUser(row: {
+  id: string;
+  username: string;
+  role: string;
+  disabled: boolean;
+  created_at: Date;
+}): UserRow {
+  return {
+    id: row.id,
+    username: row.username,
+    role: row.role as Role,
+    disabled: row.disabled,
+    createdAt: row.created_at,
+  };
+}
+
+export async function listUsers(db: Executor): Promise<UserRow[]> {
+  const rows = await db.selectFrom('users').select(userColumns).orderBy('username').execute();
+  return rows.map(toUser);
+}
+
+export async function findUserById(db: Executor, id: string): Promise<UserRow | undefined> {
+  const row = await db.selectFrom('users').select(userColumns).where('id', '=', id).executeTakeFirst();
+  return row && toUser(row);
+}
+
+export async function findUserForLogin(db: Executor, username: string) {
+  return db
+    .selectFrom('users')
+    .select([...userColumns, 'password_hash'])
+    .where('username', '=', username)
+    .executeTakeFirst();
+}
+
+export async function insertUser(
+  db: Executor,
+  user: { username: string; passwordHash: string; role: Role },
+  now: Date,
+): Promise<UserRow> {
+  const row = await db
+    .insertInto('users')
+    .values({
+      id: randomUUID(),
+      username: user.username,
+      password_hash: user.passwordHash,
+      role: user.role,
+      created_at: now,
+    })
+    .returning(userColumns)
+    .executeTakeFirstOrThrow();
+  return toUser(row);
+}
+
+export async function updateUser(
+  db: Executor,
+  id: string,
+  patch: { role?: Role; passwordHash?: string; disabled?: boolean },
+): Promise<UserRow | undefined> {
+  const row = await db
+    .updateTable('users')
+    .set({
+      ...(patch.role ? { role: patch.role } : {}),
+      ...(patch.passwordHash ? { password_hash: patch.passwordHash } : {}),
+      ...(patch.disabled !== undefined ? { disabled: patch.disabled } : {}),
+    })
+    .where('id', '=', id)
+    .returning(userColumns)
+    .executeTakeFirst();
+  return row && toUser(row);
+}
+
+export async function countActiveAdmins(db: Executor): Promise<number> {
+  const row = await db
+    .selectFrom('users')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('role', '=', 'SYSTEM_ADMIN')
+    .where('disabled', '=', false)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+export async function deleteUser(db: Executor, id: string): Promise<boolean> {
+  const result = await db.deleteFrom('users').where('id', '=', id).executeTakeFirst();
+  return Number(result.numDeletedRows) > 0;
+}
+
+export async function insertSession(
+  db: Executor,
+  session: { token: string; userId: string; expiresAt: Date },
+  now: Date,
+): Promise<void> {
+  await db
+    .insertInto('auth_sessions')
+    .values({
+      id_hash: sha256(session.token),
+      user_id: session.userId,
+      created_at: now,
+      expires_at: session.expiresAt,
+    })
+    .execute();
+}
+
+export async function deleteSession(db: Executor, token: string): Promise<void> {
+  await db.deleteFrom('auth_sessions').where('id_hash', '=', sha256(token)).execute();
+}
+
+export async function principalForSession(
+  db: Executor,
+  token: string,
+  now: Date,
+): Promise<UserPrincipal | null> {
+  const row = await db
+    .selectFrom('auth_sessions')
+    .innerJoin('users', 'users.id', 'auth_sessions.user_id')
+    .select(['users.id', 'users.username', 'users.role'])
+    .where('auth_sessions.id_hash', '=', sha256(token))
+    .where('auth_sessions.expires_at', '>', now)
+    .where('users.disabled', '=', false)
+    .executeTakeFirst();
+  return row
+    ? { kind: 'user', userId: row.id, username: row.username, role: row.role as Role, via: 'session' }
+    : null;
+}
+
+export async function principalForApiToken(
+  db: Executor,
+  token: string,
+): Promise<UserPrincipal | null> {
+  const row = await db
+    .selectFrom('api_tokens')
+    .innerJoin('users', 'users.id', 'api_tokens.user_id')
+    .select(['users.id', 'users.username', 'users.role'])
+    .where('api_tokens.token_hash', '=', sha256(token))
+    .where('api_tokens.revoked_at', 'is', null)
+    .where('users.disabled', '=', false)
+    .executeTakeFirst();
+  return row
+    ? { kind: 'user', userId: row.id, username: row.username, role: row.role as Role, via: 'api_token' }
+    : null;
+}
+
+export interface ApiTokenRow {
+  id: string;
+  name: string;
+  createdAt: Date;
+  lastUsedAt: Date | null;
+  revokedAt: Date | null;
+}
+
+export async function insertApiToken(
+  db: Executor,
+  token: { userId: string; name: string; secret: string },
+  now: Date,
+): Promise<ApiTokenRow> {
+  const id = randomUUID();
+  await db
+    .insertInto('api_tokens')
+    .values({
+      id,
+      user_id: token.userId,
+      name: token.name,
+      token_hash: sha256(token.secret),
+      created_at: now,
+    })
+    .execute();
+  return { id, name: token.name, createdAt: now, lastUsedAt: null, revokedAt: null };
+}
+
+export async function listApiTokens(db: Executor, userId: string): Promise<ApiTokenRow[]> {
+  const rows = await db
+    .selectFrom('api_tokens')
+    .select(['id', 'name', 'created_at', 'last_used_at', 'revoked_at'])
+    .where('user_id', '=', userId)
+    .orderBy('created_at', 'desc')
+    .execute();
+  return rows.map((r) => ({
+    id: r.id,
+    name: r.name,
+    createdAt: r.created_at,
+    lastUsedAt: r.last_used_at,
+    revokedAt: r.revoked_at,
+  }));
+}
+
+export async function revokeApiToken(
+  db: Executor,
+  userId: string,
+  id: string,
+  now: Date,
+): Promise<boolean> {
+  const result = await db
+    .updateTable('api_tokens')
+    .set({ revoked_at: now })
+    .where('id', '=', id)
+    .where('user_id', '=', userId)
+    .where('revoked_at', 'is', null)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
+}

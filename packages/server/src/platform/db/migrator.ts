@@ -1,0 +1,22 @@
+import { Migrator, type Migration, type MigrationProvider } from 'kysely';
+import type { Db } from './database';
+import * as platform from './migrations/0001-platform';
+import * as microgrid from './migrations/0002-microgrid';
+
+/** Migrations are code, imported statically so a bundle or a test runs exactly the same list. */
+const migrations: Record<string, Migration> = {
+  '0001-platform': platform,
+  '0002-microgrid': microgrid,
+};
+
+const provider: MigrationProvider = { getMigrations: async () => migrations };
+
+export async function migrateToLatest(db: Db): Promise<void> {
+  const migrator = new Migrator({ db, provider });
+  const { error, results } = await migrator.migrateToLatest();
+  const failed = results?.find((r) => r.status === 'Error');
+  if (error || failed) {
+    const reason = error instanceof Error ? error.message : String(error ?? '');
+    throw new Error(`Migration ${failed?.migrationName ?? ''} failed: ${reason}`);
+  }
+}

@@ -1,0 +1,175 @@
+import type { ColumnType, Generated, JSONColumnType } from 'kysely';
+
+/** Kysely's view of the tables. The migrations in ./migrations are the source of truth. */
+type Timestamp = ColumnType<Date, Date | string, Date | string>;
+type Json<T extends object | null = Record<string, unknown>> = JSONColumnType<T, T, T>;
+
+export interface UsersTable {
+  id: string;
+  username: string;
+  password_hash: string;
+  role: string;
+  disabled: Generated<boolean>;
+  created_at: Timestamp;
+}
+
+export interface AuthSessionsTable {
+  id_hash: string;
+  user_id: string;
+  created_at: Timestamp;
+  expires_at: Timestamp;
+}
+
+export interface ApiTokensTable {
+  id: string;
+  user_id: string;
+  name: string;
+  token_hash: string;
+  created_at: Timestamp;
+  last_used_at: Timestamp | null;
+  revoked_at: Timestamp | null;
+}
+
+export interface EventsTable {
+  global_position: Generated<number>;
+  stream_id: string;
+  version: number;
+  type: string;
+  data: Json<Record<string, unknown>>;
+  metadata: Json<Record<string, unknown>>;
+  recorded_at: Timestamp;
+}
+
+export interface ScheduledWorkTable {
+  id: Generated<number>;
+  kind: string;
+  dedupe_key: string;
+  due_at: Timestamp;
+  payload: Json<Record<string, unknown>>;
+  attempts: Generated<number>;
+  last_error: string | null;
+  created_at: Timestamp;
+}
+
+export interface MicrogridsTable {
+  id: string;
+  name: string;
+  timezone: string;
+  created_at: Timestamp;
+}
+
+export interface CircuitsTable {
+  id: string;
+  microgrid_id: string;
+  name: string;
+  phase_count: number;
+  nominal_voltage_v: number;
+  static_capacity_a: number;
+  effective_capacity_a: number;
+  capacity_source: Json<Record<string, unknown>>;
+  capacity_updated_at: Timestamp;
+  created_at: Timestamp;
+}
+
+export interface ManagedScopesTable {
+  id: string;
+  microgrid_id: string;
+  name: string;
+  created_at: Timestamp;
+}
+
+export interface ScopeCircuitsTable {
+  scope_id: string;
+  circuit_id: string;
+}
+
+export interface ChargersTable {
+  id: string;
+  circuit_id: string;
+  name: string;
+  phases: string[];
+  min_current_a: number;
+  max_current_a: number;
+  priority: number;
+  created_at: Timestamp;
+}
+
+export interface ChargingSessionsTable {
+  id: string;
+  charger_id: string;
+  vehicle_label: string | null;
+  vehicle_max_current_a: number | null;
+  started_at: Timestamp;
+  ended_at: Timestamp | null;
+  energy_wh: number;
+}
+
+export interface AllocationsTable {
+  charger_id: string;
+  session_id: string;
+  current_a: number;
+  binding: Json<Record<string, unknown>>;
+  computed_at: Timestamp;
+}
+
+export interface EnvelopesTable {
+  id: string;
+  scope_id: string;
+  circuit_id: string;
+  source: string;
+  origin: Json<Record<string, unknown>>;
+  status: string;
+  starts_at: Timestamp;
+  ends_at: Timestamp;
+  submitted_at: Timestamp;
+  submitted_by: string | null;
+  withdrawn_at: Timestamp | null;
+  withdrawn_by: string | null;
+}
+
+export interface EnvelopeBlocksTable {
+  envelope_id: string;
+  idx: number;
+  starts_at: Timestamp;
+  ends_at: Timestamp;
+  import_limit_value: number;
+  import_limit_unit: string;
+}
+
+export interface CapacityHistoryTable {
+  id: Generated<number>;
+  circuit_id: string;
+  at: Timestamp;
+  static_capacity_a: number;
+  effective_capacity_a: number;
+  source: Json<Record<string, unknown>>;
+}
+
+export interface MeterReadingsTable {
+  id: Generated<number>;
+  charger_id: string;
+  session_id: string | null;
+  measured_at: Timestamp;
+  energy_wh: number;
+  power_w: number;
+  current_a: number;
+}
+
+export interface Database {
+  users: UsersTable;
+  auth_sessions: AuthSessionsTable;
+  api_tokens: ApiTokensTable;
+  events: EventsTable;
+  scheduled_work: ScheduledWorkTable;
+  microgrids: MicrogridsTable;
+  circuits: CircuitsTable;
+  managed_scopes: ManagedScopesTable;
+  scope_circuits: ScopeCircuitsTable;
+  chargers: ChargersTable;
+  charging_sessions: ChargingSessionsTable;
+  allocations: AllocationsTable;
+  envelopes: EnvelopesTable;
+  envelope_blocks: EnvelopeBlocksTable;
+  capacity_history: CapacityHistoryTable;
+  meter_readings: MeterReadingsTable;
+}

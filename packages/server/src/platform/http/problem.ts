@@ -1,0 +1,60 @@
+/**
+ * RFC 9457 problem details. Every management API error leaves the server as one of these;
+ * routes and command handlers throw ProblemError and the error handler renders it.
+ */
+export interface ProblemBody {
+  type: string;
+  title: string;
+  status: number;
+  detail?: string;
+  instance?: string;
+  [extension: string]: unknown;
+}
+
+export class ProblemError extends Error {
+  constructor(
+    readonly status: number,
+    readonly slug: string,
+    readonly title: string,
+    readonly detail?: string,
+    readonly extensions: Record<string, unknown> = {},
+  ) {
+    super(detail ?? title);
+  }
+
+  toBody(instance?: string): ProblemBody {
+    return {
+      type: problemType(this.slug),
+      title: this.title,
+      status: this.status,
+      ...(this.detail ? { detail: this.detail } : {}),
+      ...(instance ? { instance } : {}),
+      ...this.extensions,
+    };
+  }
+}
+
+export function problemType(slug: string): string {
+  return `urn:openvelope:problem:${slug}`;
+}
+
+export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
+
+export interface FieldError {
+  field: string;
+  message: string;
+}
+
+export const problems = {
+  validation: (detail: string, errors: FieldError[] = []) =>
+    new ProblemError(400, 'validation', 'Request is not valid', detail, { errors }),
+  unauthenticated: (detail = 'Sign in or send an API token.') =>
+    new ProblemError(401, 'unauthenticated', 'Authentication required', detail),
+  forbidden: (detail: string) => new ProblemError(403, 'forbidden', 'Not allowed', detail),
+  notFound: (what: string, id?: string) =>
+    new ProblemError(404, 'not-found', `${what} not found`, id ? `No ${what.toLowerCase()} with id ${id}.` : undefined),
+  conflict: (detail: string, extensions: Record<string, unknown> = {}) =>
+    new ProblemError(409, 'conflict', 'Conflicts with the current state', detail, extensions),
+  unprocessable: (slug: string, title: string, detail: string, extensions: Record<string, unknown> = {}) =>
+    new ProblemError(422, slug, title, detail, extensions),
+};

@@ -1,0 +1,1 @@
+export { DepotSimulator, startDepotSimulator, type DepotSimulatorOptions } from './depot/depot-simulator';
