@@ -1,0 +1,96 @@
+import { Writable } from 'node:stream';
+import type { LightMyRequestResponse } from 'fastify';
+import { createApp, type App } from '../app';
+import { hashPassword } from '../platform/auth/secrets';
+import { insertUser } from '../platform/auth/store';
+import type { Role } from '../platform/auth/roles';
+import { ManualClock } from '../platform/clock';
+import { createLogger } from '../platform/logging';
+import type { Db } from '../platform/db/database';
+import { openTestDatabase } from './test-database';
+
+export const TEST_PASSWORD = 'correct-horse-battery';
+
+/** Log lines the app wrote, for assertions (e.g. that no secret is ever logged). */
+export class CapturedLog extends Writable {
+  readonly lines: string[] = [];
+  override _write(chunk: Buffer, _enc: BufferEncoding, done: () => void): void {
+    this.lines.push(...chunk.toString('utf8').split('\n').filter(Boolean));
+    done();
+  }
+  get text(): string {
+    return this.lines.join('\n');
+  }
+}
+
+export interface TestContext {
+  app: App;
+  clock: ManualClock;
+  log: CapturedLog;
+  db: Db;
+  /** Truncates every table and restarts the clock: each test starts from nothing. */
+  reset(): Promise<void>;
+  close(): Promise<void>;
+  /** Creates a user with the role and returns a cookie header for it. */
+  signIn(role: Role, username?: string): Promise<string>;
+  request(options: {
+    method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
+    url: string;
+    cookie?: string;
+    token?: string;
+    body?: unknown;
+    headers?: Record<string, string>;
+  }): Promise<LightMyRequestResponse>;
+}
+
+/** The whole app in-process on a fresh database with a manual clock. One per test file. */
+export async function startTestApp(start = '2026-03-02T09:00:00Z'): Promise<TestContext> {
+  const database = await openTestDatabase();
+  const clock = new ManualClock(start);
+  const log = new CapturedLog();
+  const app = await createApp({ db: database.db, clock, log: createLogger('debug', log), loginFailuresPerMinute: 5 });
+  const passwordHash = await hashPassword(TEST_PASSWORD);
+  let userCount = 0;
+
+  const context: TestContext = {
+    app,
+    clock,
+    log,
+    db: database.db,
+    async reset() {
+      await database.reset();
+      clock.set(start);
+      log.lines.length = 0;
+    },
+    async close() {
+      await app.http.close();
+      await database.close();
+    },
+    async signIn(role, username) {
+      userCount += 1;
+      const name = username ?? `${role.toLowerCase()}-${userCount}`;
+      await insertUser(database.db, { username: name, passwordHash, role }, clock.now());
+      const response = await app.http.inject({
+        method: 'POST',
+        url: '/api/auth/login',
+        payload: { username: name, password: TEST_PASSWORD },
+      });
+      if (response.statusCode !== 200) throw new Error(`sign-in failed: ${response.body}`);
+      const cookie = response.cookies.find((c) => c.name === 'ov_session');
+      return `ov_session=${cookie!.value}`;
+    },
+    request({ method, url, cookie, token, body, headers }) {
+      return app.http.inject({
+        method,
+        url,
+        headers: {
+          ...(cookie ? { cookie } : {}),
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
+          ...headers,
+        },
+        ...(body !== undefined ? { payload: body as object } : {}),
+      });
+    },
+  };
+  return context;
+}
