@@ -13,12 +13,18 @@ import { DepotModelService } from './microgrid/app/depot-model';
 import { DepotQueries } from './microgrid/app/depot-queries';
 import { EnvelopeService } from './microgrid/app/envelopes';
 import { registerMicrogridRoutes } from './microgrid/http/routes';
+import { ConnectionService } from './oscp/app/connections';
+import type { ScopeDirectory } from './oscp/app/scope-directory';
+import { registerConnectionRoutes } from './oscp/http/connection-routes';
+import { SecretStore } from './platform/secrets/secret-store';
 
 export interface AppOptions {
   db: Db;
   clock: Clock;
   log: Logger;
   webDistDir?: string | undefined;
+  /** 32 bytes: encrypts stored secrets. */
+  secretsKey: Buffer;
   sessionTtlHours?: number;
   loginFailuresPerMinute?: number;
   secureCookies?: boolean;
@@ -33,6 +39,22 @@ export interface App {
     queries: DepotQueries;
     envelopes: EnvelopeService;
     charging: ChargingService;
+  };
+  oscp: {
+    connections: ConnectionService;
+  };
+  secrets: SecretStore;
+}
+
+/** OSCP picks its targets from the microgrid's canonical read contract, never from its tables. */
+function scopeDirectoryFrom(queries: DepotQueries): ScopeDirectory {
+  return {
+    async find(microgridId, scopeId) {
+      const microgrid = (await queries.listMicrogrids()).find((m) => m.id === microgridId);
+      const scope = microgrid?.scopes.find((s) => s.id === scopeId);
+      if (!microgrid || !scope) return undefined;
+      return { microgridId, microgridName: microgrid.name, scopeId, scopeName: scope.name, circuit: scope.circuit };
+    },
   };
 }
 
@@ -66,6 +88,10 @@ export async function createApp(options: AppOptions): Promise<App> {
     metrics.rebalances.inc({ trigger: 'envelope-boundary' });
   });
 
+  const secrets = new SecretStore(options.secretsKey);
+  const oscp = { connections: new ConnectionService(db, scopeDirectoryFrom(microgrid.queries), secrets) };
+  registerConnectionRoutes(http, { db, clock, connections: oscp.connections, secrets });
+
   await http.ready();
-  return { http, scheduler, metrics, microgrid };
+  return { http, scheduler, metrics, microgrid, oscp, secrets };
 }

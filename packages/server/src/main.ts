@@ -1,4 +1,4 @@
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startDepotSimulator } from '@openvelope/sim';
 import { createApp } from './app';
@@ -9,6 +9,7 @@ import { migrateToLatest } from './platform/db/migrator';
 import { createLogger } from './platform/logging';
 import { ensureAdmin } from './platform/auth/bootstrap';
 import { provisionServiceToken } from './platform/auth/service-account';
+import { loadSecretsKey } from './platform/secrets/secret-store';
 import { seedDemoDepot } from './seed/demo-depot';
 
 /** Composition root: configuration, database, migrations, first-run setup, HTTP, due work, simulators. */
@@ -24,7 +25,9 @@ async function main(): Promise<void> {
   const admin = await ensureAdmin(database.db, clock, config.ADMIN_PASSWORD);
   const webDistDir =
     config.WEB_DIST_DIR ?? resolve(fileURLToPath(new URL('.', import.meta.url)), '../../web/dist');
+  const secretsKey = loadSecretsKey(config.SECRETS_KEY, config.SECRETS_KEY_FILE ?? join(config.DATA_DIR, 'secrets.key'), (m) => log.warn(m));
   const app = await createApp({
+    secretsKey,
     db: database.db,
     clock,
     log,
@@ -42,7 +45,13 @@ async function main(): Promise<void> {
   const stoppers: (() => Promise<void>)[] = [];
   if (config.DEMO) {
     const token = await provisionServiceToken(database.db, clock, 'depot-simulator', 'OPERATOR');
-    const sim = startDepotSimulator({ baseUrl: address, token, tickMs: config.DEPOT_SIM_TICK_MS, log: log.child({ component: 'depot-simulator' }) });
+    const sim = startDepotSimulator({
+      baseUrl: address,
+      token,
+      tickMs: config.DEPOT_SIM_TICK_MS,
+      sessionSchedule: config.DEPOT_SIM_SCHEDULE,
+      log: log.child({ component: 'depot-simulator' }),
+    });
     stoppers.push(() => sim.stop());
   }
 

@@ -20,7 +20,15 @@ const configSchema = z.object({
     .default('true')
     .transform((v) => v === 'true' || v === '1'),
   DEPOT_SIM_TICK_MS: z.coerce.number().int().positive().default(2000),
+  /** Vehicles arrive and leave by themselves in the demo; off for deterministic journeys. */
+  DEPOT_SIM_SCHEDULE: z
+    .enum(['true', 'false', '1', '0'])
+    .default('true')
+    .transform((v) => v === 'true' || v === '1'),
   WEB_DIST_DIR: z.string().optional(),
+  /** base64 of 32 bytes; without it a key file is created in SECRETS_KEY_FILE (default DATA_DIR/secrets.key). */
+  SECRETS_KEY: z.string().optional(),
+  SECRETS_KEY_FILE: z.string().optional(),
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 import type { LightMyRequestResponse } from 'fastify';
 import { createApp, type App } from '../app';
@@ -48,7 +49,13 @@ export async function startTestApp(start = '2026-03-02T09:00:00Z'): Promise<Test
   const database = await openTestDatabase();
   const clock = new ManualClock(start);
   const log = new CapturedLog();
-  const app = await createApp({ db: database.db, clock, log: createLogger('debug', log), loginFailuresPerMinute: 5 });
+  const app = await createApp({
+    db: database.db,
+    clock,
+    log: createLogger('debug', log),
+    loginFailuresPerMinute: 5,
+    secretsKey: randomBytes(32),
+  });
   const passwordHash = await hashPassword(TEST_PASSWORD);
   let userCount = 0;
 

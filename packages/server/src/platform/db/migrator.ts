@@ -2,11 +2,13 @@ import { Migrator, type Migration, type MigrationProvider } from 'kysely';
 import type { Db } from './database';
 import * as platform from './migrations/0001-platform';
 import * as microgrid from './migrations/0002-microgrid';
+import * as oscpConnections from './migrations/0003-oscp-connections';
 
 /** Migrations are code, imported statically so a bundle or a test runs exactly the same list. */
 const migrations: Record<string, Migration> = {
   '0001-platform': platform,
   '0002-microgrid': microgrid,
+  '0003-oscp-connections': oscpConnections,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

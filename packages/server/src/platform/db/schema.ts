@@ -155,7 +155,33 @@ export interface MeterReadingsTable {
   current_a: number;
 }
 
+export interface SecretsTable {
+  name: string;
+  ciphertext: string;
+  iv: string;
+  auth_tag: string;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+  updated_by: string | null;
+}
+
+export interface OscpConnectionsTable {
+  id: string;
+  display_name: string;
+  group_id: string;
+  microgrid_id: string;
+  scope_id: string;
+  enabled: boolean;
+  state: string;
+  profile: Json;
+  version: number;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
 export interface Database {
+  secrets: SecretsTable;
+  oscp_connections: OscpConnectionsTable;
   users: UsersTable;
   auth_sessions: AuthSessionsTable;
   api_tokens: ApiTokensTable;

@@ -1,0 +1,231 @@
+import { randomUUID } from 'node:crypto';
+import type { Db, Trx } from '../../platform/db/database';
+import { appendToStream, readStream } from '../../platform/events/event-store';
+import { ProblemError, problems } from '../../platform/http/problem';
+import type { SecretStore } from '../../platform/secrets/secret-store';
+import type { CreateConnectionBody, EditConnectionBody, HistoryEntry, ConnectionDetail, ConnectionSummary } from '../contract';
+import {
+  decide,
+  evolve,
+  fold,
+  type Connection,
+  type ConnectionCommand,
+  type ConnectionEvent,
+  type Rejection,
+} from '../domain/connection';
+import {
+  applyPatch,
+  PRESET_DEFAULTS,
+  type ConnectionProfile,
+  type FieldChange,
+} from '../domain/connection-profile';
+import * as projection from '../store/connection-projection';
+import type { ScopeDirectory } from './scope-directory';
+
+export const connectionStream = (id: string) => `oscp-connection-${id}`;
+
+/** A full profile from a create request: the preset's defaults, then what the user chose. */
+export function profileFromCreate(body: CreateConnectionBody): ConnectionProfile {
+  const defaults = PRESET_DEFAULTS[body.preset === 'CUSTOM' ? 'OSCP_STANDARD' : body.preset];
+  const { enabled: _enabled, ...chosen } = body;
+  const blank = { ...defaults, displayName: '', groupId: '', microgridId: '', scopeId: '', peerBaseUrl: '' };
+  return applyPatch(blank, chosen);
+}
+
+function rejectionProblem(rejection: Rejection, id: string): ProblemError {
+  switch (rejection.kind) {
+    case 'invalid':
+      return problems.validation(
+        rejection.problems.map((p) => `${p.field}: ${p.message}`).join('; '),
+        rejection.problems,
+      );
+    case 'not-found':
+      return problems.notFound('OSCP connection', id);
+    case 'already-exists':
+      return problems.conflict(`OSCP connection ${id} already exists.`);
+    case 'conflict':
+      return problems.conflict(rejection.message);
+  }
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === '23505';
+}
+
+function bindingConflict(holder: projection.ConnectionRow, what: 'group' | 'scope'): ProblemError {
+  const detail =
+    what === 'group'
+      ? `Group id ${holder.groupId} is already bound by the enabled connection "${holder.displayName}" (${holder.id}).`
+      : `This managed scope is already bound by the enabled connection "${holder.displayName}" (${holder.id}).`;
+  return problems.conflict(detail, {
+    field: what === 'group' ? 'groupId' : 'scopeId',
+    holder: { id: holder.id, displayName: holder.displayName, groupId: holder.groupId },
+  });
+}
+
+/**
+ * Command handlers of the OscpConnection aggregate: load the stream, decide, append the events and
+ * update the read model in ONE transaction.
+ */
+export class ConnectionService {
+  constructor(
+    private readonly db: Db,
+    private readonly scopes: ScopeDirectory,
+    private readonly secrets: SecretStore,
+  ) {}
+
+  async #load(trx: Trx, id: string): Promise<Connection> {
+    const events = await readStream(trx, connectionStream(id));
+    return fold(
+      id,
+      events.map((e) => ({ type: e.type, data: e.data }) as ConnectionEvent),
+    );
+  }
+
+  async #checkScope(profile: ConnectionProfile): Promise<void> {
+    const binding = await this.scopes.find(profile.microgridId, profile.scopeId);
+    if (!binding) {
+      throw problems.validation('scopeId: is not a managed scope of the chosen microgrid', [
+        { field: 'scopeId', message: 'is not a managed scope of the chosen microgrid' },
+      ]);
+    }
+  }
+
+  async #execute(id: string, command: ConnectionCommand, now: Date, expectedVersion?: number): Promise<Connection> {
+    let attempted: ConnectionProfile | null = null;
+    try {
+      return await this.db.transaction().execute(async (trx) => {
+        const state = await this.#load(trx, id);
+        if (expectedVersion !== undefined && state.exists && expectedVersion !== state.version) {
+          throw problems.conflict(
+            `The connection changed since you loaded it (version ${state.version}, you had ${expectedVersion}). Reload and try again.`,
+            { currentVersion: state.version },
+          );
+        }
+        const decision = decide(command, state, now);
+        if (!decision.ok) throw rejectionProblem(decision.rejection, id);
+        if (decision.events.length === 0) return state;
+        const next = decision.events.reduce(evolve, state);
+        attempted = next.profile;
+        if (next.enabled && next.profile) {
+          const holder = await this.#bindingHolder(trx, next.profile, id);
+          if (holder) throw holder;
+        }
+        await appendToStream(trx, connectionStream(id), state.version, decision.events, now);
+        await projection.projectConnection(trx, next, now);
+        return next;
+      });
+    } catch (error) {
+      // Two concurrent requests can both pass the check above; the partial unique indexes let only
+      // one commit. The loser learns who holds the binding.
+      if (isUniqueViolation(error)) {
+        const holder = attempted ? await this.#bindingHolder(this.db, attempted, id) : undefined;
+        throw holder ?? problems.conflict('Another request changed the same binding at the same time. Reload and try again.');
+      }
+      throw error;
+    }
+  }
+
+  async #bindingHolder(db: Db | Trx, profile: ConnectionProfile, id: string): Promise<ProblemError | undefined> {
+    const byGroup = await projection.enabledHolder(db, { groupId: profile.groupId }, id);
+    if (byGroup) return bindingConflict(byGroup, 'group');
+    const byScope = await projection.enabledHolder(db, { scopeId: profile.scopeId }, id);
+    return byScope ? bindingConflict(byScope, 'scope') : undefined;
+  }
+
+  async create(body: CreateConnectionBody, by: string, now: Date): Promise<string> {
+    const profile = profileFromCreate(body);
+    await this.#checkScope(profile);
+    const id = randomUUID();
+    await this.#execute(id, { type: 'Configure', profile, enable: body.enabled, by }, now);
+    return id;
+  }
+
+  async edit(id: string, body: EditConnectionBody, by: string, now: Date): Promise<void> {
+    const { expectedVersion, ...patch } = body;
+    const current = await projection.findConnection(this.db, id);
+    if (!current) throw problems.notFound('OSCP connection', id);
+    if (patch.microgridId !== undefined || patch.scopeId !== undefined) {
+      await this.#checkScope(applyPatch(current.profile, patch));
+    }
+    await this.#execute(id, { type: 'Edit', patch, by }, now, expectedVersion);
+  }
+
+  enable(id: string, by: string, now: Date): Promise<Connection> {
+    return this.#execute(id, { type: 'Enable', by }, now);
+  }
+
+  disable(id: string, by: string, now: Date): Promise<Connection> {
+    return this.#execute(id, { type: 'Disable', by }, now);
+  }
+
+  async list(): Promise<ConnectionSummary[]> {
+    const rows = await projection.listConnections(this.db);
+    return Promise.all(rows.map((r) => this.#summary(r)));
+  }
+
+  async #summary(row: projection.ConnectionRow): Promise<ConnectionSummary> {
+    const binding = await this.scopes.find(row.microgridId, row.scopeId);
+    return {
+      id: row.id,
+      displayName: row.displayName,
+      preset: row.profile.preset,
+      groupId: row.groupId,
+      state: row.state,
+      enabled: row.enabled,
+      binding: {
+        groupId: row.groupId,
+        microgrid: binding ? { id: binding.microgridId, name: binding.microgridName } : null,
+        scope: binding ? { id: binding.scopeId, name: binding.scopeName } : null,
+        circuit: binding?.circuit ?? null,
+      },
+      measurementPublicationMode: row.profile.measurementPublicationMode,
+      authMode: row.profile.authMode,
+      latestError: null,
+      version: row.version,
+      updatedAt: row.updatedAt.toISOString(),
+    };
+  }
+
+  async detail(id: string): Promise<ConnectionDetail> {
+    const row = await projection.findConnection(this.db, id);
+    if (!row) throw problems.notFound('OSCP connection', id);
+    const refs = row.profile.authReferences;
+    const names = Object.values(refs).filter((n): n is string => n !== null);
+    const present = await this.secrets.which(this.db, names);
+    return {
+      ...(await this.#summary(row)),
+      profile: row.profile as unknown as Record<string, unknown>,
+      secrets: Object.fromEntries(
+        Object.entries(refs).map(([key, name]) => [key, { name, set: name !== null && present.has(name) }]),
+      ),
+      protocolActivity: { outboundMessages: 0, inboundMessages: 0 },
+      createdAt: row.createdAt.toISOString(),
+    };
+  }
+
+  /** The configuration history: who changed what, when, from what to what. Newest first. */
+  async history(id: string): Promise<HistoryEntry[]> {
+    const events = await readStream(this.db, connectionStream(id));
+    if (events.length === 0) throw problems.notFound('OSCP connection', id);
+    return events
+      .map((e) => {
+        const data = e.data as { by?: string; changes?: FieldChange[]; profile?: ConnectionProfile };
+        const summaries: Record<string, string> = {
+          OscpConnectionConfigured: 'Connection configured',
+          OscpConnectionEdited: `Edited ${data.changes?.length ?? 0} field(s)`,
+          OscpConnectionEnabled: 'Enabled',
+          OscpConnectionDisabled: 'Disabled',
+        };
+        return {
+          version: e.version,
+          type: e.type,
+          at: e.recordedAt.toISOString(),
+          by: data.by ?? 'system',
+          summary: summaries[e.type] ?? e.type,
+          changes: data.changes ?? [],
+        };
+      })
+      .reverse();
+  }
+}

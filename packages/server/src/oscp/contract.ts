@@ -1,0 +1,133 @@
+import { z } from 'zod';
+import { MEASUREMENT_CONFIGURATIONS } from '@openvelope/oscp';
+import {
+  AUTH_MODES,
+  GAP_POLICIES,
+  HANDSHAKE_INITIATORS,
+  MEASUREMENT_ALIGNMENTS,
+  MEASUREMENT_PUBLICATION_MODES,
+  PRESETS,
+} from './domain/connection-profile';
+
+/** Request and response shapes of the OSCP connection management API (not the protocol itself). */
+
+const secretName = z.string().trim().min(1).max(120).nullable();
+
+export const authReferencesInput = z
+  .object({
+    initialToken: secretName,
+    tokenUrl: secretName,
+    clientId: secretName,
+    clientSecret: secretName,
+    staticHeaders: secretName,
+  })
+  .partial();
+
+const profileFields = {
+  displayName: z.string().trim().min(1, 'is required').max(100),
+  groupId: z.string().trim(),
+  microgridId: z.uuid('choose a microgrid'),
+  scopeId: z.uuid('choose a managed scope'),
+  peerBaseUrl: z.string().trim(),
+  oscpVersion: z.literal('2.0', { message: 'only OSCP 2.0 is supported' }),
+  authMode: z.enum(AUTH_MODES),
+  authReferences: authReferencesInput,
+  measurementPublicationMode: z.enum(MEASUREMENT_PUBLICATION_MODES),
+  reportingAssetId: z.string().trim().max(100).nullable(),
+  measurementConfiguration: z.enum(MEASUREMENT_CONFIGURATIONS),
+  measurementPublicationIntervalSeconds: z.number().int(),
+  measurementAlignment: z.enum(MEASUREMENT_ALIGNMENTS),
+  requestedHeartbeatIntervalSeconds: z.number().int().nullable(),
+  handshakeInitiator: z.enum(HANDSHAKE_INITIATORS),
+  gapPolicy: z.enum(GAP_POLICIES),
+  safeDefaultCapacity: z.object({ value: z.number(), unit: z.enum(['A', 'KW']) }),
+};
+
+export const createConnectionBody = z.object({
+  preset: z.enum(PRESETS),
+  displayName: profileFields.displayName,
+  groupId: profileFields.groupId,
+  microgridId: profileFields.microgridId,
+  scopeId: profileFields.scopeId,
+  peerBaseUrl: profileFields.peerBaseUrl,
+  oscpVersion: profileFields.oscpVersion.optional(),
+  authMode: profileFields.authMode.optional(),
+  authReferences: profileFields.authReferences.optional(),
+  measurementPublicationMode: profileFields.measurementPublicationMode.optional(),
+  reportingAssetId: profileFields.reportingAssetId.optional(),
+  measurementConfiguration: profileFields.measurementConfiguration.optional(),
+  measurementPublicationIntervalSeconds: profileFields.measurementPublicationIntervalSeconds.optional(),
+  measurementAlignment: profileFields.measurementAlignment.optional(),
+  requestedHeartbeatIntervalSeconds: profileFields.requestedHeartbeatIntervalSeconds.optional(),
+  handshakeInitiator: profileFields.handshakeInitiator.optional(),
+  gapPolicy: profileFields.gapPolicy.optional(),
+  safeDefaultCapacity: profileFields.safeDefaultCapacity.optional(),
+  /** Enable in the same step (the uniqueness rules then apply at once). */
+  enabled: z.boolean().default(false),
+});
+export type CreateConnectionBody = z.infer<typeof createConnectionBody>;
+
+export const editConnectionBody = z
+  .object({ ...profileFields, preset: z.enum(PRESETS) })
+  .partial()
+  .extend({ expectedVersion: z.number().int().positive().optional() });
+export type EditConnectionBody = z.infer<typeof editConnectionBody>;
+
+export const bindingView = z.object({
+  groupId: z.string(),
+  microgrid: z.object({ id: z.string(), name: z.string() }).nullable(),
+  scope: z.object({ id: z.string(), name: z.string() }).nullable(),
+  circuit: z.object({ id: z.string(), name: z.string() }).nullable(),
+});
+
+export const secretReferenceView = z.object({ name: z.string().nullable(), set: z.boolean() });
+
+export const connectionSummary = z.object({
+  id: z.string(),
+  displayName: z.string(),
+  preset: z.enum(PRESETS),
+  groupId: z.string(),
+  state: z.string(),
+  enabled: z.boolean(),
+  binding: bindingView,
+  measurementPublicationMode: z.enum(MEASUREMENT_PUBLICATION_MODES),
+  authMode: z.enum(AUTH_MODES),
+  latestError: z.object({ at: z.string(), message: z.string() }).nullable(),
+  version: z.number(),
+  updatedAt: z.string(),
+});
+export type ConnectionSummary = z.infer<typeof connectionSummary>;
+
+export const connectionDetail = connectionSummary.extend({
+  profile: z.record(z.string(), z.unknown()),
+  secrets: z.record(z.string(), secretReferenceView),
+  /** True while the connection has never sent or received an OSCP message. */
+  protocolActivity: z.object({ outboundMessages: z.number(), inboundMessages: z.number() }),
+  createdAt: z.string(),
+});
+export type ConnectionDetail = z.infer<typeof connectionDetail>;
+
+export const historyEntry = z.object({
+  version: z.number(),
+  type: z.string(),
+  at: z.string(),
+  by: z.string(),
+  summary: z.string(),
+  changes: z.array(z.object({ field: z.string(), from: z.unknown(), to: z.unknown() })),
+});
+export type HistoryEntry = z.infer<typeof historyEntry>;
+
+export const presetView = z.object({
+  id: z.enum(PRESETS),
+  label: z.string(),
+  description: z.string(),
+  defaults: z.record(z.string(), z.unknown()),
+});
+export type PresetView = z.infer<typeof presetView>;
+
+export const putSecretBody = z.object({ value: z.string().min(1, 'is required').max(8192) });
+export const secretNameParams = z.object({
+  name: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]{1,120}$/, 'may contain letters, digits, dot, dash and underscore'),
+});

@@ -1,0 +1,252 @@
+import { MEASUREMENT_CONFIGURATIONS, type MeasurementConfiguration } from '@openvelope/oscp';
+
+export const AUTH_MODES = ['OSCP_TOKEN', 'OAUTH2_CLIENT_CREDENTIALS'] as const;
+export type AuthMode = (typeof AUTH_MODES)[number];
+
+export const MEASUREMENT_PUBLICATION_MODES = ['GROUP', 'ASSET'] as const;
+export type MeasurementPublicationMode = (typeof MEASUREMENT_PUBLICATION_MODES)[number];
+
+export const HANDSHAKE_INITIATORS = ['CAPACITY_PROVIDER', 'FLEXIBILITY_PROVIDER'] as const;
+export type HandshakeInitiator = (typeof HANDSHAKE_INITIATORS)[number];
+
+/** DEAD_RECKONING is planned: shown to users, refused if chosen. */
+export const GAP_POLICIES = ['SAFE_DEFAULT_CAPACITY', 'LOCAL_CONTROL', 'DEAD_RECKONING'] as const;
+export type GapPolicy = (typeof GAP_POLICIES)[number];
+export const SELECTABLE_GAP_POLICIES: readonly GapPolicy[] = ['SAFE_DEFAULT_CAPACITY', 'LOCAL_CONTROL'];
+
+export const MEASUREMENT_ALIGNMENTS = ['NONE', 'CLOCK_HOUR'] as const;
+export type MeasurementAlignment = (typeof MEASUREMENT_ALIGNMENTS)[number];
+
+export const PRESETS = ['VECTOR_DERMS', 'OSCP_STANDARD', 'CUSTOM'] as const;
+export type Preset = (typeof PRESETS)[number];
+
+export { MEASUREMENT_CONFIGURATIONS, type MeasurementConfiguration };
+
+/**
+ * Names of secrets in the secrets store, never their values. Which ones matter depends on the
+ * authentication mode: the initial token for OSCP_TOKEN; token URL, client id and secret (and
+ * optionally static headers, a JSON object) for OAUTH2_CLIENT_CREDENTIALS.
+ */
+export interface AuthenticationReferences {
+  initialToken: string | null;
+  tokenUrl: string | null;
+  clientId: string | null;
+  clientSecret: string | null;
+  staticHeaders: string | null;
+}
+
+export interface CapacityLimit {
+  value: number;
+  unit: 'A' | 'KW';
+}
+
+/** Everything needed to talk to one Capacity Provider about one group, bound to one managed scope. */
+export interface ConnectionProfile {
+  displayName: string;
+  preset: Preset;
+  groupId: string;
+  microgridId: string;
+  scopeId: string;
+  peerBaseUrl: string;
+  oscpVersion: '2.0';
+  authMode: AuthMode;
+  authReferences: AuthenticationReferences;
+  measurementPublicationMode: MeasurementPublicationMode;
+  reportingAssetId: string | null;
+  measurementConfiguration: MeasurementConfiguration;
+  measurementPublicationIntervalSeconds: number;
+  measurementAlignment: MeasurementAlignment;
+  /** The heartbeat interval we ask the peer for in our handshake (acknowledgement); null = none. */
+  requestedHeartbeatIntervalSeconds: number | null;
+  handshakeInitiator: HandshakeInitiator;
+  gapPolicy: GapPolicy;
+  safeDefaultCapacity: CapacityLimit;
+}
+
+export const PROFILE_FIELDS: readonly (keyof ConnectionProfile)[] = [
+  'displayName',
+  'preset',
+  'groupId',
+  'microgridId',
+  'scopeId',
+  'peerBaseUrl',
+  'oscpVersion',
+  'authMode',
+  'authReferences',
+  'measurementPublicationMode',
+  'reportingAssetId',
+  'measurementConfiguration',
+  'measurementPublicationIntervalSeconds',
+  'measurementAlignment',
+  'requestedHeartbeatIntervalSeconds',
+  'handshakeInitiator',
+  'gapPolicy',
+  'safeDefaultCapacity',
+];
+
+const noReferences: AuthenticationReferences = {
+  initialToken: null,
+  tokenUrl: null,
+  clientId: null,
+  clientSecret: null,
+  staticHeaders: null,
+};
+
+/** Defaults per preset: what a user gets before typing anything but names and the binding. */
+export const PRESET_DEFAULTS: Record<Exclude<Preset, 'CUSTOM'>, Omit<ConnectionProfile, 'displayName' | 'groupId' | 'microgridId' | 'scopeId' | 'peerBaseUrl'>> = {
+  VECTOR_DERMS: {
+    preset: 'VECTOR_DERMS',
+    oscpVersion: '2.0',
+    authMode: 'OAUTH2_CLIENT_CREDENTIALS',
+    authReferences: noReferences,
+    measurementPublicationMode: 'ASSET',
+    reportingAssetId: null,
+    measurementConfiguration: 'INTERMITTENT',
+    measurementPublicationIntervalSeconds: 900,
+    measurementAlignment: 'CLOCK_HOUR',
+    requestedHeartbeatIntervalSeconds: 60,
+    handshakeInitiator: 'FLEXIBILITY_PROVIDER',
+    gapPolicy: 'SAFE_DEFAULT_CAPACITY',
+    safeDefaultCapacity: { value: 0, unit: 'A' },
+  },
+  OSCP_STANDARD: {
+    preset: 'OSCP_STANDARD',
+    oscpVersion: '2.0',
+    authMode: 'OSCP_TOKEN',
+    authReferences: noReferences,
+    measurementPublicationMode: 'GROUP',
+    reportingAssetId: null,
+    measurementConfiguration: 'CONTINUOUS',
+    measurementPublicationIntervalSeconds: 900,
+    measurementAlignment: 'NONE',
+    requestedHeartbeatIntervalSeconds: 60,
+    handshakeInitiator: 'CAPACITY_PROVIDER',
+    gapPolicy: 'SAFE_DEFAULT_CAPACITY',
+    safeDefaultCapacity: { value: 0, unit: 'A' },
+  },
+};
+
+export interface FieldProblem {
+  field: string;
+  message: string;
+}
+
+const GROUP_ID = /^[A-Za-z0-9]+$/;
+const ALLOWED_INTERVALS_S = [60, 300, 600, 900, 1200, 1800, 3600];
+
+function peerUrlProblem(url: string): string | undefined {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return 'must be an absolute URL such as https://cp.example.com/oscp/cp/2.0';
+  }
+  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') return 'must use http or https';
+  if (url.endsWith('/')) return 'must not end with a slash: message names are appended to it';
+  if (parsed.search || parsed.hash) return 'must not contain a query or fragment';
+  return undefined;
+}
+
+/**
+ * Rules a profile must satisfy to be saved. Each problem names its field, so forms show it in place.
+ * Rules about being enabled (e.g. ASSET needs a reporting asset) are in `enablementProblems`.
+ */
+export function profileProblems(p: ConnectionProfile): FieldProblem[] {
+  const found: FieldProblem[] = [];
+  const add = (field: string, message: string) => found.push({ field, message });
+  if (!p.displayName.trim()) add('displayName', 'is required');
+  if (!GROUP_ID.test(p.groupId)) add('groupId', 'must be letters and digits only, without spaces');
+  if (!p.microgridId) add('microgridId', 'choose a microgrid');
+  if (!p.scopeId) add('scopeId', 'choose a managed scope');
+  const urlProblem = peerUrlProblem(p.peerBaseUrl);
+  if (urlProblem) add('peerBaseUrl', urlProblem);
+  if (p.oscpVersion !== '2.0') add('oscpVersion', 'only OSCP 2.0 is supported');
+  if (p.authMode === 'OAUTH2_CLIENT_CREDENTIALS' && p.authReferences.tokenUrl === null) {
+    // The token URL may be a plain reference; it is checked when used.
+  }
+  if (!ALLOWED_INTERVALS_S.includes(p.measurementPublicationIntervalSeconds)) {
+    add('measurementPublicationIntervalSeconds', `must be one of ${ALLOWED_INTERVALS_S.join(', ')} seconds`);
+  }
+  if (p.measurementAlignment === 'CLOCK_HOUR' && 3600 % p.measurementPublicationIntervalSeconds !== 0) {
+    add('measurementAlignment', 'aligning to the clock hour needs an interval that divides an hour');
+  }
+  const hb = p.requestedHeartbeatIntervalSeconds;
+  if (hb !== null && (!Number.isInteger(hb) || hb < 1 || hb > 86_400)) {
+    add('requestedHeartbeatIntervalSeconds', 'must be a whole number of seconds from 1 to 86400, or empty for none');
+  }
+  if (p.reportingAssetId !== null && !/^[A-Za-z0-9._-]{1,100}$/.test(p.reportingAssetId)) {
+    add('reportingAssetId', 'must be 1–100 letters, digits, dots, dashes or underscores');
+  }
+  if (!SELECTABLE_GAP_POLICIES.includes(p.gapPolicy)) {
+    add('gapPolicy', `${p.gapPolicy} is planned and cannot be selected yet`);
+  }
+  if (!(p.safeDefaultCapacity.value >= 0) || !Number.isFinite(p.safeDefaultCapacity.value)) {
+    add('safeDefaultCapacity.value', 'must be zero or more');
+  }
+  for (const [key, name] of Object.entries(p.authReferences)) {
+    if (name !== null && !/^[A-Za-z0-9._-]{1,120}$/.test(name)) {
+      add(`authReferences.${key}`, 'a secret name may contain letters, digits, dot, dash and underscore');
+    }
+  }
+  return found;
+}
+
+/** Extra rules for an enabled connection: it must be able to do its job. */
+export function enablementProblems(p: ConnectionProfile): FieldProblem[] {
+  const found: FieldProblem[] = [];
+  if (p.measurementPublicationMode === 'ASSET' && !p.reportingAssetId) {
+    found.push({
+      field: 'reportingAssetId',
+      message: 'ASSET measurement mode needs a reporting asset id before the connection can be enabled',
+    });
+  }
+  if (p.authMode === 'OSCP_TOKEN' && !p.authReferences.initialToken) {
+    found.push({ field: 'authReferences.initialToken', message: 'token exchange needs the initial token’s secret name' });
+  }
+  if (p.authMode === 'OAUTH2_CLIENT_CREDENTIALS') {
+    for (const key of ['tokenUrl', 'clientId', 'clientSecret'] as const) {
+      if (!p.authReferences[key]) {
+        found.push({ field: `authReferences.${key}`, message: 'OAuth2 client credentials need this secret name' });
+      }
+    }
+  }
+  return found;
+}
+
+export interface FieldChange {
+  field: string;
+  from: unknown;
+  to: unknown;
+}
+
+/** Field-by-field differences, nested objects flattened (authReferences.clientId…), for the history. */
+export function profileChanges(before: ConnectionProfile, after: ConnectionProfile): FieldChange[] {
+  const changes: FieldChange[] = [];
+  const walk = (prefix: string, a: unknown, b: unknown) => {
+    if (a !== null && b !== null && typeof a === 'object' && typeof b === 'object') {
+      const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+      for (const key of keys) {
+        walk(prefix ? `${prefix}.${key}` : key, (a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key]);
+      }
+    } else if (a !== b) {
+      changes.push({ field: prefix, from: a ?? null, to: b ?? null });
+    }
+  };
+  for (const field of PROFILE_FIELDS) walk(field, before[field], after[field]);
+  return changes;
+}
+
+export type ProfilePatch = Partial<Omit<ConnectionProfile, 'authReferences'>> & {
+  authReferences?: Partial<AuthenticationReferences>;
+};
+
+/** A profile with some fields changed; references merge key by key, an empty asset id means none. */
+export function applyPatch(profile: ConnectionProfile, patch: ProfilePatch): ConnectionProfile {
+  const defined = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined));
+  return {
+    ...profile,
+    ...defined,
+    authReferences: { ...profile.authReferences, ...(patch.authReferences ?? {}) },
+    reportingAssetId: patch.reportingAssetId === '' ? null : (patch.reportingAssetId ?? profile.reportingAssetId),
+  };
+}
