@@ -17,6 +17,16 @@ import { ConnectionService } from './oscp/app/connections';
 import type { ScopeDirectory } from './oscp/app/scope-directory';
 import { registerConnectionRoutes } from './oscp/http/connection-routes';
 import { SecretStore } from './platform/secrets/secret-store';
+import { Dispatcher } from './platform/outbox/dispatcher';
+import {
+  HEARTBEAT_WORK,
+  LifecycleService,
+  OFFLINE_CHECK_WORK,
+  REGISTRATION_TIMEOUT_WORK,
+} from './oscp/app/lifecycle';
+import { createOscpTransport } from './oscp/app/transport';
+import { registerLifecycleRoutes } from './oscp/http/lifecycle-routes';
+import { OSCP_FP_PREFIX, registerProtocolRoutes } from './oscp/http/protocol-routes';
 
 export interface AppOptions {
   db: Db;
@@ -28,6 +38,15 @@ export interface AppOptions {
   sessionTtlHours?: number;
   loginFailuresPerMinute?: number;
   secureCookies?: boolean;
+  oscp?: {
+    /** Where peers reach us; defaults to the address the server listens on. */
+    publicUrl?: string;
+    requestTimeoutMs?: number;
+    maxDeliveryAttempts?: number;
+    retryBaseDelayMs?: number;
+    registrationReplyTimeoutMs?: number;
+    fetch?: typeof fetch;
+  };
 }
 
 export interface App {
@@ -42,8 +61,14 @@ export interface App {
   };
   oscp: {
     connections: ConnectionService;
+    lifecycle: LifecycleService;
+    dispatcher: Dispatcher;
   };
   secrets: SecretStore;
+  /** Where peers reach this instance (set once the server listens, unless configured). */
+  setPublicUrl(url: string): void;
+  /** Runs due work and deliveries until nothing is due at the clock's now (tests with a manual clock). */
+  settle(): Promise<void>;
 }
 
 /** OSCP picks its targets from the microgrid's canonical read contract, never from its tables. */
@@ -89,9 +114,48 @@ export async function createApp(options: AppOptions): Promise<App> {
   });
 
   const secrets = new SecretStore(options.secretsKey);
-  const oscp = { connections: new ConnectionService(db, scopeDirectoryFrom(microgrid.queries), secrets) };
-  registerConnectionRoutes(http, { db, clock, connections: oscp.connections, secrets });
+  let publicUrl = options.oscp?.publicUrl ?? 'http://localhost:8080';
+  const timeoutMs = options.oscp?.requestTimeoutMs ?? 10_000;
+  const lifecycle = new LifecycleService(db, clock, secrets, {
+    publicBaseUrl: () => `${publicUrl}${OSCP_FP_PREFIX}`,
+    registrationReplyTimeoutMs: options.oscp?.registrationReplyTimeoutMs ?? 60_000,
+    maxDeliveryAttempts: options.oscp?.maxDeliveryAttempts ?? 5,
+    accessTokenTtlSeconds: 3600,
+  });
+  const transport = createOscpTransport({ db, secrets, clock, timeoutMs, ...(options.oscp?.fetch ? { fetch: options.oscp.fetch } : {}) });
+  const dispatcher = new Dispatcher(
+    db,
+    clock,
+    transport,
+    (trx, record) => lifecycle.onDeliveryAttempt(trx, record),
+    { timeoutMs, baseDelayMs: options.oscp?.retryBaseDelayMs ?? 2000, maxDelayMs: 300_000, batchSize: 50 },
+    log.child({ component: 'oscp-dispatcher' }),
+  );
+  const connections = new ConnectionService(db, scopeDirectoryFrom(microgrid.queries), secrets, lifecycle, clock);
+  registerConnectionRoutes(http, { db, clock, connections, secrets });
+  registerLifecycleRoutes(http, { db, clock, connections, lifecycle, publicUrl: () => publicUrl });
+  registerProtocolRoutes(http, { db, clock, secrets, lifecycle });
+  scheduler.register(HEARTBEAT_WORK, (trx, work, now) => lifecycle.sendHeartbeat(trx, work, now));
+  scheduler.register(OFFLINE_CHECK_WORK, (trx, work, now) => lifecycle.checkOffline(trx, work, now));
+  scheduler.register(REGISTRATION_TIMEOUT_WORK, (trx, work, now) => lifecycle.registrationTimedOut(trx, work, now));
 
   await http.ready();
-  return { http, scheduler, metrics, microgrid, oscp, secrets };
+  return {
+    http,
+    scheduler,
+    metrics,
+    microgrid,
+    oscp: { connections, lifecycle, dispatcher },
+    secrets,
+    setPublicUrl(url) {
+      if (!options.oscp?.publicUrl) publicUrl = url.replace(/\/+$/, '');
+    },
+    async settle() {
+      for (let round = 0; round < 20; round += 1) {
+        const work = await scheduler.runDue();
+        const sent = await dispatcher.runDue();
+        if (work === 0 && sent === 0) return;
+      }
+    },
+  };
 }

@@ -35,11 +35,20 @@ async function main(): Promise<void> {
     sessionTtlHours: config.SESSION_TTL_HOURS,
     loginFailuresPerMinute: config.LOGIN_RATE_LIMIT_PER_MINUTE,
     secureCookies: (config.PUBLIC_URL ?? '').startsWith('https://'),
+    oscp: {
+      ...(config.PUBLIC_URL ? { publicUrl: config.PUBLIC_URL } : {}),
+      requestTimeoutMs: config.OSCP_REQUEST_TIMEOUT_MS,
+      maxDeliveryAttempts: config.OSCP_MAX_DELIVERY_ATTEMPTS,
+      retryBaseDelayMs: config.OSCP_RETRY_BASE_DELAY_MS,
+      registrationReplyTimeoutMs: config.OSCP_REGISTRATION_REPLY_TIMEOUT_S * 1000,
+    },
   });
   if (config.DEMO) await seedDemoDepot(database.db, app.microgrid, clock.now());
 
   const address = await app.http.listen({ port: config.PORT, host: config.HOST });
+  app.setPublicUrl(address);
   app.scheduler.start(config.SCHEDULER_POLL_MS);
+  app.oscp.dispatcher.start(config.DISPATCHER_POLL_MS);
   const consoleUrl = config.PUBLIC_URL ?? address.replace('127.0.0.1', 'localhost');
 
   const stoppers: (() => Promise<void>)[] = [];
@@ -76,6 +85,7 @@ async function main(): Promise<void> {
     stopping = true;
     log.info({ signal }, 'shutting down');
     for (const stop of stoppers) await stop();
+    await app.oscp.dispatcher.stop();
     await app.scheduler.stop();
     await app.http.close();
     await database.close();

@@ -20,6 +20,7 @@ export const authReferencesInput = z
     clientId: secretName,
     clientSecret: secretName,
     staticHeaders: secretName,
+    inboundStaticHeaders: secretName,
   })
   .partial();
 
@@ -39,6 +40,7 @@ const profileFields = {
   measurementAlignment: z.enum(MEASUREMENT_ALIGNMENTS),
   requestedHeartbeatIntervalSeconds: z.number().int().nullable(),
   handshakeInitiator: z.enum(HANDSHAKE_INITIATORS),
+  rehandshakeAfterOffline: z.boolean(),
   gapPolicy: z.enum(GAP_POLICIES),
   safeDefaultCapacity: z.object({ value: z.number(), unit: z.enum(['A', 'KW']) }),
 };
@@ -60,6 +62,7 @@ export const createConnectionBody = z.object({
   measurementAlignment: profileFields.measurementAlignment.optional(),
   requestedHeartbeatIntervalSeconds: profileFields.requestedHeartbeatIntervalSeconds.optional(),
   handshakeInitiator: profileFields.handshakeInitiator.optional(),
+  rehandshakeAfterOffline: profileFields.rehandshakeAfterOffline.optional(),
   gapPolicy: profileFields.gapPolicy.optional(),
   safeDefaultCapacity: profileFields.safeDefaultCapacity.optional(),
   /** Enable in the same step (the uniqueness rules then apply at once). */
@@ -82,6 +85,53 @@ export const bindingView = z.object({
 
 export const secretReferenceView = z.object({ name: z.string().nullable(), set: z.boolean() });
 
+const behaviourView = z.object({
+  heartbeatIntervalSeconds: z.number().nullable(),
+  measurementConfiguration: z.array(z.string()),
+});
+
+export const errorView = z.object({
+  at: z.string(),
+  attempted: z.string(),
+  url: z.string().nullable(),
+  status: z.string().nullable(),
+  message: z.string(),
+  clearedAt: z.string().nullable().optional(),
+});
+
+export const lifecycleView = z.object({
+  phase: z.string(),
+  registration: z.object({
+    mode: z.string().nullable(),
+    selectedVersion: z.string().nullable(),
+    registeredAt: z.string().nullable(),
+    peerBaseUrl: z.string().nullable(),
+    failure: z.object({ reason: z.string(), at: z.string() }).nullable(),
+  }),
+  handshake: z.object({
+    completedAt: z.string().nullable(),
+    awaitingAcknowledgement: z.boolean(),
+    required: z.boolean(),
+    /** We send heartbeats at this interval (the peer asked for it). */
+    peerRequires: behaviourView.nullable(),
+    /** The peer should send heartbeats at this interval (we asked for it). */
+    weRequire: behaviourView.nullable(),
+  }),
+  heartbeat: z.object({
+    lastReceivedAt: z.string().nullable(),
+    peerOfflineAt: z.string().nullable(),
+    wentOfflineAt: z.string().nullable(),
+  }),
+});
+
+export const outboundSummary = z.object({
+  kind: z.string(),
+  status: z.string(),
+  at: z.string(),
+  requestId: z.string(),
+  lastError: z.string().nullable(),
+});
+
 export const connectionSummary = z.object({
   id: z.string(),
   displayName: z.string(),
@@ -92,7 +142,10 @@ export const connectionSummary = z.object({
   binding: bindingView,
   measurementPublicationMode: z.enum(MEASUREMENT_PUBLICATION_MODES),
   authMode: z.enum(AUTH_MODES),
-  latestError: z.object({ at: z.string(), message: z.string() }).nullable(),
+  latestError: errorView.nullable(),
+  lastOutbound: outboundSummary.nullable(),
+  lastHeartbeatSent: outboundSummary.nullable(),
+  lifecycle: lifecycleView,
   version: z.number(),
   updatedAt: z.string(),
 });
@@ -101,8 +154,10 @@ export type ConnectionSummary = z.infer<typeof connectionSummary>;
 export const connectionDetail = connectionSummary.extend({
   profile: z.record(z.string(), z.unknown()),
   secrets: z.record(z.string(), secretReferenceView),
-  /** True while the connection has never sent or received an OSCP message. */
+  /** Zero while the connection has never sent or received an OSCP message. */
   protocolActivity: z.object({ outboundMessages: z.number(), inboundMessages: z.number() }),
+  /** Live credentials we issued to the peer (kinds only). */
+  issuedCredentials: z.array(z.string()),
   createdAt: z.string(),
 });
 export type ConnectionDetail = z.infer<typeof connectionDetail>;

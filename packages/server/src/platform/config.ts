@@ -15,6 +15,11 @@ const configSchema = z.object({
   SESSION_TTL_HOURS: z.coerce.number().positive().default(12),
   LOGIN_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(10),
   SCHEDULER_POLL_MS: z.coerce.number().int().positive().default(250),
+  DISPATCHER_POLL_MS: z.coerce.number().int().positive().default(200),
+  OSCP_REQUEST_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+  OSCP_MAX_DELIVERY_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(5),
+  OSCP_RETRY_BASE_DELAY_MS: z.coerce.number().int().positive().default(2000),
+  OSCP_REGISTRATION_REPLY_TIMEOUT_S: z.coerce.number().int().positive().default(60),
   DEMO: z
     .enum(['true', 'false', '1', '0'])
     .default('true')

@@ -29,6 +29,8 @@ export interface TestContext {
   clock: ManualClock;
   log: CapturedLog;
   db: Db;
+  /** Listens on a loopback port (for real HTTP peers) and returns the base URL. */
+  listen(): Promise<string>;
   /** Truncates every table and restarts the clock: each test starts from nothing. */
   reset(): Promise<void>;
   close(): Promise<void>;
@@ -55,6 +57,7 @@ export async function startTestApp(start = '2026-03-02T09:00:00Z'): Promise<Test
     log: createLogger('debug', log),
     loginFailuresPerMinute: 5,
     secretsKey: randomBytes(32),
+    oscp: { requestTimeoutMs: 2000, maxDeliveryAttempts: 3, retryBaseDelayMs: 1000, registrationReplyTimeoutMs: 30_000 },
   });
   const passwordHash = await hashPassword(TEST_PASSWORD);
   let userCount = 0;
@@ -68,6 +71,11 @@ export async function startTestApp(start = '2026-03-02T09:00:00Z'): Promise<Test
       await database.reset();
       clock.set(start);
       log.lines.length = 0;
+    },
+    async listen() {
+      const address = await app.http.listen({ port: 0, host: '127.0.0.1' });
+      app.setPublicUrl(address);
+      return address;
     },
     async close() {
       await app.http.close();

@@ -4,7 +4,12 @@ export interface ChargerState {
   name: string;
   phases: string[];
   maxCurrentA: number;
-  session: { id: string; vehicleLabel: string | null; vehicleMaxCurrentA: number | null; energyWh: number } | null;
+  session: {
+    id: string;
+    vehicleLabel: string | null;
+    vehicleMaxCurrentA: number | null;
+    energyWh: number;
+  } | null;
   allocation: { currentA: number } | null;
 }
 
@@ -32,22 +37,40 @@ export class DepotApi {
   }
 
   async circuitIds(): Promise<string[]> {
-    const list = await this.#call<{ microgrids: { circuits: { id: string }[] }[] }>('GET', '/api/microgrids');
+    const list = await this.#call<{ microgrids: { circuits: { id: string }[] }[] }>(
+      'GET',
+      '/api/microgrids',
+    );
     return list.microgrids.flatMap((m) => m.circuits.map((c) => c.id));
   }
 
-  async chargers(circuitId: string): Promise<{ nominalVoltageV: number; chargers: ChargerState[] }> {
+  async chargers(
+    circuitId: string,
+  ): Promise<{ nominalVoltageV: number; chargers: ChargerState[] }> {
     return this.#call('GET', `/api/circuits/${circuitId}`);
   }
 
   async reportMeterValues(
-    readings: { chargerId: string; measuredAt: string; energyWh: number; powerW: number; currentA: number }[],
+    readings: {
+      chargerId: string;
+      measuredAt: string;
+      energyWh: number;
+      powerW: number;
+      currentA: number;
+    }[],
   ): Promise<void> {
     if (readings.length > 0) await this.#call('POST', '/api/meter-values', { readings });
   }
 
-  async startSession(chargerId: string, vehicleLabel: string, vehicleMaxCurrentA: number): Promise<void> {
-    await this.#call('POST', `/api/chargers/${chargerId}/sessions`, { vehicleLabel, vehicleMaxCurrentA });
+  async startSession(
+    chargerId: string,
+    vehicleLabel: string,
+    vehicleMaxCurrentA: number,
+  ): Promise<void> {
+    await this.#call('POST', `/api/chargers/${chargerId}/sessions`, {
+      vehicleLabel,
+      vehicleMaxCurrentA,
+    });
   }
 
   async stopSession(sessionId: string): Promise<void> {

@@ -37,11 +37,16 @@ export class DepotSimulator {
   constructor(private readonly options: DepotSimulatorOptions) {
     this.#api = new DepotApi(options.baseUrl, options.token);
     this.#random = seededRandom(options.seed ?? 42);
-    // eslint-disable-next-line no-restricted-syntax -- the simulator runs on wall time unless given a clock
+    // The simulator runs on wall time unless given a clock.
     this.#clock = options.clock ?? { now: () => new Date(Date.now()) };
   }
 
-  #vehicleFor(session: { id: string; vehicleLabel: string | null; vehicleMaxCurrentA: number | null; energyWh: number }): Vehicle {
+  #vehicleFor(session: {
+    id: string;
+    vehicleLabel: string | null;
+    vehicleMaxCurrentA: number | null;
+    energyWh: number;
+  }): Vehicle {
     let vehicle = this.#vehicles.get(session.id);
     if (!vehicle) {
       const batteryWh = 60_000 + Math.round(this.#random() * 240_000);
@@ -59,7 +64,9 @@ export class DepotSimulator {
   /** One step: meter the time since the last tick, report it, then let vehicles come and go. */
   async tick(): Promise<void> {
     const now = this.#clock.now();
-    const seconds = this.#lastTick ? Math.max(0, (now.getTime() - this.#lastTick.getTime()) / 1000) : 0;
+    const seconds = this.#lastTick
+      ? Math.max(0, (now.getTime() - this.#lastTick.getTime()) / 1000)
+      : 0;
     this.#lastTick = now;
     for (const circuitId of await this.#api.circuitIds()) {
       const circuit = await this.#api.chargers(circuitId);
@@ -68,7 +75,12 @@ export class DepotSimulator {
         if (!charger.session) continue;
         const vehicle = this.#vehicleFor(charger.session);
         const currentA = drawCurrentA(vehicle, charger.allocation?.currentA ?? 0);
-        vehicle.storedWh += energyWh(currentA, charger.phases.length, circuit.nominalVoltageV, seconds);
+        vehicle.storedWh += energyWh(
+          currentA,
+          charger.phases.length,
+          circuit.nominalVoltageV,
+          seconds,
+        );
         readings.push({
           chargerId: charger.id,
           measuredAt: now.toISOString(),
@@ -79,17 +91,24 @@ export class DepotSimulator {
         if (this.options.sessionSchedule && vehicle.storedWh >= vehicle.batteryWh) {
           await this.#api.stopSession(charger.session.id);
           this.#vehicles.delete(charger.session.id);
-          this.options.log?.info({ charger: charger.name, vehicle: vehicle.label }, 'vehicle full, session stopped');
+          this.options.log?.info(
+            { charger: charger.name, vehicle: vehicle.label },
+            'vehicle full, session stopped',
+          );
         }
       }
       await this.#api.reportMeterValues(readings);
       if (this.options.sessionSchedule) {
         for (const charger of circuit.chargers) {
-          if (charger.session || this.#random() >= (this.options.arrivalProbability ?? 0.002)) continue;
+          if (charger.session || this.#random() >= (this.options.arrivalProbability ?? 0.002))
+            continue;
           const label = `Vehicle ${Math.floor(this.#random() * 900) + 100}`;
           const maxCurrentA = this.#random() < 0.3 ? 16 : charger.maxCurrentA;
           await this.#api.startSession(charger.id, label, maxCurrentA);
-          this.options.log?.info({ charger: charger.name, vehicle: label }, 'vehicle arrived, session started');
+          this.options.log?.info(
+            { charger: charger.name, vehicle: label },
+            'vehicle arrived, session started',
+          );
         }
       }
     }
@@ -98,9 +117,15 @@ export class DepotSimulator {
   start(): void {
     const loop = () => {
       this.#running = this.tick()
-        .catch((error: unknown) => this.options.log?.warn({ err: error instanceof Error ? error.message : String(error) }, 'depot simulator tick failed'))
+        .catch((error: unknown) =>
+          this.options.log?.warn(
+            { err: error instanceof Error ? error.message : String(error) },
+            'depot simulator tick failed',
+          ),
+        )
         .finally(() => {
-          if (this.#timer !== undefined) this.#timer = setTimeout(loop, this.options.tickMs ?? 2000);
+          if (this.#timer !== undefined)
+            this.#timer = setTimeout(loop, this.options.tickMs ?? 2000);
         });
     };
     this.#timer = setTimeout(loop, 0);

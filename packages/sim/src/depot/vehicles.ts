@@ -25,6 +25,11 @@ export function drawCurrentA(vehicle: Vehicle, allocationA: number): number {
 }
 
 /** Energy added over `seconds` at `currentA` on `phases` phases of `voltageV`. */
-export function energyWh(currentA: number, phases: number, voltageV: number, seconds: number): number {
+export function energyWh(
+  currentA: number,
+  phases: number,
+  voltageV: number,
+  seconds: number,
+): number {
   return (currentA * voltageV * phases * seconds) / 3600;
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Db, Trx } from '../../platform/db/database';
 import { appendToStream, readStream } from '../../platform/events/event-store';
-import { ProblemError, problems } from '../../platform/http/problem';
+import { problems, type ProblemError } from '../../platform/http/problem';
 import type { SecretStore } from '../../platform/secrets/secret-store';
 import type { CreateConnectionBody, EditConnectionBody, HistoryEntry, ConnectionDetail, ConnectionSummary } from '../contract';
 import {
@@ -19,10 +19,15 @@ import {
   type ConnectionProfile,
   type FieldChange,
 } from '../domain/connection-profile';
+import { evolveLifecycle, initialLifecycle, type Lifecycle } from '../domain/lifecycle';
+import * as activity from '../store/activity';
 import * as projection from '../store/connection-projection';
+import * as credentials from '../store/peer-credentials';
+import type { Clock } from '../../platform/clock';
+import type { LifecycleService } from './lifecycle';
+import { connectionStream } from './stream-names';
 import type { ScopeDirectory } from './scope-directory';
 
-export const connectionStream = (id: string) => `oscp-connection-${id}`;
 
 /** A full profile from a create request: the preset's defaults, then what the user chose. */
 export function profileFromCreate(body: CreateConnectionBody): ConnectionProfile {
@@ -30,6 +35,34 @@ export function profileFromCreate(body: CreateConnectionBody): ConnectionProfile
   const { enabled: _enabled, ...chosen } = body;
   const blank = { ...defaults, displayName: '', groupId: '', microgridId: '', scopeId: '', peerBaseUrl: '' };
   return applyPatch(blank, chosen);
+}
+
+const CONFIGURATION_EVENTS = new Set([
+  'OscpConnectionConfigured',
+  'OscpConnectionEdited',
+  'OscpConnectionEnabled',
+  'OscpConnectionDisabled',
+]);
+
+function lifecycleView(l: Lifecycle): ConnectionSummary['lifecycle'] {
+  return {
+    phase: l.phase,
+    registration: {
+      mode: l.registration.mode,
+      selectedVersion: l.registration.selectedVersion,
+      registeredAt: l.registration.registeredAt,
+      peerBaseUrl: l.registration.peerBaseUrl,
+      failure: l.registration.failure,
+    },
+    handshake: {
+      completedAt: l.handshake.completedAt,
+      awaitingAcknowledgement: l.handshake.sentRequestId !== null,
+      required: l.handshake.required,
+      peerRequires: l.handshake.peerRequires,
+      weRequire: l.handshake.weRequire,
+    },
+    heartbeat: l.heartbeat,
+  };
 }
 
 function rejectionProblem(rejection: Rejection, id: string): ProblemError {
@@ -72,6 +105,8 @@ export class ConnectionService {
     private readonly db: Db,
     private readonly scopes: ScopeDirectory,
     private readonly secrets: SecretStore,
+    private readonly lifecycle: LifecycleService,
+    private readonly clock: Clock,
   ) {}
 
   async #load(trx: Trx, id: string): Promise<Connection> {
@@ -95,6 +130,7 @@ export class ConnectionService {
     let attempted: ConnectionProfile | null = null;
     try {
       return await this.db.transaction().execute(async (trx) => {
+        await projection.lockConnection(trx, id);
         const state = await this.#load(trx, id);
         if (expectedVersion !== undefined && state.exists && expectedVersion !== state.version) {
           throw problems.conflict(
@@ -112,7 +148,10 @@ export class ConnectionService {
           if (holder) throw holder;
         }
         await appendToStream(trx, connectionStream(id), state.version, decision.events, now);
-        await projection.projectConnection(trx, next, now);
+        const before = (await projection.findConnection(trx, id))?.lifecycle ?? initialLifecycle;
+        const lifecycle = decision.events.reduce((l, e) => evolveLifecycle(l, e), before);
+        await projection.projectConnection(trx, next, lifecycle, now);
+        await this.#lifecycleEffects(trx, id, decision.events, now);
         return next;
       });
     } catch (error) {
@@ -124,6 +163,19 @@ export class ConnectionService {
       }
       throw error;
     }
+  }
+
+  /** Enabling starts the OSCP lifecycle (in this same transaction); disabling stops it. */
+  async #lifecycleEffects(trx: Trx, id: string, events: readonly ConnectionEvent[], now: Date): Promise<void> {
+    const last = [...events].reverse().find((e) => e.type === 'OscpConnectionEnabled' || e.type === 'OscpConnectionDisabled');
+    if (!last) return;
+    if (last.type === 'OscpConnectionDisabled') {
+      await this.lifecycle.stop(trx, id, now);
+      return;
+    }
+    const snap = (await projection.findConnection(trx, id, true))!;
+    const started = await this.lifecycle.start(trx, snap, now);
+    if (started.length > 0) await this.lifecycle.commitEvents(trx, snap, started);
   }
 
   async #bindingHolder(db: Db | Trx, profile: ConnectionProfile, id: string): Promise<ProblemError | undefined> {
@@ -181,7 +233,10 @@ export class ConnectionService {
       },
       measurementPublicationMode: row.profile.measurementPublicationMode,
       authMode: row.profile.authMode,
-      latestError: null,
+      latestError: row.latestError ? { ...row.latestError, clearedAt: row.latestError.clearedAt ?? null } : null,
+      lastOutbound: await activity.lastOutbound(this.db, row.id),
+      lastHeartbeatSent: await activity.lastOutbound(this.db, row.id, 'Heartbeat'),
+      lifecycle: lifecycleView(row.lifecycle),
       version: row.version,
       updatedAt: row.updatedAt.toISOString(),
     };
@@ -199,7 +254,8 @@ export class ConnectionService {
       secrets: Object.fromEntries(
         Object.entries(refs).map(([key, name]) => [key, { name, set: name !== null && present.has(name) }]),
       ),
-      protocolActivity: { outboundMessages: 0, inboundMessages: 0 },
+      protocolActivity: await activity.messageCounts(this.db, id),
+      issuedCredentials: await credentials.liveKinds(this.db, id, this.clock.now()),
       createdAt: row.createdAt.toISOString(),
     };
   }
@@ -209,6 +265,7 @@ export class ConnectionService {
     const events = await readStream(this.db, connectionStream(id));
     if (events.length === 0) throw problems.notFound('OSCP connection', id);
     return events
+      .filter((e) => CONFIGURATION_EVENTS.has(e.type))
       .map((e) => {
         const data = e.data as { by?: string; changes?: FieldChange[]; profile?: ConnectionProfile };
         const summaries: Record<string, string> = {

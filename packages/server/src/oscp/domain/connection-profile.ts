@@ -33,6 +33,8 @@ export interface AuthenticationReferences {
   clientId: string | null;
   clientSecret: string | null;
   staticHeaders: string | null;
+  /** Headers the peer must send us (a JSON object), checked on every inbound OAuth call. */
+  inboundStaticHeaders: string | null;
 }
 
 export interface CapacityLimit {
@@ -59,6 +61,8 @@ export interface ConnectionProfile {
   /** The heartbeat interval we ask the peer for in our handshake (acknowledgement); null = none. */
   requestedHeartbeatIntervalSeconds: number | null;
   handshakeInitiator: HandshakeInitiator;
+  /** After the peer was offline, a new handshake is needed before it is ONLINE again. */
+  rehandshakeAfterOffline: boolean;
   gapPolicy: GapPolicy;
   safeDefaultCapacity: CapacityLimit;
 }
@@ -80,6 +84,7 @@ export const PROFILE_FIELDS: readonly (keyof ConnectionProfile)[] = [
   'measurementAlignment',
   'requestedHeartbeatIntervalSeconds',
   'handshakeInitiator',
+  'rehandshakeAfterOffline',
   'gapPolicy',
   'safeDefaultCapacity',
 ];
@@ -90,6 +95,7 @@ const noReferences: AuthenticationReferences = {
   clientId: null,
   clientSecret: null,
   staticHeaders: null,
+  inboundStaticHeaders: null,
 };
 
 /** Defaults per preset: what a user gets before typing anything but names and the binding. */
@@ -106,6 +112,7 @@ export const PRESET_DEFAULTS: Record<Exclude<Preset, 'CUSTOM'>, Omit<ConnectionP
     measurementAlignment: 'CLOCK_HOUR',
     requestedHeartbeatIntervalSeconds: 60,
     handshakeInitiator: 'FLEXIBILITY_PROVIDER',
+    rehandshakeAfterOffline: true,
     gapPolicy: 'SAFE_DEFAULT_CAPACITY',
     safeDefaultCapacity: { value: 0, unit: 'A' },
   },
@@ -121,6 +128,7 @@ export const PRESET_DEFAULTS: Record<Exclude<Preset, 'CUSTOM'>, Omit<ConnectionP
     measurementAlignment: 'NONE',
     requestedHeartbeatIntervalSeconds: 60,
     handshakeInitiator: 'CAPACITY_PROVIDER',
+    rehandshakeAfterOffline: false,
     gapPolicy: 'SAFE_DEFAULT_CAPACITY',
     safeDefaultCapacity: { value: 0, unit: 'A' },
   },
@@ -240,13 +248,16 @@ export type ProfilePatch = Partial<Omit<ConnectionProfile, 'authReferences'>> & 
   authReferences?: Partial<AuthenticationReferences>;
 };
 
-/** A profile with some fields changed; references merge key by key, an empty asset id means none. */
+/**
+ * A profile with some fields changed; references merge key by key, an empty or null asset id means
+ * none, an absent (undefined) field is left as it was.
+ */
 export function applyPatch(profile: ConnectionProfile, patch: ProfilePatch): ConnectionProfile {
   const defined = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined));
   return {
     ...profile,
     ...defined,
     authReferences: { ...profile.authReferences, ...(patch.authReferences ?? {}) },
-    reportingAssetId: patch.reportingAssetId === '' ? null : (patch.reportingAssetId ?? profile.reportingAssetId),
+    reportingAssetId: patch.reportingAssetId === undefined ? profile.reportingAssetId : patch.reportingAssetId || null,
   };
 }

@@ -114,6 +114,9 @@ export function evolve(state: Connection, event: ConnectionEvent): Connection {
       return { ...state, enabled: true, state: 'ENABLED', version };
     case 'OscpConnectionDisabled':
       return { ...state, enabled: false, state: 'CONFIGURED', version };
+    default:
+      // Other events on the stream (delivery attempts, audit) count for the version only.
+      return { ...state, version };
   }
 }
 

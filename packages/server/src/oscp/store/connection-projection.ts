@@ -1,6 +1,20 @@
+import { sql } from 'kysely';
 import type { Executor } from '../../platform/db/database';
 import type { ConnectionProfile } from '../domain/connection-profile';
 import type { Connection } from '../domain/connection';
+import { initialLifecycle, type Lifecycle } from '../domain/lifecycle';
+
+/** The latest tracked error of a connection, and when a later success cleared it. */
+export interface ConnectionError {
+  at: string;
+  /** What was attempted, e.g. "Heartbeat (attempt 1 of 1)" or "Registration". */
+  attempted: string;
+  url: string | null;
+  /** HTTP status, "timeout", or the outcome kind. */
+  status: string | null;
+  message: string;
+  clearedAt?: string | null;
+}
 
 export interface ConnectionRow {
   id: string;
@@ -12,6 +26,8 @@ export interface ConnectionRow {
   state: string;
   profile: ConnectionProfile;
   version: number;
+  lifecycle: Lifecycle;
+  latestError: ConnectionError | null;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -26,6 +42,8 @@ type Row = {
   state: string;
   profile: Record<string, unknown>;
   version: number;
+  lifecycle: Record<string, unknown>;
+  latest_error: Record<string, unknown> | null;
   created_at: Date;
   updated_at: Date;
 };
@@ -41,6 +59,9 @@ function toRow(r: Row): ConnectionRow {
     state: r.state,
     profile: r.profile as unknown as ConnectionProfile,
     version: r.version,
+    // Rows written before the lifecycle existed hold {}: read them as a fresh lifecycle.
+    lifecycle: { ...initialLifecycle, ...(r.lifecycle as Partial<Lifecycle>) },
+    latestError: (r.latest_error as ConnectionError | null) ?? null,
     createdAt: r.created_at,
     updatedAt: r.updated_at,
   };
@@ -51,7 +72,7 @@ function toRow(r: Row): ConnectionRow {
  * indexes (one enabled connection per group id, one per managed scope) are what make two
  * concurrent enables unable to both win.
  */
-export async function projectConnection(db: Executor, state: Connection, now: Date): Promise<void> {
+export async function projectConnection(db: Executor, state: Connection, lifecycle: Lifecycle, now: Date): Promise<void> {
   const profile = state.profile!;
   const values = {
     display_name: profile.displayName,
@@ -59,8 +80,9 @@ export async function projectConnection(db: Executor, state: Connection, now: Da
     microgrid_id: profile.microgridId,
     scope_id: profile.scopeId,
     enabled: state.enabled,
-    state: state.state,
+    state: lifecycle.phase,
     profile: JSON.stringify(profile) as never,
+    lifecycle: JSON.stringify(lifecycle) as never,
     version: state.version,
     updated_at: now,
   };
@@ -71,14 +93,79 @@ export async function projectConnection(db: Executor, state: Connection, now: Da
     .execute();
 }
 
+/**
+ * Locks one connection's row until the transaction ends, so commands on the same connection run one
+ * after the other: the second then reads the first one's events instead of colliding with them on
+ * the stream version (which PostgreSQL reports as an aborted transaction, not as a conflict).
+ */
+export async function lockConnection(db: Executor, id: string): Promise<void> {
+  await db.selectFrom('oscp_connections').select('id').where('id', '=', id).forUpdate().execute();
+}
+
 export async function listConnections(db: Executor): Promise<ConnectionRow[]> {
   const rows = await db.selectFrom('oscp_connections').selectAll().orderBy('display_name').orderBy('id').execute();
   return rows.map(toRow);
 }
 
-export async function findConnection(db: Executor, id: string): Promise<ConnectionRow | undefined> {
-  const row = await db.selectFrom('oscp_connections').selectAll().where('id', '=', id).executeTakeFirst();
+export async function findConnection(db: Executor, id: string, lock = false): Promise<ConnectionRow | undefined> {
+  let q = db.selectFrom('oscp_connections').selectAll().where('id', '=', id);
+  if (lock) q = q.forUpdate();
+  const row = await q.executeTakeFirst();
   return row && toRow(row);
+}
+
+export async function findByGroupId(db: Executor, groupId: string): Promise<ConnectionRow | undefined> {
+  const row = await db
+    .selectFrom('oscp_connections')
+    .selectAll()
+    .where('group_id', '=', groupId)
+    .orderBy('enabled', 'desc')
+    .orderBy('updated_at', 'desc')
+    .executeTakeFirst();
+  return row && toRow(row);
+}
+
+export async function saveLifecycle(
+  db: Executor,
+  id: string,
+  next: { lifecycle: Lifecycle; version: number },
+  now: Date,
+): Promise<void> {
+  await db
+    .updateTable('oscp_connections')
+    .set({
+      lifecycle: JSON.stringify(next.lifecycle) as never,
+      state: next.lifecycle.phase,
+      version: next.version,
+      updated_at: now,
+    })
+    .where('id', '=', id)
+    .execute();
+}
+
+/** Heartbeats are not events (only the transitions they cause are): they update the snapshot in place. */
+export async function saveHeartbeat(db: Executor, id: string, beat: { receivedAt: Date; offlineModeAt: Date }): Promise<void> {
+  const patch = JSON.stringify({ lastReceivedAt: beat.receivedAt.toISOString(), peerOfflineAt: beat.offlineModeAt.toISOString() });
+  await sql`
+    UPDATE oscp_connections
+    SET lifecycle = jsonb_set(lifecycle, '{heartbeat}', coalesce(lifecycle->'heartbeat', '{}'::jsonb) || ${patch}::jsonb)
+    WHERE id = ${id}`.execute(db);
+}
+
+export async function saveError(db: Executor, id: string, error: ConnectionError): Promise<void> {
+  await db
+    .updateTable('oscp_connections')
+    .set({ latest_error: JSON.stringify({ ...error, clearedAt: null }) as never })
+    .where('id', '=', id)
+    .execute();
+}
+
+/** A later success supersedes the latest error: it stays visible as "cleared at …". */
+export async function clearError(db: Executor, id: string, at: string): Promise<void> {
+  await sql`
+    UPDATE oscp_connections
+    SET latest_error = jsonb_set(latest_error, '{clearedAt}', to_jsonb(${at}::text))
+    WHERE id = ${id} AND latest_error IS NOT NULL AND (latest_error->>'clearedAt') IS NULL`.execute(db);
 }
 
 /** The enabled connection holding a group id or a scope, other than `exceptId`. */

@@ -3,12 +3,16 @@ import type { Db } from './database';
 import * as platform from './migrations/0001-platform';
 import * as microgrid from './migrations/0002-microgrid';
 import * as oscpConnections from './migrations/0003-oscp-connections';
+import * as outbound from './migrations/0004-outbound-messages';
+import * as oscpLifecycle from './migrations/0005-oscp-lifecycle';
 
 /** Migrations are code, imported statically so a bundle or a test runs exactly the same list. */
 const migrations: Record<string, Migration> = {
   '0001-platform': platform,
   '0002-microgrid': microgrid,
   '0003-oscp-connections': oscpConnections,
+  '0004-outbound-messages': outbound,
+  '0005-oscp-lifecycle': oscpLifecycle,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -177,9 +177,53 @@ export interface OscpConnectionsTable {
   version: number;
   created_at: Timestamp;
   updated_at: Timestamp;
+  lifecycle: Generated<Json>;
+  latest_error: Json | null;
+}
+
+export interface OscpPeerCredentialsTable {
+  id: string;
+  connection_id: string;
+  kind: string;
+  secret_hash: string;
+  client_id: string | null;
+  created_at: Timestamp;
+  expires_at: Timestamp | null;
+  revoked_at: Timestamp | null;
+}
+
+export interface OscpInboundRequestsTable {
+  connection_id: string;
+  request_id: string;
+  endpoint: string;
+  received_at: Timestamp;
+}
+
+export interface OutboundMessagesTable {
+  id: string;
+  connection_id: string;
+  kind: string;
+  body: Json;
+  request_id: string;
+  correlation_id: string | null;
+  dedupe_key: string | null;
+  status: string;
+  attempts: Generated<number>;
+  max_attempts: number;
+  next_attempt_at: Timestamp;
+  lease_until: Timestamp | null;
+  last_error: string | null;
+  last_http_status: number | null;
+  last_url: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+  delivered_at: Timestamp | null;
 }
 
 export interface Database {
+  outbound_messages: OutboundMessagesTable;
+  oscp_peer_credentials: OscpPeerCredentialsTable;
+  oscp_inbound_requests: OscpInboundRequestsTable;
   secrets: SecretsTable;
   oscp_connections: OscpConnectionsTable;
   users: UsersTable;

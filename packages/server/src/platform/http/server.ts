@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import fastifyCookie from '@fastify/cookie';
 import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
@@ -16,13 +17,7 @@ import type { Metrics } from './metrics';
 import { PROBLEM_CONTENT_TYPE, ProblemError, problems, type FieldError } from './problem';
 import { enforceAccess } from './route-access';
 
-export type HttpApp = FastifyInstance<
-  import('node:http').Server,
-  import('node:http').IncomingMessage,
-  import('node:http').ServerResponse,
-  Logger,
-  ZodTypeProvider
->;
+export type HttpApp = FastifyInstance<Server, IncomingMessage, ServerResponse, Logger, ZodTypeProvider>;
 
 export interface HttpServerOptions {
   log: Logger;
@@ -55,6 +50,10 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
     },
   }).withTypeProvider<ZodTypeProvider>() as unknown as HttpApp;
 
+  // OAuth2 token requests are form-encoded.
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) => {
+    done(null, Object.fromEntries(new URLSearchParams(body as string)));
+  });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.decorateRequest('principal', null);
@@ -85,12 +84,19 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
 
   // Every /api route must say who may call it: forgetting is a start-up failure, not an open door.
   app.addHook('onRoute', (route) => {
-    const isApi = route.url.startsWith('/api/') && !route.url.startsWith('/api/docs');
+    // The docs page and its assets are exempt; /api/docsearch or /api/docs-admin are not.
+    const isDocs = route.url === '/api/docs' || route.url.startsWith('/api/docs/');
+    const isApi = route.url.startsWith('/api/') && !isDocs;
     if (isApi && route.config?.allow === undefined) {
       throw new Error(`Route ${route.method} ${route.url} does not declare who may call it`);
     }
   });
-  app.addHook('preHandler', enforceAccess);
+  // Access is decided before the body is parsed or validated: an anonymous or unauthorised caller
+  // gets 401/403, never a validation answer that describes the route's schema.
+  app.addHook('preParsing', async (request, reply, payload) => {
+    await enforceAccess(request, reply);
+    return payload;
+  });
 
   app.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? 'unmatched';

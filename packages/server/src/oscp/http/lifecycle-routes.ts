@@ -1,0 +1,111 @@
+import { z } from 'zod';
+import type { Clock } from '../../platform/clock';
+import { ANY_USER, MANAGERS } from '../../platform/auth/roles';
+import type { Db } from '../../platform/db/database';
+import { readByStreamPrefix } from '../../platform/events/event-store';
+import { problems } from '../../platform/http/problem';
+import type { HttpApp } from '../../platform/http/server';
+import { listOutbound } from '../../platform/outbox/outbox';
+import type { ConnectionService } from '../app/connections';
+import type { LifecycleService } from '../app/lifecycle';
+import { connectionStream } from '../app/stream-names';
+import { OSCP_FP_PREFIX } from './protocol-routes';
+
+export interface LifecycleRouteDeps {
+  db: Db;
+  clock: Clock;
+  connections: ConnectionService;
+  lifecycle: LifecycleService;
+  publicUrl: () => string;
+}
+
+const idParams = z.object({ id: z.uuid('must be a UUID') });
+const tags = ['oscp-connections'];
+const page = {
+  limit: z.coerce.number().int().min(1).max(200).default(25),
+  offset: z.coerce.number().int().min(0).default(0),
+};
+
+/** Lifecycle actions and records of a connection: retry, credentials for the peer, publications, timeline. */
+export function registerLifecycleRoutes(app: HttpApp, deps: LifecycleRouteDeps): void {
+  const { db, connections, lifecycle } = deps;
+
+  app.get(
+    '/api/oscp-info',
+    { config: { allow: ANY_USER }, schema: { tags, summary: 'What to give a Capacity Provider: our OSCP base URL and token endpoint' } },
+    async () => ({ baseUrl: `${deps.publicUrl()}${OSCP_FP_PREFIX}`, tokenUrl: `${deps.publicUrl()}/oauth2/token`, versions: ['2.0'] }),
+  );
+
+  app.post(
+    '/api/oscp-connections/:id/retry-registration',
+    { config: { allow: MANAGERS }, schema: { tags, summary: 'Retry a failed registration', params: idParams } },
+    async (request) => {
+      await lifecycle.retryRegistration(request.params.id, request.principal!.username);
+      return connections.detail(request.params.id);
+    },
+  );
+
+  app.post(
+    '/api/oscp-connections/:id/initial-token',
+    { config: { allow: MANAGERS }, schema: { tags, summary: 'Issue a one-time initial token so the peer can register first (shown once)', params: idParams } },
+    async (request, reply) => reply.code(201).send({ token: await lifecycle.issueInitialToken(request.params.id) }),
+  );
+
+  app.post(
+    '/api/oscp-connections/:id/oauth-client',
+    { config: { allow: MANAGERS }, schema: { tags, summary: 'Issue OAuth2 client credentials for the peer (secret shown once)', params: idParams } },
+    async (request, reply) => {
+      const issued = await lifecycle.issueOAuthClient(request.params.id);
+      return reply.code(201).send({ ...issued, tokenUrl: `${deps.publicUrl()}/oauth2/token` });
+    },
+  );
+
+  app.get(
+    '/api/oscp-connections/:id/publications',
+    {
+      config: { allow: ANY_USER },
+      schema: {
+        tags,
+        summary: 'Outbound OSCP messages of a connection, newest first',
+        params: idParams,
+        querystring: z.object({
+          status: z.enum(['PENDING', 'SENDING', 'DELIVERED', 'RETRYING', 'FAILED']).optional(),
+          kind: z.string().max(60).optional(),
+          ...page,
+        }),
+      },
+    },
+    async (request) => {
+      await connections.detail(request.params.id);
+      const { status, kind, limit, offset } = request.query;
+      return listOutbound(db, { connectionId: request.params.id, limit, offset, ...(status ? { status } : {}), ...(kind ? { kind } : {}) });
+    },
+  );
+
+  app.get(
+    '/api/oscp-connections/:id/timeline',
+    {
+      config: { allow: ANY_USER },
+      schema: {
+        tags,
+        summary: 'Audit timeline of a connection (configuration, lifecycle, deliveries, refusals), newest first',
+        params: idParams,
+        querystring: z.object({ kind: z.string().max(80).optional(), ...page }),
+      },
+    },
+    async (request) => {
+      const { id } = request.params;
+      const { kind, limit, offset } = request.query;
+      const { events, total } = await readByStreamPrefix(db, connectionStream(id), {
+        limit,
+        offset,
+        ...(kind ? { types: kind.split(',') } : {}),
+      });
+      if (total === 0 && !kind) throw problems.notFound('OSCP connection', id);
+      return {
+        total,
+        items: events.map((e) => ({ position: e.globalPosition, type: e.type, at: e.recordedAt.toISOString(), data: e.data })),
+      };
+    },
+  );
+}

@@ -1,0 +1,226 @@
+import type { Clock } from '../clock';
+import type { Db, Trx } from '../db/database';
+import type { Logger } from '../logging';
+import type { OutboundMessage, OutboundStatus } from './outbox';
+
+/** What happened when a message was handed to the network. */
+export type DeliveryOutcome =
+  | { status: 'delivered'; httpStatus: number; url: string }
+  | { status: 'rejected'; httpStatus: number; message: string; url: string }
+  | { status: 'failed'; reason: 'server_error' | 'network' | 'timeout'; httpStatus?: number; message: string; url: string }
+  | { status: 'invalid'; message: string; url?: string };
+
+/** Sends one message; never throws for protocol outcomes. */
+export type Transport = (message: OutboundMessage) => Promise<DeliveryOutcome>;
+
+export interface AttemptRecord {
+  message: OutboundMessage;
+  attempt: number;
+  outcome: DeliveryOutcome;
+  /** The message's state after this attempt. */
+  status: Extract<OutboundStatus, 'DELIVERED' | 'RETRYING' | 'FAILED'>;
+  nextAttemptAt: Date | null;
+  at: Date;
+}
+
+/** Called in the transaction that records an attempt: the owner records events and reacts. */
+export type AttemptHook = (trx: Trx, record: AttemptRecord) => Promise<void>;
+
+export interface DispatcherOptions {
+  /** Per-request timeout. The lease on a claimed message is longer, so two senders never overlap. */
+  timeoutMs: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+  batchSize: number;
+  random?: () => number;
+}
+
+/** 4xx answers are final, except those that mean "try later". */
+const RETRYABLE_REJECTIONS = new Set([408, 425, 429]);
+
+/**
+ * Exponential back-off with jitter: attempt n waits base × 2^(n-1), capped, then scaled by a
+ * random factor in [0.5, 1) so many senders that failed together do not retry together.
+ */
+export function retryDelayMs(attempt: number, options: Pick<DispatcherOptions, 'baseDelayMs' | 'maxDelayMs'>, random: number): number {
+  const exponential = Math.min(options.maxDelayMs, options.baseDelayMs * 2 ** Math.max(0, attempt - 1));
+  return Math.round(exponential * (0.5 + random * 0.5));
+}
+
+export function nextStatus(outcome: DeliveryOutcome, attempt: number, maxAttempts: number): AttemptRecord['status'] {
+  if (outcome.status === 'delivered') return 'DELIVERED';
+  if (outcome.status === 'invalid') return 'FAILED';
+  if (outcome.status === 'rejected' && !RETRYABLE_REJECTIONS.has(outcome.httpStatus)) return 'FAILED';
+  return attempt >= maxAttempts ? 'FAILED' : 'RETRYING';
+}
+
+function describe(outcome: DeliveryOutcome): string | null {
+  switch (outcome.status) {
+    case 'delivered':
+      return null;
+    case 'rejected':
+      return `HTTP ${outcome.httpStatus}: ${outcome.message}`;
+    case 'failed':
+      return outcome.reason === 'timeout'
+        ? `timed out: ${outcome.message}`
+        : outcome.httpStatus
+          ? `HTTP ${outcome.httpStatus}: ${outcome.message}`
+          : `${outcome.reason}: ${outcome.message}`;
+    case 'invalid':
+      return `not sent, invalid: ${outcome.message}`;
+  }
+}
+
+/**
+ * Delivers outbound messages written by `enqueueOutbound`. A claim marks rows SENDING with a lease
+ * (`FOR UPDATE SKIP LOCKED`, so instances never claim the same row), the network call happens
+ * outside any transaction, and the outcome is written only if the claim is still ours. A crash
+ * mid-send leaves the row SENDING until its lease ends; then it is claimed again and re-sent with
+ * the same X-Request-ID, so nothing persisted is lost and the peer can drop the duplicate.
+ */
+export class Dispatcher {
+  #timer: NodeJS.Timeout | undefined;
+  #stopped = true;
+  #running: Promise<unknown> = Promise.resolve();
+  readonly #random: () => number;
+
+  constructor(
+    private readonly db: Db,
+    private readonly clock: Clock,
+    private readonly transport: Transport,
+    private readonly onAttempt: AttemptHook,
+    private readonly options: DispatcherOptions,
+    private readonly log: Logger,
+  ) {
+    this.#random = options.random ?? Math.random;
+  }
+
+  get leaseMs(): number {
+    return this.options.timeoutMs * 2 + 1000;
+  }
+
+  async #claim(now: Date): Promise<OutboundMessage[]> {
+    return this.db.transaction().execute(async (trx) => {
+      const rows = await trx
+        .selectFrom('outbound_messages')
+        .selectAll()
+        .where((eb) =>
+          eb.or([
+            eb.and([eb('status', 'in', ['PENDING', 'RETRYING']), eb('next_attempt_at', '<=', now)]),
+            eb.and([eb('status', '=', 'SENDING'), eb('lease_until', '<=', now)]),
+          ]),
+        )
+        .orderBy('next_attempt_at')
+        .orderBy('created_at')
+        .limit(this.options.batchSize)
+        .forUpdate()
+        .skipLocked()
+        .execute();
+      if (rows.length === 0) return [];
+      await trx
+        .updateTable('outbound_messages')
+        .set((eb) => ({
+          status: 'SENDING',
+          attempts: eb('attempts', '+', 1),
+          lease_until: new Date(now.getTime() + this.leaseMs),
+          updated_at: now,
+        }))
+        .where(
+          'id',
+          'in',
+          rows.map((r) => r.id),
+        )
+        .execute();
+      return rows.map((r) => ({
+        id: r.id,
+        connectionId: r.connection_id,
+        kind: r.kind,
+        body: r.body,
+        requestId: r.request_id,
+        correlationId: r.correlation_id,
+        attempts: r.attempts + 1,
+        maxAttempts: r.max_attempts,
+        createdAt: r.created_at,
+      }));
+    });
+  }
+
+  async #record(message: OutboundMessage, outcome: DeliveryOutcome): Promise<void> {
+    const at = this.clock.now();
+    const status = nextStatus(outcome, message.attempts, message.maxAttempts);
+    const nextAttemptAt =
+      status === 'RETRYING' ? new Date(at.getTime() + retryDelayMs(message.attempts, this.options, this.#random())) : null;
+    await this.db.transaction().execute(async (trx) => {
+      const updated = await trx
+        .updateTable('outbound_messages')
+        .set({
+          status,
+          lease_until: null,
+          updated_at: at,
+          last_error: describe(outcome),
+          last_http_status: 'httpStatus' in outcome ? (outcome.httpStatus ?? null) : null,
+          last_url: outcome.url ?? null,
+          ...(nextAttemptAt ? { next_attempt_at: nextAttemptAt } : {}),
+          ...(status === 'DELIVERED' ? { delivered_at: at } : {}),
+        })
+        .where('id', '=', message.id)
+        .where('status', '=', 'SENDING')
+        .where('attempts', '=', message.attempts)
+        .executeTakeFirst();
+      // Our lease ran out and someone else owns the message now: their outcome counts, not ours.
+      if (Number(updated.numUpdatedRows) === 0) return;
+      await this.onAttempt(trx, { message, attempt: message.attempts, outcome, status, nextAttemptAt, at });
+    });
+  }
+
+  /** Claims what is due at the clock's now and delivers it. Returns how many messages were attempted. */
+  async runDue(): Promise<number> {
+    const claimed = await this.#claim(this.clock.now());
+    await Promise.all(
+      claimed.map(async (message) => {
+        let outcome: DeliveryOutcome;
+        try {
+          outcome = await this.transport(message);
+        } catch (error) {
+          outcome = { status: 'failed', reason: 'network', message: error instanceof Error ? error.message : String(error), url: '' };
+        }
+        try {
+          await this.#record(message, outcome);
+        } catch (error) {
+          this.log.error({ err: error, 'oscp.request_id': message.requestId }, 'recording a delivery outcome failed');
+        }
+      }),
+    );
+    return claimed.length;
+  }
+
+  /** Runs until nothing is due (for tests with a manual clock). */
+  async drain(maxRounds = 50): Promise<number> {
+    let total = 0;
+    for (let round = 0; round < maxRounds; round += 1) {
+      const n = await this.runDue();
+      if (n === 0) break;
+      total += n;
+    }
+    return total;
+  }
+
+  start(pollMs: number): void {
+    this.#stopped = false;
+    const tick = () => {
+      if (this.#stopped) return;
+      this.#running = this.runDue()
+        .catch((error: unknown) => this.log.error({ err: error }, 'dispatcher tick failed'))
+        .finally(() => {
+          if (!this.#stopped) this.#timer = setTimeout(tick, pollMs);
+        });
+    };
+    tick();
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    if (this.#timer) clearTimeout(this.#timer);
+    await this.#running;
+  }
+}
