@@ -10,6 +10,7 @@ import { createLogger } from './platform/logging';
 import { ensureAdmin } from './platform/auth/bootstrap';
 import { provisionServiceToken } from './platform/auth/service-account';
 import { loadSecretsKey } from './platform/secrets/secret-store';
+import { startDemoCapacityProvider } from './seed/demo-capacity-provider';
 import { seedDemoDepot } from './seed/demo-depot';
 
 /** Composition root: configuration, database, migrations, first-run setup, HTTP, due work, simulators. */
@@ -43,7 +44,7 @@ async function main(): Promise<void> {
       registrationReplyTimeoutMs: config.OSCP_REGISTRATION_REPLY_TIMEOUT_S * 1000,
     },
   });
-  if (config.DEMO) await seedDemoDepot(database.db, app.microgrid, clock.now());
+  const demo = config.DEMO ? await seedDemoDepot(database.db, app.microgrid, clock.now()) : undefined;
 
   const address = await app.http.listen({ port: config.PORT, host: config.HOST });
   app.setPublicUrl(address);
@@ -52,6 +53,7 @@ async function main(): Promise<void> {
   const consoleUrl = config.PUBLIC_URL ?? address.replace('127.0.0.1', 'localhost');
 
   const stoppers: (() => Promise<void>)[] = [];
+  const demoLines: string[] = [];
   if (config.DEMO) {
     const token = await provisionServiceToken(database.db, clock, 'depot-simulator', 'OPERATOR');
     const sim = startDepotSimulator({
@@ -62,6 +64,19 @@ async function main(): Promise<void> {
       log: log.child({ component: 'depot-simulator' }),
     });
     stoppers.push(() => sim.stop());
+    const demoScope = demo?.seeded ? { microgridId: demo.microgridId!, scopeId: demo.scopeId! } : undefined;
+    const cp = await startDemoCapacityProvider({
+      app,
+      db: database.db,
+      clock,
+      log: log.child({ component: 'cp-simulator' }),
+      port: config.DEMO_CP_PORT ?? config.PORT + 1,
+      heartbeatIntervalSeconds: config.DEMO_CP_HEARTBEAT_S,
+      scope: demoScope,
+    });
+    stoppers.push(() => cp.sim.stop());
+    demoLines.push(`  Capacity Provider simulator: ${cp.sim.url} (control API ${cp.sim.url}/control/state)`);
+    if (cp.connectionId) demoLines.push(`  Demo OSCP connection: ${consoleUrl}/connections/${cp.connectionId} (enable it to watch it come online)`);
   }
 
   const banner = [
@@ -73,6 +88,7 @@ async function main(): Promise<void> {
       : admin.created
         ? '  First start: sign in as "admin" with the password from ADMIN_PASSWORD.'
         : '  Sign in with your account (the first-run admin is "admin").',
+    ...demoLines,
     `  Database: ${database.engine === 'pglite' ? `embedded PGlite in ${resolve(config.DATA_DIR)}` : 'PostgreSQL (DATABASE_URL)'}`,
     '  Press Ctrl-C to stop.',
     '',

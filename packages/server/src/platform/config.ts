@@ -31,6 +31,9 @@ const configSchema = z.object({
     .default('true')
     .transform((v) => v === 'true' || v === '1'),
   WEB_DIST_DIR: z.string().optional(),
+  /** Port of the Capacity Provider simulator started with the demo (default PORT + 1). */
+  DEMO_CP_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  DEMO_CP_HEARTBEAT_S: z.coerce.number().int().min(1).default(10),
   /** base64 of 32 bytes; without it a key file is created in SECRETS_KEY_FILE (default DATA_DIR/secrets.key). */
   SECRETS_KEY: z.string().optional(),
   SECRETS_KEY_FILE: z.string().optional(),

@@ -126,8 +126,15 @@ export class LifecycleService {
     return events;
   }
 
-  async #beginRegistration(trx: Trx, snap: Snapshot, now: Date): Promise<LifecycleEvent> {
+  async #beginRegistration(
+    trx: Trx,
+    snap: Snapshot,
+    now: Date,
+    answering: { correlationId: string; initiatedBy: 'CAPACITY_PROVIDER' } | null = null,
+  ): Promise<LifecycleEvent> {
     const requestId = randomUUID();
+    // A fresh exchange starts from the initial token; a token the peer gave us earlier is dropped.
+    await this.secrets.remove(trx, peerTokenSecret(snap.id));
     const tokenForPeer = newOpaqueToken('ovp_');
     await credentials.revokeCredentials(trx, snap.id, ['TOKEN'], now);
     await credentials.issueCredential(trx, { connectionId: snap.id, kind: 'TOKEN', secret: tokenForPeer }, now);
@@ -138,6 +145,7 @@ export class LifecycleService {
         connectionId: snap.id,
         kind: 'Register',
         requestId,
+        correlationId: answering?.correlationId ?? null,
         body: {
           token: secretPlaceholder(tokenForPeerSecret(snap.id)),
           version_url: [{ version: '2.0', base_url: this.options.publicBaseUrl() }],
@@ -148,7 +156,7 @@ export class LifecycleService {
     );
     return {
       type: 'OscpRegistrationStarted',
-      data: { connectionId: snap.id, requestId, initiatedBy: 'FLEXIBILITY_PROVIDER', at: now.toISOString() },
+      data: { connectionId: snap.id, requestId, initiatedBy: answering?.initiatedBy ?? 'FLEXIBILITY_PROVIDER', at: now.toISOString() },
     };
   }
 
@@ -178,7 +186,11 @@ export class LifecycleService {
     await credentials.revokeCredentials(trx, connectionId, ['INITIAL_TOKEN', 'TOKEN', 'ACCESS_TOKEN'], now);
   }
 
-  async retryRegistration(connectionId: string, by: string): Promise<void> {
+  /**
+   * Starts the token exchange again. From REGISTRATION_FAILED (the console's Retry), or from any
+   * phase when `anyPhase` (a peer that forgot us, such as the demo Capacity Provider after a restart).
+   */
+  async retryRegistration(connectionId: string, by: string, anyPhase = false): Promise<void> {
     const now = this.clock.now();
     await this.db.transaction().execute(async (trx) => {
       const snap = await projection.findConnection(trx, connectionId, true);
@@ -187,7 +199,7 @@ export class LifecycleService {
       if (snap.profile.authMode !== 'OSCP_TOKEN') {
         throw problems.conflict('This connection is registered out of band (OAuth2); there is no Register to retry.');
       }
-      if (snap.lifecycle.phase !== 'REGISTRATION_FAILED') {
+      if (!anyPhase && snap.lifecycle.phase !== 'REGISTRATION_FAILED') {
         throw problems.conflict(`Registration can be retried after it failed; the connection is ${snap.lifecycle.phase}.`);
       }
       const event = await this.#beginRegistration(trx, snap, now);
@@ -254,20 +266,16 @@ export class LifecycleService {
         const version = selectVersion(offer);
         if (!version) throw new InboundRefusal(501, `No common OSCP version: you offered ${offer.join(', ')}; we speak 2.0.`);
         const peerBaseUrl = body.version_url.find((v) => v.version === version)!.base_url.replace(/\/+$/, '');
-        await this.secrets.put(trx, peerTokenSecret(snap.id), body.token, 'oscp-peer', now);
         if (principal.credential === 'INITIAL_TOKEN') {
+          // They registered first: retire the initial token and register back with a fresh token,
+          // correlated to their Register.
           await credentials.revokeCredentials(trx, snap.id, ['INITIAL_TOKEN'], now);
-          const started = await this.#beginRegistration(trx, { ...snap, lifecycle: { ...snap.lifecycle } }, now);
-          // Our Register answers theirs: correlate it, and it travels to the base URL they gave.
-          await trx
-            .updateTable('outbound_messages')
-            .set({ correlation_id: requestId })
-            .where('request_id', '=', (started.data as { requestId: string }).requestId)
-            .execute();
-          emit({ ...started, data: { ...started.data, initiatedBy: 'CAPACITY_PROVIDER' } } as LifecycleEvent);
+          emit(await this.#beginRegistration(trx, snap, now, { correlationId: requestId, initiatedBy: 'CAPACITY_PROVIDER' }));
         }
+        await this.secrets.put(trx, peerTokenSecret(snap.id), body.token, 'oscp-peer', now);
         emit({ type: 'OscpPeerRegistered', data: { connectionId: snap.id, requestId, version, peerBaseUrl, at: now.toISOString() } });
         await cancelWork(trx, REGISTRATION_TIMEOUT_WORK, snap.id);
+        await projection.clearError(trx, snap.id, now.toISOString(), 'REGISTRATION');
         if (snap.profile.handshakeInitiator === 'FLEXIBILITY_PROVIDER') emit(await this.#sendHandshake(trx, snap, now));
       }),
     );
@@ -359,6 +367,7 @@ export class LifecycleService {
         await scheduleWork(trx, { kind: OFFLINE_CHECK_WORK, key: snap.id, dueAt: offlineAt }, now);
         const { phase, handshake } = snap.lifecycle;
         if (phase === 'HANDSHAKEN' || (phase === 'OFFLINE' && !handshake.required)) {
+          await projection.clearError(trx, snap.id, now.toISOString(), 'LIVENESS');
           emit({
             type: 'OscpPeerOnline',
             data: { connectionId: snap.id, heartbeatAt: now.toISOString(), offlineModeAt: offlineAt.toISOString(), at: now.toISOString() },
@@ -421,6 +430,7 @@ export class LifecycleService {
         },
       });
       await projection.saveError(trx, snap.id, {
+        source: 'LIVENESS',
         at: now.toISOString(),
         attempted: 'Waiting for the peer’s heartbeat',
         url: null,
@@ -438,7 +448,14 @@ export class LifecycleService {
         type: 'OscpRegistrationFailed',
         data: { connectionId: snap.id, reason, requestId: snap.lifecycle.registration.pendingRequestId, at: now.toISOString() },
       });
-      await projection.saveError(trx, snap.id, { at: now.toISOString(), attempted: 'Registration', url: null, status: 'timeout', message: reason });
+      await projection.saveError(trx, snap.id, {
+        source: 'REGISTRATION',
+        at: now.toISOString(),
+        attempted: 'Registration',
+        url: null,
+        status: 'timeout',
+        message: reason,
+      });
     });
   }
 
@@ -480,9 +497,10 @@ export class LifecycleService {
         await projection.saveLifecycle(trx, snap.id, { lifecycle: snap.lifecycle, version: snap.version }, record.at);
       }
       if (outcome.status === 'delivered') {
-        await projection.clearError(trx, snap.id, at);
+        await projection.clearError(trx, snap.id, at, 'DELIVERY');
       } else {
         await projection.saveError(trx, snap.id, {
+          source: 'DELIVERY',
           at,
           attempted: `${message.kind} (attempt ${record.attempt} of ${message.maxAttempts})`,
           url: outcome.url ?? null,

@@ -6,6 +6,8 @@ import { initialLifecycle, type Lifecycle } from '../domain/lifecycle';
 
 /** The latest tracked error of a connection, and when a later success cleared it. */
 export interface ConnectionError {
+  /** What kind of success clears it: a delivery, the peer's heartbeat, a registration. */
+  source: 'DELIVERY' | 'LIVENESS' | 'REGISTRATION';
   at: string;
   /** What was attempted, e.g. "Heartbeat (attempt 1 of 1)" or "Registration". */
   attempted: string;
@@ -160,12 +162,17 @@ export async function saveError(db: Executor, id: string, error: ConnectionError
     .execute();
 }
 
-/** A later success supersedes the latest error: it stays visible as "cleared at …". */
-export async function clearError(db: Executor, id: string, at: string): Promise<void> {
+/**
+ * A later success of the same kind supersedes the latest error, which stays visible as
+ * "cleared at …": a delivered message clears a delivery error, a heartbeat from the peer clears
+ * "offline", a completed registration clears a registration failure.
+ */
+export async function clearError(db: Executor, id: string, at: string, source: ConnectionError['source']): Promise<void> {
   await sql`
     UPDATE oscp_connections
     SET latest_error = jsonb_set(latest_error, '{clearedAt}', to_jsonb(${at}::text))
-    WHERE id = ${id} AND latest_error IS NOT NULL AND (latest_error->>'clearedAt') IS NULL`.execute(db);
+    WHERE id = ${id} AND latest_error IS NOT NULL AND (latest_error->>'clearedAt') IS NULL
+      AND latest_error->>'source' = ${source}`.execute(db);
 }
 
 /** The enabled connection holding a group id or a scope, other than `exceptId`. */
