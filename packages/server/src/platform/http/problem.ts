@@ -54,7 +54,11 @@ export const problems = {
   notFound: (what: string, id?: string) =>
     new ProblemError(404, 'not-found', `${what} not found`, id ? `No ${what.toLowerCase()} with id ${id}.` : undefined),
   conflict: (detail: string, extensions: Record<string, unknown> = {}) =>
-    new ProblemError(409, 'conflict', 'Conflicts with the current state', detail, extensions),
+    new ProblemError(409, 'conflict', 'Conflicts with the current state', detail, {
+      ...extensions,
+      // Forms show field errors from `errors` for every problem type.
+      ...(typeof extensions.field === 'string' ? { errors: [{ field: extensions.field, message: detail }] } : {}),
+    }),
   unprocessable: (slug: string, title: string, detail: string, extensions: Record<string, unknown> = {}) =>
     new ProblemError(422, slug, title, detail, extensions),
 };

@@ -154,7 +154,8 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
   const webDist = options.webDistDir;
   const serveWeb = webDist !== undefined && existsSync(webDist);
   if (serveWeb) {
-    await app.register(fastifyStatic, { root: webDist, wildcard: false });
+    // Wildcard: a rebuilt console's new asset names are served without a restart.
+    await app.register(fastifyStatic, { root: webDist, wildcard: true });
   }
   app.setNotFoundHandler((request, reply) => {
     const path = request.url.split('?')[0] ?? '/';

@@ -1,0 +1,253 @@
+import { Anchor, Breadcrumbs, Group, Paper, SimpleGrid, Stack, Text, Title } from '@mantine/core';
+import { notifications } from '@mantine/notifications';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useMemo, type ReactNode } from 'react';
+import { Link, useParams } from 'react-router-dom';
+import { depotKeys, rebalanceCircuit } from '../api/microgrid';
+import { useCapacityHistory, useCircuit, useCircuitEnvelopes } from '../api/queries';
+import type { CircuitDetail } from '../api/types';
+import { useUser } from '../auth/context';
+import { canManage, canOperate, NEEDS_OPERATOR } from '../auth/permissions';
+import { CapacityChart } from '../components/CapacityChart';
+import { ChargerTable } from '../components/ChargerTable';
+import { EnvelopeForm } from '../components/EnvelopeForm';
+import { EnvelopeTable } from '../components/EnvelopeTable';
+import { IconRefresh } from '../components/icons';
+import { PageHeader } from '../components/PageHeader';
+import { PermittedButton } from '../components/PermittedButton';
+import { StatCard } from '../components/StatCard';
+import { ErrorState, LoadingState } from '../components/States';
+import { formatAmps, formatDateTime, formatVolts } from '../format';
+
+function Section({
+  title,
+  extra,
+  children,
+  testId,
+}: {
+  title: string;
+  extra?: ReactNode;
+  children: ReactNode;
+  testId?: string;
+}) {
+  return (
+    <Paper p="md" data-testid={testId}>
+      <Group justify="space-between" mb="sm">
+        <Title order={3} fz="h5">
+          {title}
+        </Title>
+        {extra}
+      </Group>
+      {children}
+    </Paper>
+  );
+}
+
+function Stats({ circuit }: { circuit: CircuitDetail }) {
+  const isEnvelope = circuit.source.kind === 'ENVELOPE';
+  const allocated = Object.entries(circuit.allocatedA)
+    .map(([phase, a]) => `${phase} ${formatAmps(a)}`)
+    .join(' · ');
+  return (
+    <SimpleGrid cols={{ base: 1, xs: 2, md: 4 }} spacing="sm">
+      <StatCard
+        label="Static capacity"
+        testId="static-capacity"
+        value={formatAmps(circuit.staticCapacityA)}
+        hint="per phase, the circuit’s own limit"
+      />
+      <StatCard
+        label="Effective capacity"
+        testId="effective-capacity"
+        value={
+          <Text span inherit c={isEnvelope ? 'blue.7' : undefined}>
+            {formatAmps(circuit.effectiveCapacityA)}
+          </Text>
+        }
+        hint={`per phase, since ${formatDateTime(circuit.capacityUpdatedAt, circuit.timezone)}`}
+      />
+      <StatCard
+        label="Source in force"
+        testId="capacity-source"
+        value={
+          <Text span fz="md" fw={600} c={isEnvelope ? 'blue.7' : 'gray.7'}>
+            {circuit.source.label}
+          </Text>
+        }
+        hint={
+          isEnvelope && circuit.source.until
+            ? `until ${formatDateTime(circuit.source.until, circuit.timezone)}`
+            : isEnvelope
+              ? 'envelope in force'
+              : 'no envelope in force'
+        }
+      />
+      <StatCard
+        label="Measured load"
+        testId="measured-load"
+        value={formatAmps(circuit.measuredLoadA)}
+        hint={allocated ? `Allocated ${allocated}` : 'most loaded phase'}
+      />
+    </SimpleGrid>
+  );
+}
+
+export function CircuitPage() {
+  const { id = '' } = useParams();
+  const user = useUser();
+  const queryClient = useQueryClient();
+  const circuit = useCircuit(id);
+  const history = useCapacityHistory(id);
+  const envelopes = useCircuitEnvelopes(id);
+
+  const rebalance = useMutation({
+    mutationFn: () => rebalanceCircuit(id),
+    onSuccess: async (detail) => {
+      queryClient.setQueryData(depotKeys.circuit(id), detail);
+      const charging = detail.chargers.filter((c) => c.session).length;
+      notifications.show({
+        color: 'teal',
+        title: 'Rebalanced',
+        message: `${formatAmps(detail.effectiveCapacityA)} per phase shared among ${charging} charging ${
+          charging === 1 ? 'charger' : 'chargers'
+        }.`,
+      });
+      await queryClient.invalidateQueries({ queryKey: depotKeys.all });
+    },
+    onError: (error) =>
+      notifications.show({
+        color: 'red',
+        title: 'Rebalance failed',
+        message: error instanceof Error ? error.message : String(error),
+      }),
+  });
+
+  // The server's "now" (from the history answer) so the chart agrees with the server's clock.
+  const now = useMemo(() => {
+    if (history.data) return Date.parse(history.data.to) + (Date.now() - history.dataUpdatedAt);
+    return Date.now();
+  }, [history.data, history.dataUpdatedAt]);
+  const openEnvelopes = useMemo(() => envelopes.data?.envelopes ?? [], [envelopes.data]);
+
+  if (circuit.isPending) return <LoadingState rows={8} label="Loading the circuit…" />;
+  if (circuit.isError && !circuit.data) {
+    return (
+      <Stack>
+        <Breadcrumbs>
+          <Anchor component={Link} to="/">
+            Depot
+          </Anchor>
+          <Text size="sm">Circuit</Text>
+        </Breadcrumbs>
+        <ErrorState
+          error={circuit.error}
+          title="Could not load the circuit"
+          onRetry={() => void circuit.refetch()}
+        />
+      </Stack>
+    );
+  }
+  const c = circuit.data;
+  const scopeNames = new Map(c.scopes.map((s) => [s.id, s.name]));
+
+  return (
+    <Stack gap="md" data-testid="circuit-page">
+      <Breadcrumbs>
+        <Anchor component={Link} to="/" size="sm">
+          Depot
+        </Anchor>
+        <Text size="sm">{c.microgridName}</Text>
+        <Text size="sm">{c.name}</Text>
+      </Breadcrumbs>
+      <PageHeader
+        title={<span data-testid="circuit-name">{c.name}</span>}
+        subtitle={
+          <>
+            {c.microgridName} · {c.phaseCount}-phase · {formatVolts(c.nominalVoltageV)} · times in{' '}
+            {c.timezone}
+          </>
+        }
+        actions={
+          <PermittedButton
+            allowed={canOperate(user.role)}
+            reason={NEEDS_OPERATOR}
+            leftSection={<IconRefresh size={16} />}
+            variant="default"
+            loading={rebalance.isPending}
+            onClick={() => rebalance.mutate()}
+            data-testid="rebalance"
+          >
+            Rebalance
+          </PermittedButton>
+        }
+      />
+      {circuit.isError && (
+        <ErrorState error={circuit.error} title="Live updates failing; showing the last data" />
+      )}
+
+      <Stats circuit={c} />
+
+      <Section title="Capacity, past 24 h and ahead" testId="capacity-section">
+        {history.isPending ? (
+          <LoadingState label="Loading capacity history…" />
+        ) : history.isError && !history.data ? (
+          <ErrorState error={history.error} title="Could not load the capacity history" />
+        ) : (
+          <CapacityChart
+            history={history.data}
+            envelopes={openEnvelopes}
+            timeZone={c.timezone}
+            staticCapacityA={c.staticCapacityA}
+            effectiveCapacityA={c.effectiveCapacityA}
+            now={now}
+          />
+        )}
+      </Section>
+
+      <Section
+        title="Chargers"
+        testId="charger-section"
+        extra={
+          <Text size="sm" c="dimmed" className="num">
+            {c.chargers.filter((ch) => ch.session).length} of {c.chargers.length} charging
+          </Text>
+        }
+      >
+        <ChargerTable chargers={c.chargers} timeZone={c.timezone} role={user.role} />
+      </Section>
+
+      <Section title="Open envelopes" testId="envelope-section">
+        <Stack gap="md">
+          {envelopes.isPending ? (
+            <LoadingState rows={3} label="Loading envelopes…" />
+          ) : envelopes.isError && !envelopes.data ? (
+            <ErrorState error={envelopes.error} title="Could not load the envelopes" />
+          ) : (
+            <EnvelopeTable
+              envelopes={openEnvelopes}
+              scopeNames={scopeNames}
+              timeZone={c.timezone}
+              role={user.role}
+              now={now}
+            />
+          )}
+        </Stack>
+      </Section>
+
+      <Section title="Submit envelope" testId="envelope-form-section">
+        {canManage(user.role) ? (
+          <EnvelopeForm
+            key={c.id}
+            scopes={c.scopes}
+            timeZone={c.timezone}
+            staticCapacityA={c.staticCapacityA}
+          />
+        ) : (
+          <Text size="sm" c="dimmed" data-testid="envelope-form-forbidden">
+            Submitting and withdrawing envelopes requires the Manager or System admin role.
+          </Text>
+        )}
+      </Section>
+    </Stack>
+  );
+}
