@@ -82,7 +82,11 @@ export function loadSecretsKey(
     if (key.length !== 32) throw new Error('SECRETS_KEY must be 32 bytes, base64-encoded');
     return key;
   }
-  if (existsSync(keyFile)) return Buffer.from(readFileSync(keyFile, 'utf8').trim(), 'base64');
+  if (existsSync(keyFile)) {
+    const key = Buffer.from(readFileSync(keyFile, 'utf8').trim(), 'base64');
+    if (key.length !== 32) throw new Error(`The secrets key file ${keyFile} must hold 32 bytes, base64-encoded`);
+    return key;
+  }
   const key = randomBytes(32);
   mkdirSync(dirname(keyFile), { recursive: true });
   writeFileSync(keyFile, `${key.toString('base64')}\n`, { mode: 0o600 });
