@@ -26,6 +26,9 @@ import {
 } from './oscp/app/lifecycle';
 import { createOscpTransport } from './oscp/app/transport';
 import { registerLifecycleRoutes } from './oscp/http/lifecycle-routes';
+import { CONTROL_WORK, ControlService } from './oscp/app/control';
+import { NotificationService } from './notifications/app/notifications';
+import { registerNotificationRoutes } from './notifications/http/routes';
 import { OSCP_FP_PREFIX, registerProtocolRoutes } from './oscp/http/protocol-routes';
 
 export interface AppOptions {
@@ -63,6 +66,7 @@ export interface App {
     connections: ConnectionService;
     lifecycle: LifecycleService;
     dispatcher: Dispatcher;
+    control: ControlService;
   };
   secrets: SecretStore;
   /** Where peers reach this instance (set once the server listens, unless configured). */
@@ -131,10 +135,21 @@ export async function createApp(options: AppOptions): Promise<App> {
     { timeoutMs, baseDelayMs: options.oscp?.retryBaseDelayMs ?? 2000, maxDelayMs: 300_000, batchSize: 50 },
     log.child({ component: 'oscp-dispatcher' }),
   );
-  const connections = new ConnectionService(db, scopeDirectoryFrom(microgrid.queries), secrets, lifecycle, clock);
+  const notifications = new NotificationService();
+  registerNotificationRoutes(http, { db, clock });
+  const control = new ControlService(db, clock, microgrid.envelopes, notifications);
+  lifecycle.onPhaseChange = (trx, snap, now) => control.reconcile(trx, snap, now, `connection ${snap.lifecycle.phase}`);
+  const connections = new ConnectionService(db, scopeDirectoryFrom(microgrid.queries), secrets, lifecycle, control, clock);
   registerConnectionRoutes(http, { db, clock, connections, secrets });
-  registerLifecycleRoutes(http, { db, clock, connections, lifecycle, publicUrl: () => publicUrl });
-  registerProtocolRoutes(http, { db, clock, secrets, lifecycle });
+  registerLifecycleRoutes(http, { db, clock, connections, lifecycle, control, publicUrl: () => publicUrl });
+  registerProtocolRoutes(http, {
+    db,
+    clock,
+    secrets,
+    lifecycle,
+    onForecast: (principal, requestId, body) => control.receiveForecast(principal.connectionId, requestId, body as never),
+  });
+  scheduler.register(CONTROL_WORK, (trx, work, now) => control.reevaluate(trx, work, now));
   scheduler.register(HEARTBEAT_WORK, (trx, work, now) => lifecycle.sendHeartbeat(trx, work, now));
   scheduler.register(OFFLINE_CHECK_WORK, (trx, work, now) => lifecycle.checkOffline(trx, work, now));
   scheduler.register(REGISTRATION_TIMEOUT_WORK, (trx, work, now) => lifecycle.registrationTimedOut(trx, work, now));
@@ -145,7 +160,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     scheduler,
     metrics,
     microgrid,
-    oscp: { connections, lifecycle, dispatcher },
+    oscp: { connections, lifecycle, dispatcher, control },
     secrets,
     setPublicUrl(url) {
       if (!options.oscp?.publicUrl) publicUrl = url.replace(/\/+$/, '');

@@ -20,6 +20,8 @@ export const capacitySourceView = z.object({
   label: z.string(),
   envelopeId: z.string().optional(),
   until: z.string().optional(),
+  /** Present while the limit is a contingency (fallback) limit: the console shows yellow "Fallback mode". */
+  fallbackReason: z.string().optional(),
 });
 export type CapacitySourceView = z.infer<typeof capacitySourceView>;
 
@@ -116,6 +118,7 @@ export type CapacityHistory = z.infer<typeof capacityHistory>;
 export const envelopeStatus = z.enum(['SCHEDULED', 'ACTIVE', 'EXPIRED', 'WITHDRAWN']);
 export const envelopeView = z.object({
   id: z.string(),
+  role: z.enum(['LIMIT', 'STANDBY']),
   scopeId: z.string(),
   circuitId: z.string(),
   source: z.string(),
@@ -132,7 +135,7 @@ export const envelopeView = z.object({
       index: z.number(),
       start: z.string(),
       end: z.string(),
-      importLimit: powerLimitSchema,
+      importLimit: z.object({ value: z.number(), unit: z.enum(['A', 'KW', 'KW_PER_PHASE']) }),
       importLimitA: z.number(),
     }),
   ),

@@ -65,7 +65,8 @@ export async function refreshCircuit(
           : { type: 'EnvelopeExpired', data: { envelopeId: envelope.id, circuitId, at: now.toISOString() } };
       await appendToStream(trx, envelopeStream(envelope.id), 'any', [event], now);
     }
-    const block = status === 'ACTIVE' ? blockAt(envelope.blocks, now) : undefined;
+    // Standby envelopes are shown, never enforced.
+    const block = status === 'ACTIVE' && envelope.role === 'LIMIT' ? blockAt(envelope.blocks, now) : undefined;
     if (block) {
       inForce.push({
         envelopeId: envelope.id,

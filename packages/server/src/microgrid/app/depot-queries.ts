@@ -17,7 +17,13 @@ import type {
 export function sourceView(source: CapacitySource): CapacitySourceView {
   return source.kind === 'STATIC'
     ? { kind: 'STATIC', label: describeSource(source) }
-    : { kind: 'ENVELOPE', label: describeSource(source), envelopeId: source.envelopeId, until: source.blockEndsAt };
+    : {
+        kind: 'ENVELOPE',
+        label: describeSource(source),
+        envelopeId: source.envelopeId,
+        until: source.blockEndsAt,
+        ...(source.origin.kind === 'ADAPTER' && source.origin.fallbackReason ? { fallbackReason: source.origin.fallbackReason } : {}),
+      };
 }
 
 function bindingView(binding: Record<string, unknown>): BindingView {
@@ -87,10 +93,11 @@ export class DepotQueries {
     for (const charger of chargers) {
       const allocation = allocationOf.get(charger.id);
       const reading = readingOf.get(charger.id);
-      const charging = sessionOf.has(charger.id);
+      // Only a reading of the session charging now is load: one left by an earlier session is not.
+      const current = reading !== undefined && reading.session_id !== null && reading.session_id === sessionOf.get(charger.id)?.sessionId;
       for (const phase of charger.phases) {
         if (allocation) allocated[phase] += allocation.current_a;
-        if (reading && charging) measured[phase] += reading.current_a;
+        if (current) measured[phase] += reading.current_a;
       }
     }
     return {

@@ -12,9 +12,18 @@ export type CapacitySource =
     };
 
 /** Who submitted an envelope. Protocol adapters describe themselves here without the microgrid knowing them. */
-export type EnvelopeOrigin = { kind: 'MANUAL'; by: string } | { kind: 'ADAPTER'; adapter: string; reference: Record<string, string> };
+export type EnvelopeOrigin =
+  | { kind: 'MANUAL'; by: string }
+  | {
+      kind: 'ADAPTER';
+      adapter: string;
+      reference: Record<string, string>;
+      /** Set when the adapter applies a contingency limit (e.g. a fallback forecast): shown as fallback mode. */
+      fallbackReason?: string;
+    };
 
-export type PowerUnit = 'A' | 'KW';
+/** A per phase; kW for the whole circuit; kW on each phase. */
+export type PowerUnit = 'A' | 'KW' | 'KW_PER_PHASE';
 export interface PowerLimit {
   value: number;
   unit: PowerUnit;
@@ -31,8 +40,14 @@ export interface CircuitElectrical {
  * phase-to-neutral voltage (P = V × I × phases).
  */
 export function toAmpsPerPhase(limit: PowerLimit, circuit: CircuitElectrical): number {
-  if (limit.unit === 'A') return limit.value;
-  return (limit.value * 1000) / (circuit.nominalVoltageV * circuit.phaseCount);
+  switch (limit.unit) {
+    case 'A':
+      return limit.value;
+    case 'KW':
+      return (limit.value * 1000) / (circuit.nominalVoltageV * circuit.phaseCount);
+    case 'KW_PER_PHASE':
+      return (limit.value * 1000) / circuit.nominalVoltageV;
+  }
 }
 
 export interface BlockInForce {
@@ -52,16 +67,20 @@ export interface EffectiveCapacity {
 
 /**
  * Effective capacity = min(static, every envelope limit in force). The lowest limit is the source;
- * ties go to the earlier submission so the answer does not depend on row order.
- * Amps are rounded down to 0.1 A: a limit is never exceeded by rounding.
+ * ties go to the earlier submission (then the lower envelope id) so the answer does not depend on
+ * row order. Amps, the static limit included, are rounded down to 0.1 A: a limit is never exceeded
+ * by rounding.
  */
 export function effectiveCapacity(circuit: CircuitElectrical, inForce: readonly BlockInForce[]): EffectiveCapacity {
-  let best: EffectiveCapacity = { amps: circuit.staticCapacityA, source: { kind: 'STATIC' } };
+  let best: EffectiveCapacity = { amps: floorTenth(circuit.staticCapacityA), source: { kind: 'STATIC' } };
   let bestSubmittedAt = '';
+  let bestEnvelopeId = '';
   for (const block of inForce) {
     const amps = floorTenth(toAmpsPerPhase(block.limit, circuit));
-    const better =
-      amps < best.amps || (amps === best.amps && best.source.kind === 'ENVELOPE' && block.submittedAt < bestSubmittedAt);
+    const earlier =
+      block.submittedAt < bestSubmittedAt ||
+      (block.submittedAt === bestSubmittedAt && block.envelopeId < bestEnvelopeId);
+    const better = amps < best.amps || (amps === best.amps && best.source.kind === 'ENVELOPE' && earlier);
     if (better) {
       best = {
         amps,
@@ -76,6 +95,7 @@ export function effectiveCapacity(circuit: CircuitElectrical, inForce: readonly 
         },
       };
       bestSubmittedAt = block.submittedAt;
+      bestEnvelopeId = block.envelopeId;
     }
   }
   return best;

@@ -38,12 +38,15 @@ export function validateBlocks(blocks: readonly EnvelopeBlockInput[]): BlockProb
     .map((b, i) => ({ i, start: Date.parse(b.start), end: Date.parse(b.end) }))
     .filter((b) => !Number.isNaN(b.start) && !Number.isNaN(b.end) && b.end > b.start)
     .sort((a, b) => a.start - b.start || a.i - b.i);
+  // Compare with the block reaching furthest so far, not only the previous one: a long block
+  // can contain several short ones.
+  let reach = ordered[0];
   for (let k = 1; k < ordered.length; k += 1) {
-    const prev = ordered[k - 1]!;
     const cur = ordered[k]!;
-    if (cur.start < prev.end) {
-      found.push({ block: cur.i, field: 'start', message: `overlaps block ${prev.i}` });
+    if (cur.start < reach!.end) {
+      found.push({ block: cur.i, field: 'start', message: `overlaps block ${reach!.i}` });
     }
+    if (cur.end > reach!.end) reach = cur;
   }
   return found;
 }

@@ -113,7 +113,12 @@ export async function insertMicrogrid(db: Executor, m: MicrogridRow, now: Date):
 }
 
 export async function updateMicrogrid(db: Executor, id: string, patch: Partial<Omit<MicrogridRow, 'id'>>): Promise<void> {
-  await db.updateTable('microgrids').set(patch).where('id', '=', id).execute();
+  const set = {
+    ...(patch.name !== undefined ? { name: patch.name } : {}),
+    ...(patch.timezone !== undefined ? { timezone: patch.timezone } : {}),
+  };
+  // An empty SET is not SQL: an empty patch changes nothing.
+  if (Object.keys(set).length > 0) await db.updateTable('microgrids').set(set).where('id', '=', id).execute();
 }
 
 export async function deleteMicrogrid(db: Executor, id: string): Promise<void> {

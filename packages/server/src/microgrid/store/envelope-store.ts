@@ -9,8 +9,11 @@ export interface EnvelopeBlockRow {
   importLimit: PowerLimit;
 }
 
+export type EnvelopeRole = 'LIMIT' | 'STANDBY';
+
 export interface EnvelopeRow {
   id: string;
+  role: EnvelopeRole;
   scopeId: string;
   circuitId: string;
   source: string;
@@ -32,6 +35,7 @@ export async function insertEnvelope(db: Executor, e: EnvelopeRow): Promise<void
       id: e.id,
       scope_id: e.scopeId,
       circuit_id: e.circuitId,
+      role: e.role,
       source: e.source,
       origin: JSON.stringify(e.origin) as never,
       status: e.status,
@@ -108,6 +112,7 @@ export async function findEnvelopes(db: Executor, filter: Filter): Promise<Envel
   }
   return envelopes.map((e) => ({
     id: e.id,
+    role: e.role as EnvelopeRole,
     scopeId: e.scope_id,
     circuitId: e.circuit_id,
     source: e.source,

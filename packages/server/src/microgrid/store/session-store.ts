@@ -179,7 +179,7 @@ export async function latestReadings(db: Executor, circuitId: string) {
   return db
     .selectFrom('meter_readings as r')
     .innerJoin('chargers as c', 'c.id', 'r.charger_id')
-    .select(['r.charger_id', 'r.measured_at', 'r.current_a', 'r.power_w', 'c.phases'])
+    .select(['r.charger_id', 'r.session_id', 'r.measured_at', 'r.current_a', 'r.power_w', 'c.phases'])
     .distinctOn('r.charger_id')
     .where('c.circuit_id', '=', circuitId)
     .orderBy('r.charger_id')

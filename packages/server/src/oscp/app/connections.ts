@@ -24,6 +24,7 @@ import * as activity from '../store/activity';
 import * as projection from '../store/connection-projection';
 import * as credentials from '../store/peer-credentials';
 import type { Clock } from '../../platform/clock';
+import type { ControlService } from './control';
 import type { LifecycleService } from './lifecycle';
 import { connectionStream } from './stream-names';
 import type { ScopeDirectory } from './scope-directory';
@@ -106,6 +107,7 @@ export class ConnectionService {
     private readonly scopes: ScopeDirectory,
     private readonly secrets: SecretStore,
     private readonly lifecycle: LifecycleService,
+    private readonly control: ControlService,
     private readonly clock: Clock,
   ) {}
 
@@ -165,15 +167,20 @@ export class ConnectionService {
     }
   }
 
-  /** Enabling starts the OSCP lifecycle (in this same transaction); disabling stops it. */
+  /**
+   * Enabling starts the OSCP lifecycle (in this same transaction); disabling or disconnecting stops
+   * it and hands the scope back to local control at once.
+   */
   async #lifecycleEffects(trx: Trx, id: string, events: readonly ConnectionEvent[], now: Date): Promise<void> {
     const last = [...events].reverse().find((e) => e.type === 'OscpConnectionEnabled' || e.type === 'OscpConnectionDisabled');
     if (!last) return;
+    const snap = (await projection.findConnection(trx, id, true))!;
     if (last.type === 'OscpConnectionDisabled') {
       await this.lifecycle.stop(trx, id, now);
+      await this.control.end(trx, snap, now, last.data.intentionalDisconnect ? 'DISCONNECTED' : 'DISABLED', last.data.by);
       return;
     }
-    const snap = (await projection.findConnection(trx, id, true))!;
+    await this.control.restart(trx, id, now);
     const started = await this.lifecycle.start(trx, snap, now);
     if (started.length > 0) await this.lifecycle.commitEvents(trx, snap, started);
   }
@@ -209,6 +216,10 @@ export class ConnectionService {
 
   disable(id: string, by: string, now: Date): Promise<Connection> {
     return this.#execute(id, { type: 'Disable', by }, now);
+  }
+
+  disconnect(id: string, by: string, now: Date): Promise<Connection> {
+    return this.#execute(id, { type: 'Disconnect', by }, now);
   }
 
   async list(): Promise<ConnectionSummary[]> {

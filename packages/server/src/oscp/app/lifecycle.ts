@@ -104,12 +104,17 @@ export class LifecycleService {
   async commitEvents(trx: Trx, snap: Snapshot, events: readonly NewEvent[]): Promise<Lifecycle> {
     const now = this.clock.now();
     await appendToStream(trx, connectionStream(snap.id), snap.version, events, now);
+    const before = snap.lifecycle.phase;
     const lifecycle = events.reduce((l, e) => evolveLifecycle(l, e), snap.lifecycle);
     await projection.saveLifecycle(trx, snap.id, { lifecycle, version: snap.version + events.length }, now);
     snap.lifecycle = lifecycle;
     snap.version += events.length;
+    if (lifecycle.phase !== before && this.onPhaseChange) await this.onPhaseChange(trx, snap, now);
     return lifecycle;
   }
+
+  /** Told about every phase change, in its transaction (OSCP control re-decides its mode). */
+  onPhaseChange: ((trx: Trx, snap: Snapshot, now: Date) => Promise<void>) | undefined;
 
   // Starting and stopping
 

@@ -41,13 +41,15 @@ export type ConnectionEvent =
       data: { connectionId: string; profile: ConnectionProfile; changes: FieldChange[]; by: string; at: string };
     }
   | { type: 'OscpConnectionEnabled'; data: { connectionId: string; by: string; at: string } }
-  | { type: 'OscpConnectionDisabled'; data: { connectionId: string; by: string; at: string } };
+  | { type: 'OscpConnectionDisabled'; data: { connectionId: string; by: string; at: string; intentionalDisconnect?: boolean } };
 
 export type ConnectionCommand =
   | { type: 'Configure'; profile: ConnectionProfile; enable: boolean; by: string }
   | { type: 'Edit'; patch: ProfilePatch; by: string }
   | { type: 'Enable'; by: string }
-  | { type: 'Disable'; by: string };
+  | { type: 'Disable'; by: string }
+  /** An operator takes back local control on purpose: disabled, marked DISCONNECTED. */
+  | { type: 'Disconnect'; by: string };
 
 export type Rejection =
   | { kind: 'invalid'; problems: FieldProblem[] }
@@ -99,6 +101,11 @@ export function decide(command: ConnectionCommand, state: Connection, now: Date)
       if (!state.exists) return reject({ kind: 'not-found' });
       if (!state.enabled) return reject({ kind: 'conflict', message: 'The connection is already disabled.' });
       return accept({ type: 'OscpConnectionDisabled', data: { connectionId, by: command.by, at } });
+    }
+    case 'Disconnect': {
+      if (!state.exists) return reject({ kind: 'not-found' });
+      if (!state.enabled) return reject({ kind: 'conflict', message: 'The connection is not active; there is nothing to disconnect.' });
+      return accept({ type: 'OscpConnectionDisabled', data: { connectionId, by: command.by, at, intentionalDisconnect: true } });
     }
   }
 }

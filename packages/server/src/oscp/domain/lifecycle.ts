@@ -10,6 +10,7 @@ import type { ConnectionProfile } from './connection-profile';
 export type LifecyclePhase =
   | 'CONFIGURED'
   | 'DISABLED'
+  | 'DISCONNECTED'
   | 'REGISTERING'
   | 'REGISTRATION_FAILED'
   | 'REGISTERED'
@@ -77,12 +78,15 @@ export type LifecycleEvent =
 
 /** Which events this module folds; others on the stream are ignored here. */
 export function evolveLifecycle(state: Lifecycle, event: { type: string; data: Record<string, unknown> }): Lifecycle {
-  const e = event as LifecycleEvent | { type: 'OscpConnectionEnabled' | 'OscpConnectionDisabled'; data: { at: string } };
+  const e = event as
+    | LifecycleEvent
+    | { type: 'OscpConnectionEnabled'; data: { at: string } }
+    | { type: 'OscpConnectionDisabled'; data: { at: string; intentionalDisconnect?: boolean } };
   switch (e.type) {
     case 'OscpConnectionEnabled':
       return { ...initialLifecycle, phase: 'CONFIGURED' };
     case 'OscpConnectionDisabled':
-      return { ...initialLifecycle, phase: 'DISABLED' };
+      return { ...initialLifecycle, phase: e.data.intentionalDisconnect ? 'DISCONNECTED' : 'DISABLED' };
     case 'OscpRegistrationStarted':
       return {
         ...state,

@@ -7,6 +7,7 @@ import { problems } from '../../platform/http/problem';
 import type { HttpApp } from '../../platform/http/server';
 import { listOutbound } from '../../platform/outbox/outbox';
 import type { ConnectionService } from '../app/connections';
+import type { ControlService } from '../app/control';
 import type { LifecycleService } from '../app/lifecycle';
 import { connectionStream } from '../app/stream-names';
 import { OSCP_FP_PREFIX } from './protocol-routes';
@@ -16,6 +17,7 @@ export interface LifecycleRouteDeps {
   clock: Clock;
   connections: ConnectionService;
   lifecycle: LifecycleService;
+  control: ControlService;
   publicUrl: () => string;
 }
 
@@ -41,6 +43,34 @@ export function registerLifecycleRoutes(app: HttpApp, deps: LifecycleRouteDeps):
     { config: { allow: MANAGERS }, schema: { tags, summary: 'Retry a failed registration', params: idParams } },
     async (request) => {
       await lifecycle.retryRegistration(request.params.id, request.principal!.username);
+      return connections.detail(request.params.id);
+    },
+  );
+
+  app.get(
+    '/api/oscp-connections/:id/control',
+    {
+      config: { allow: ANY_USER },
+      schema: { tags, summary: 'Operating mode (normal, fallback, gap policy, local), last forecast intake and stored forecast blocks', params: idParams },
+    },
+    async (request) => {
+      await connections.detail(request.params.id);
+      return deps.control.view(request.params.id);
+    },
+  );
+
+  app.post(
+    '/api/oscp-connections/:id/disconnect',
+    {
+      config: { allow: MANAGERS },
+      schema: {
+        tags,
+        summary: 'Disconnect on purpose: withdraw every OSCP constraint now and return the scope to local control',
+        params: idParams,
+      },
+    },
+    async (request) => {
+      await connections.disconnect(request.params.id, request.principal!.username, deps.clock.now());
       return connections.detail(request.params.id);
     },
   );

@@ -5,6 +5,7 @@ import * as microgrid from './migrations/0002-microgrid';
 import * as oscpConnections from './migrations/0003-oscp-connections';
 import * as outbound from './migrations/0004-outbound-messages';
 import * as oscpLifecycle from './migrations/0005-oscp-lifecycle';
+import * as forecasts from './migrations/0006-forecasts-and-control';
 
 /** Migrations are code, imported statically so a bundle or a test runs exactly the same list. */
 const migrations: Record<string, Migration> = {
@@ -13,6 +14,7 @@ const migrations: Record<string, Migration> = {
   '0003-oscp-connections': oscpConnections,
   '0004-outbound-messages': outbound,
   '0005-oscp-lifecycle': oscpLifecycle,
+  '0006-forecasts-and-control': forecasts,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -123,6 +123,7 @@ export interface EnvelopesTable {
   ends_at: Timestamp;
   submitted_at: Timestamp;
   submitted_by: string | null;
+  role: Generated<string>;
   withdrawn_at: Timestamp | null;
   withdrawn_by: string | null;
 }
@@ -220,7 +221,61 @@ export interface OutboundMessagesTable {
   delivered_at: Timestamp | null;
 }
 
+export interface OscpForecastBlocksTable {
+  id: Generated<number>;
+  connection_id: string;
+  type: string;
+  start_at: Timestamp;
+  end_at: Timestamp;
+  limit_value: number;
+  limit_unit: string;
+  wire: Json;
+  request_id: string;
+  received_at: Timestamp;
+}
+
+export interface OscpControlTable {
+  connection_id: string;
+  mode: string;
+  reason: string;
+  mode_since: Timestamp;
+  envelope_id: string | null;
+  envelope_fingerprint: string | null;
+  forecast_received: Generated<boolean>;
+  last_forecast: Json | null;
+  disconnected_at: Timestamp | null;
+  incident_id: string | null;
+  updated_at: Timestamp;
+}
+
+export interface NotificationsTable {
+  id: string;
+  kind: string;
+  severity: string;
+  title: string;
+  message: string;
+  context: Json;
+  created_at: Timestamp;
+  acknowledged_at: Timestamp | null;
+  acknowledged_by: string | null;
+}
+
+export interface IncidentsTable {
+  id: string;
+  kind: string;
+  status: string;
+  title: string;
+  context: Json;
+  opened_at: Timestamp;
+  resolved_at: Timestamp | null;
+  resolution: string | null;
+}
+
 export interface Database {
+  oscp_forecast_blocks: OscpForecastBlocksTable;
+  oscp_control: OscpControlTable;
+  notifications: NotificationsTable;
+  incidents: IncidentsTable;
   outbound_messages: OutboundMessagesTable;
   oscp_peer_credentials: OscpPeerCredentialsTable;
   oscp_inbound_requests: OscpInboundRequestsTable;

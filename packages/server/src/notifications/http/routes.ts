@@ -1,0 +1,52 @@
+import { z } from 'zod';
+import type { Clock } from '../../platform/clock';
+import { ANY_USER, OPERATORS } from '../../platform/auth/roles';
+import type { Db } from '../../platform/db/database';
+import { problems } from '../../platform/http/problem';
+import { requireUser } from '../../platform/http/route-access';
+import type { HttpApp } from '../../platform/http/server';
+import * as store from '../store/notification-store';
+
+const tags = ['notifications'];
+const page = {
+  limit: z.coerce.number().int().min(1).max(200).default(25),
+  offset: z.coerce.number().int().min(0).default(0),
+};
+
+export function registerNotificationRoutes(app: HttpApp, deps: { db: Db; clock: Clock }): void {
+  app.get(
+    '/api/notifications',
+    {
+      config: { allow: ANY_USER },
+      schema: { tags, summary: 'Notifications, newest first', querystring: z.object({ unacknowledged: z.enum(['true', 'false']).default('false'), ...page }) },
+    },
+    async (request) =>
+      store.listNotifications(deps.db, {
+        unacknowledgedOnly: request.query.unacknowledged === 'true',
+        limit: request.query.limit,
+        offset: request.query.offset,
+      }),
+  );
+  app.post(
+    '/api/notifications/:id/acknowledge',
+    { config: { allow: OPERATORS }, schema: { tags, summary: 'Acknowledge a notification', params: z.object({ id: z.uuid() }) } },
+    async (request, reply) => {
+      const done = await store.acknowledgeNotification(deps.db, request.params.id, requireUser(request).username, deps.clock.now());
+      if (!done) throw problems.notFound('Unacknowledged notification', request.params.id);
+      return reply.code(204).send();
+    },
+  );
+  app.get(
+    '/api/incidents',
+    {
+      config: { allow: ANY_USER },
+      schema: { tags, summary: 'Incidents, newest first', querystring: z.object({ status: z.enum(['OPEN', 'RESOLVED']).optional(), ...page }) },
+    },
+    async (request) =>
+      store.listIncidents(deps.db, {
+        ...(request.query.status ? { status: request.query.status } : {}),
+        limit: request.query.limit,
+        offset: request.query.offset,
+      }),
+  );
+}

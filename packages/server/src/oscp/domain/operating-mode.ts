@@ -1,0 +1,72 @@
+import type { GapPolicy } from './connection-profile';
+import type { StoredBlock, TranslatedLimit } from './forecast-translation';
+
+/**
+ * Which limit OSCP imposes on the scope now, and why. The console shows the mode; only FALLBACK_*
+ * and GAP_POLICY are "fallback mode" (yellow), never a red alarm.
+ * - NORMAL: a primary (CONSUMPTION) block covers now, and the link is healthy.
+ * - FALLBACK_OFFLINE: the peer is offline and a FALLBACK_CONSUMPTION block covers now.
+ * - FALLBACK_GAP: the link is healthy but no primary block covers now; a fallback block does.
+ * - GAP_POLICY: no primary (or, offline, no fallback) block covers now: the profile's gap policy.
+ * - LOCAL: OSCP imposes nothing: not enabled, disconnected, or no forecast received yet.
+ */
+export type OperatingMode = 'NORMAL' | 'FALLBACK_OFFLINE' | 'FALLBACK_GAP' | 'GAP_POLICY' | 'LOCAL';
+
+export interface ModeInput {
+  /** Enabled and not intentionally disconnected. */
+  active: boolean;
+  /** The peer's heartbeats are current (ONLINE or just HANDSHAKEN). */
+  online: boolean;
+  /** At least one forecast was accepted since OSCP control began: before that, local control. */
+  forecastReceived: boolean;
+  primaryNow: StoredBlock | undefined;
+  fallbackNow: StoredBlock | undefined;
+  gapPolicy: GapPolicy;
+  safeDefault: TranslatedLimit;
+}
+
+export interface ModeDecision {
+  mode: OperatingMode;
+  /** The limit to apply, or null for none (the circuit's own capacity). */
+  limit: TranslatedLimit | null;
+  /** The block the limit comes from, when it comes from one. */
+  block: StoredBlock | null;
+  reason: string;
+}
+
+export function isFallbackMode(mode: OperatingMode): boolean {
+  return mode === 'FALLBACK_OFFLINE' || mode === 'FALLBACK_GAP' || mode === 'GAP_POLICY';
+}
+
+function gapPolicy(input: ModeInput, why: string): ModeDecision {
+  if (input.gapPolicy === 'LOCAL_CONTROL') {
+    return { mode: 'GAP_POLICY', limit: null, block: null, reason: `${why}; gap policy LOCAL_CONTROL: the circuit's own capacity applies` };
+  }
+  return {
+    mode: 'GAP_POLICY',
+    limit: input.safeDefault,
+    block: null,
+    reason: `${why}; gap policy SAFE_DEFAULT_CAPACITY: ${input.safeDefault.value} ${input.safeDefault.unit === 'A' ? 'A per phase' : 'kW'}`,
+  };
+}
+
+/** The decision table of fallback and gap handling (ADR 0012). Pure: state and coverage in, mode out. */
+export function decideMode(input: ModeInput): ModeDecision {
+  if (!input.active) return { mode: 'LOCAL', limit: null, block: null, reason: 'OSCP control is not active' };
+  if (!input.forecastReceived) {
+    return { mode: 'LOCAL', limit: null, block: null, reason: 'no capacity forecast received yet' };
+  }
+  if (!input.online) {
+    if (input.fallbackNow) {
+      return { mode: 'FALLBACK_OFFLINE', limit: input.fallbackNow.limit, block: input.fallbackNow, reason: 'the Capacity Provider is offline; its fallback forecast applies' };
+    }
+    return gapPolicy(input, 'the Capacity Provider is offline and no fallback forecast covers now');
+  }
+  if (input.primaryNow) {
+    return { mode: 'NORMAL', limit: input.primaryNow.limit, block: input.primaryNow, reason: 'capacity forecast in force' };
+  }
+  if (input.fallbackNow) {
+    return { mode: 'FALLBACK_GAP', limit: input.fallbackNow.limit, block: input.fallbackNow, reason: 'no capacity forecast covers now; the fallback forecast applies' };
+  }
+  return gapPolicy(input, 'no capacity forecast covers now');
+}

@@ -1,0 +1,120 @@
+import type { Executor } from '../../platform/db/database';
+import type { StoredBlock, TranslatedLimit } from '../domain/forecast-translation';
+
+export interface ForecastBlockRow extends StoredBlock {
+  type: string;
+  wire: Record<string, unknown>;
+  receivedAt: Date;
+}
+
+export async function blocksOf(db: Executor, connectionId: string, types: readonly string[], from?: Date): Promise<ForecastBlockRow[]> {
+  let q = db
+    .selectFrom('oscp_forecast_blocks')
+    .selectAll()
+    .where('connection_id', '=', connectionId)
+    .where('type', 'in', types);
+  if (from) q = q.where('end_at', '>', from);
+  const rows = await q.orderBy('start_at').orderBy('id').execute();
+  return rows.map((r) => ({
+    type: r.type,
+    start: r.start_at,
+    end: r.end_at,
+    limit: { value: r.limit_value, unit: r.limit_unit as TranslatedLimit['unit'] },
+    requestId: r.request_id,
+    wire: r.wire,
+    receivedAt: r.received_at,
+  }));
+}
+
+/** Writes the blocks of one type after replacement: what the forecast replaced goes, the rest stays. */
+export async function replaceStoredBlocks(
+  db: Executor,
+  connectionId: string,
+  type: string,
+  span: { start: Date; end: Date },
+  incoming: readonly (StoredBlock & { wire: Record<string, unknown> })[],
+  now: Date,
+): Promise<number> {
+  const removed = await db
+    .deleteFrom('oscp_forecast_blocks')
+    .where('connection_id', '=', connectionId)
+    .where('type', '=', type)
+    .where('start_at', '<', span.end)
+    .where('end_at', '>', span.start)
+    .executeTakeFirst();
+  if (incoming.length > 0) {
+    await db
+      .insertInto('oscp_forecast_blocks')
+      .values(
+        incoming.map((b) => ({
+          connection_id: connectionId,
+          type,
+          start_at: b.start,
+          end_at: b.end,
+          limit_value: b.limit.value,
+          limit_unit: b.limit.unit,
+          wire: JSON.stringify(b.wire) as never,
+          request_id: b.requestId,
+          received_at: now,
+        })),
+      )
+      .execute();
+  }
+  return Number(removed.numDeletedRows);
+}
+
+/** Blocks that ended long ago are history kept by the events; the table holds what can still matter. */
+export async function pruneEndedBlocks(db: Executor, connectionId: string, before: Date): Promise<void> {
+  await db.deleteFrom('oscp_forecast_blocks').where('connection_id', '=', connectionId).where('end_at', '<', before).execute();
+}
+
+export interface ControlRow {
+  connectionId: string;
+  mode: string;
+  reason: string;
+  modeSince: Date;
+  envelopeId: string | null;
+  envelopeFingerprint: string | null;
+  forecastReceived: boolean;
+  lastForecast: Record<string, unknown> | null;
+  disconnectedAt: Date | null;
+  incidentId: string | null;
+}
+
+export async function findControl(db: Executor, connectionId: string): Promise<ControlRow | undefined> {
+  const r = await db.selectFrom('oscp_control').selectAll().where('connection_id', '=', connectionId).executeTakeFirst();
+  return r
+    ? {
+        connectionId: r.connection_id,
+        mode: r.mode,
+        reason: r.reason,
+        modeSince: r.mode_since,
+        envelopeId: r.envelope_id,
+        envelopeFingerprint: r.envelope_fingerprint,
+        forecastReceived: r.forecast_received,
+        lastForecast: r.last_forecast,
+        disconnectedAt: r.disconnected_at,
+        incidentId: r.incident_id,
+      }
+    : undefined;
+}
+
+export async function saveControl(db: Executor, c: ControlRow, now: Date): Promise<void> {
+  const values = {
+    mode: c.mode,
+    reason: c.reason,
+    mode_since: c.modeSince,
+    envelope_id: c.envelopeId,
+    envelope_fingerprint: c.envelopeFingerprint,
+    forecast_received: c.forecastReceived,
+    last_forecast: c.lastForecast === null ? null : (JSON.stringify(c.lastForecast) as never),
+    disconnected_at: c.disconnectedAt,
+    incident_id: c.incidentId,
+    updated_at: now,
+  };
+  await db
+    .insertInto('oscp_control')
+    .values({ connection_id: c.connectionId, ...values })
+    .onConflict((oc) => oc.column('connection_id').doUpdateSet(values))
+    .execute();
+}
