@@ -109,6 +109,12 @@ export const capacityHistory = z.object({
       staticCapacityA: z.number(),
       effectiveCapacityA: z.number(),
       sourceLabel: z.string(),
+      /**
+       * What kind of limit was in force, for shading: STATIC (local control), MANUAL, or the
+       * adapter's own label (e.g. OSCP's NORMAL, FALLBACK_OFFLINE, GAP_POLICY).
+       */
+      category: z.string(),
+      fallback: z.boolean(),
     }),
   ),
   load: z.array(z.object({ at: z.string(), currentA: z.number() })),

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import pg from 'pg';
-import { openPglite, openPostgres, type DatabaseHandle } from '../platform/db/database';
+import { openPglite, openPostgres, type DatabaseHandle, type Db } from '../platform/db/database';
 import { migrateToLatest } from '../platform/db/migrator';
 
 /**
@@ -45,4 +45,31 @@ export async function openTestDatabase(): Promise<DatabaseHandle & { reset(): Pr
       await drop?.();
     },
   };
+}
+
+/**
+ * The connection URL of the server database behind a test database, to open a second, separate
+ * pool on it (e.g. two scheduler instances racing). Undefined on PGlite, which has no server.
+ */
+export async function testDatabaseUrl(db: Db): Promise<string | undefined> {
+  const serverUrl = process.env.DATABASE_URL;
+  if (!serverUrl) return undefined;
+  const { rows } = await sql<{ name: string }>`SELECT current_database() AS name`.execute(db);
+  const url = new URL(serverUrl);
+  url.pathname = `/${rows[0]!.name}`;
+  return url.toString();
+}
+
+/**
+ * PostgreSQL only: resolves once some session of the test database waits on a row or table lock,
+ * so a test can order two transactions without sleeping. Polls the server, bounded.
+ */
+export async function untilSomeoneWaitsOnALock(db: Db, maxPolls = 2000): Promise<void> {
+  for (let i = 0; i < maxPolls; i += 1) {
+    const { rows } = await sql<{ n: number }>`
+      SELECT count(*)::int AS n FROM pg_stat_activity
+      WHERE datname = current_database() AND wait_event_type = 'Lock'`.execute(db);
+    if (rows[0]!.n > 0) return;
+  }
+  throw new Error('no session ever waited on a lock');
 }

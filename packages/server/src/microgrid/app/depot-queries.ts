@@ -160,6 +160,7 @@ export class DepotQueries {
         staticCapacityA: p.static_capacity_a,
         effectiveCapacityA: p.effective_capacity_a,
         sourceLabel: describeSource(p.source as CapacitySource),
+        ...sourceCategory(p.source as CapacitySource),
       })),
       load: load.map((l) => ({ at: new Date(l.bucket).toISOString(), currentA: round1(Number(l.current_a)) })),
     };
@@ -178,6 +179,12 @@ function summary(c: depot.CircuitRow, counts?: { chargers: number; sessions: num
     chargerCount: counts?.chargers ?? 0,
     activeSessionCount: counts?.sessions ?? 0,
   };
+}
+
+function sourceCategory(source: CapacitySource): { category: string; fallback: boolean } {
+  if (source.kind === 'STATIC') return { category: 'STATIC', fallback: false };
+  if (source.origin.kind === 'MANUAL') return { category: 'MANUAL', fallback: false };
+  return { category: source.origin.reference.mode ?? source.origin.adapter, fallback: Boolean(source.origin.fallbackReason) };
 }
 
 function round1(n: number): number {

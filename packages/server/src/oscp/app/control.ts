@@ -150,6 +150,8 @@ export class ControlService {
         modeSince: now,
         envelopeId: null,
         envelopeFingerprint: null,
+        standbyEnvelopeId: null,
+        standbyFingerprint: null,
         forecastReceived: false,
         lastForecast: null,
         disconnectedAt: null,
@@ -198,7 +200,8 @@ export class ControlService {
         envelopeId = envelope.id;
       }
     }
-    const next: forecasts.ControlRow = { ...control, envelopeId, envelopeFingerprint: print };
+    const standby = await this.#reconcileStandby(trx, snap, control, fallback, now);
+    const next: forecasts.ControlRow = { ...control, ...standby, envelopeId, envelopeFingerprint: print };
     if (decision.mode !== control.mode) {
       await this.#modeChanged(trx, snap, control, decision, next, now, trigger);
     } else {
@@ -208,6 +211,37 @@ export class ControlService {
     const due = nextBoundary([...primary, ...fallback], desired, now);
     if (due && decision.mode !== 'LOCAL') await scheduleWork(trx, { kind: CONTROL_WORK, key: snap.id, dueAt: due }, now);
     else await cancelWork(trx, CONTROL_WORK, snap.id);
+  }
+
+  /**
+   * Fallback coverage ahead is kept on the scope as a STANDBY envelope: the depot's envelope view
+   * shows it next to the primary forecast, and it is never enforced (the LIMIT envelope is).
+   */
+  async #reconcileStandby(
+    trx: Trx,
+    snap: Snapshot,
+    control: forecasts.ControlRow,
+    fallback: readonly StoredBlock[],
+    now: Date,
+  ): Promise<Pick<forecasts.ControlRow, 'standbyEnvelopeId' | 'standbyFingerprint'>> {
+    const active = snap.enabled && control.disconnectedAt === null;
+    const blocks = active ? fallback : [];
+    const print = JSON.stringify(blocks.map((b) => [b.start.toISOString(), b.end.toISOString(), b.limit.value, b.limit.unit]));
+    if (print === control.standbyFingerprint) return { standbyEnvelopeId: control.standbyEnvelopeId, standbyFingerprint: print };
+    if (control.standbyEnvelopeId) await this.#withdraw(trx, control.standbyEnvelopeId, now);
+    if (blocks.length === 0) return { standbyEnvelopeId: null, standbyFingerprint: print };
+    const { envelope } = await this.envelopes.submitWithin(
+      trx,
+      {
+        scopeId: snap.scopeId,
+        role: 'STANDBY',
+        source: `OSCP fallback coverage (${snap.displayName})`,
+        origin: { kind: 'ADAPTER', adapter: 'oscp', reference: { connectionId: snap.id, groupId: snap.groupId, mode: 'STANDBY' } },
+        blocks: blocks.map((b) => ({ start: b.start.toISOString(), end: b.end.toISOString(), importLimit: b.limit })),
+      },
+      now,
+    );
+    return { standbyEnvelopeId: envelope.id, standbyFingerprint: print };
   }
 
   async #withdraw(trx: Trx, envelopeId: string, now: Date): Promise<void> {

@@ -75,6 +75,9 @@ export interface ControlRow {
   modeSince: Date;
   envelopeId: string | null;
   envelopeFingerprint: string | null;
+  /** Fallback coverage shown ahead (a STANDBY envelope, never enforced). */
+  standbyEnvelopeId: string | null;
+  standbyFingerprint: string | null;
   forecastReceived: boolean;
   lastForecast: Record<string, unknown> | null;
   disconnectedAt: Date | null;
@@ -91,6 +94,8 @@ export async function findControl(db: Executor, connectionId: string): Promise<C
         modeSince: r.mode_since,
         envelopeId: r.envelope_id,
         envelopeFingerprint: r.envelope_fingerprint,
+        standbyEnvelopeId: r.standby_envelope_id,
+        standbyFingerprint: r.standby_fingerprint,
         forecastReceived: r.forecast_received,
         lastForecast: r.last_forecast,
         disconnectedAt: r.disconnected_at,
@@ -106,6 +111,8 @@ export async function saveControl(db: Executor, c: ControlRow, now: Date): Promi
     mode_since: c.modeSince,
     envelope_id: c.envelopeId,
     envelope_fingerprint: c.envelopeFingerprint,
+    standby_envelope_id: c.standbyEnvelopeId,
+    standby_fingerprint: c.standbyFingerprint,
     forecast_received: c.forecastReceived,
     last_forecast: c.lastForecast === null ? null : (JSON.stringify(c.lastForecast) as never),
     disconnected_at: c.disconnectedAt,

@@ -222,7 +222,9 @@ export function registerAuthRoutes(app: HttpApp, deps: AuthRouteDeps): void {
       await db.transaction().execute(async (trx) => {
         const existing = await store.findUserById(trx, id);
         if (!existing) throw problems.notFound('User', id);
-        if (existing.role === 'SYSTEM_ADMIN' && (await store.countActiveAdmins(trx)) <= 1) {
+        // Only an active admin counts: deleting a disabled one takes no admin away.
+        const losesAdmin = existing.role === 'SYSTEM_ADMIN' && !existing.disabled;
+        if (losesAdmin && (await store.countActiveAdmins(trx)) <= 1) {
           throw problems.conflict('This is the last active system admin; keep at least one.');
         }
         await store.deleteUser(trx, id);

@@ -71,27 +71,37 @@ export async function updateUser(
   id: string,
   patch: { role?: Role; passwordHash?: string; disabled?: boolean },
 ): Promise<UserRow | undefined> {
+  const set = {
+    ...(patch.role ? { role: patch.role } : {}),
+    ...(patch.passwordHash ? { password_hash: patch.passwordHash } : {}),
+    ...(patch.disabled !== undefined ? { disabled: patch.disabled } : {}),
+  };
+  // An empty SET is not SQL: an empty patch changes nothing.
+  if (Object.keys(set).length === 0) return findUserById(db, id);
   const row = await db
     .updateTable('users')
-    .set({
-      ...(patch.role ? { role: patch.role } : {}),
-      ...(patch.passwordHash ? { password_hash: patch.passwordHash } : {}),
-      ...(patch.disabled !== undefined ? { disabled: patch.disabled } : {}),
-    })
+    .set(set)
     .where('id', '=', id)
     .returning(userColumns)
     .executeTakeFirst();
   return row && toUser(row);
 }
 
+/**
+ * Counts the active system admins and, inside a transaction, locks their rows until it ends: two
+ * admins demoting each other at once cannot both see "another admin is left". The second count
+ * waits for the first transaction and then sees its change.
+ */
 export async function countActiveAdmins(db: Executor): Promise<number> {
-  const row = await db
+  const rows = await db
     .selectFrom('users')
-    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .select('id')
     .where('role', '=', 'SYSTEM_ADMIN')
     .where('disabled', '=', false)
-    .executeTakeFirstOrThrow();
-  return Number(row.n);
+    .orderBy('id')
+    .forUpdate()
+    .execute();
+  return rows.length;
 }
 
 export async function deleteUser(db: Executor, id: string): Promise<boolean> {

@@ -241,6 +241,8 @@ export interface OscpControlTable {
   mode_since: Timestamp;
   envelope_id: string | null;
   envelope_fingerprint: string | null;
+  standby_envelope_id: string | null;
+  standby_fingerprint: string | null;
   forecast_received: Generated<boolean>;
   last_forecast: Json | null;
   disconnected_at: Timestamp | null;

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Executor } from '../db/database';
 
 export interface NewEvent {
@@ -40,9 +41,17 @@ export async function currentVersion(db: Executor, streamId: string): Promise<nu
   return Number(row?.version ?? 0);
 }
 
+/** How often an `'any'` append re-reads the version after losing a race to another writer. */
+const ANY_VERSION_ATTEMPTS = 5;
+
 /**
  * Appends events to a stream. The (stream_id, version) unique key makes two concurrent appends
- * at the same expected version impossible: one of them fails with ConcurrencyError.
+ * at the same expected version impossible: one of them fails with ConcurrencyError. An `'any'`
+ * append that loses such a race simply takes the next version.
+ *
+ * Inside a transaction the insert runs under a savepoint: on PostgreSQL a unique violation aborts
+ * the transaction, and without the savepoint neither the current version (for the error) nor the
+ * retry could be read, and the caller would get a database error instead of ConcurrencyError.
  */
 export async function appendToStream(
   db: Executor,
@@ -51,32 +60,37 @@ export async function appendToStream(
   events: readonly NewEvent[],
   recordedAt: Date,
 ): Promise<{ version: number; positions: number[] }> {
-  const actual = await currentVersion(db, streamId);
-  if (expected !== 'any' && expected !== actual) {
-    throw new ConcurrencyError(streamId, expected, actual);
-  }
-  if (events.length === 0) return { version: actual, positions: [] };
-  try {
-    const rows = await db
-      .insertInto('events')
-      .values(
-        events.map((e, i) => ({
-          stream_id: streamId,
-          version: actual + i + 1,
-          type: e.type,
-          data: JSON.stringify(e.data),
-          metadata: JSON.stringify(e.metadata ?? {}),
-          recorded_at: recordedAt,
-        })) as never,
-      )
-      .returning('global_position')
-      .execute();
-    return { version: actual + events.length, positions: rows.map((r) => r.global_position) };
-  } catch (error) {
-    if (isUniqueViolation(error)) {
+  const savepoint = db.isTransaction;
+  for (let attempt = 1; ; attempt += 1) {
+    const actual = await currentVersion(db, streamId);
+    if (expected !== 'any' && expected !== actual) {
+      throw new ConcurrencyError(streamId, expected, actual);
+    }
+    if (events.length === 0) return { version: actual, positions: [] };
+    if (savepoint) await sql`SAVEPOINT append_to_stream`.execute(db);
+    try {
+      const rows = await db
+        .insertInto('events')
+        .values(
+          events.map((e, i) => ({
+            stream_id: streamId,
+            version: actual + i + 1,
+            type: e.type,
+            data: JSON.stringify(e.data),
+            metadata: JSON.stringify(e.metadata ?? {}),
+            recorded_at: recordedAt,
+          })) as never,
+        )
+        .returning('global_position')
+        .execute();
+      if (savepoint) await sql`RELEASE SAVEPOINT append_to_stream`.execute(db);
+      return { version: actual + events.length, positions: rows.map((r) => r.global_position) };
+    } catch (error) {
+      if (savepoint) await sql`ROLLBACK TO SAVEPOINT append_to_stream`.execute(db);
+      if (!isUniqueViolation(error)) throw error;
+      if (expected === 'any' && attempt < ANY_VERSION_ATTEMPTS) continue;
       throw new ConcurrencyError(streamId, actual, await currentVersion(db, streamId));
     }
-    throw error;
   }
 }
 

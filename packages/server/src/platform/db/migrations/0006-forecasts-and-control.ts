@@ -28,6 +28,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       mode_since timestamptz NOT NULL,
       envelope_id uuid,
       envelope_fingerprint text,
+      standby_envelope_id uuid,
+      standby_fingerprint text,
       forecast_received boolean NOT NULL DEFAULT false,
       last_forecast jsonb,
       disconnected_at timestamptz,

@@ -1,0 +1,243 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { startTestApp, type TestContext } from '../../testing/test-app';
+import { untilSomeoneWaitsOnALock } from '../../testing/test-database';
+import {
+  appendToStream,
+  ConcurrencyError,
+  currentVersion,
+  readAll,
+  readStream,
+  type NewEvent,
+} from './event-store';
+
+let ctx: TestContext;
+
+beforeAll(async () => {
+  ctx = await startTestApp('2026-03-02T09:00:00Z');
+});
+afterAll(async () => ctx.close());
+beforeEach(async () => {
+  await ctx.reset();
+});
+
+const event = (type: string, n = 0): NewEvent => ({ type, data: { n } });
+
+function append(streamId: string, expected: number | 'any', events: NewEvent[]) {
+  return appendToStream(ctx.db, streamId, expected, events, ctx.clock.now());
+}
+
+describe('appending with an expected version', () => {
+  it('creates a stream at expected version 0 and extends it at its current version', async () => {
+    const first = await append('order-1', 0, [event('Placed', 1), event('Paid', 2)]);
+    expect(first.version).toBe(2);
+    expect(first.positions).toHaveLength(2);
+    expect(first.positions[1]).toBeGreaterThan(first.positions[0]!);
+
+    ctx.clock.advance(60_000);
+    const second = await append('order-1', 2, [event('Shipped', 3)]);
+    expect(second.version).toBe(3);
+
+    const events = await readStream(ctx.db, 'order-1');
+    expect(events.map((e) => [e.version, e.type, e.data.n])).toEqual([
+      [1, 'Placed', 1],
+      [2, 'Paid', 2],
+      [3, 'Shipped', 3],
+    ]);
+    expect(events[0]!.streamId).toBe('order-1');
+    expect(events[0]!.recordedAt.toISOString()).toBe('2026-03-02T09:00:00.000Z');
+    expect(events[2]!.recordedAt.toISOString()).toBe('2026-03-02T09:01:00.000Z');
+    expect(events[0]!.metadata).toEqual({});
+  });
+
+  it('keeps metadata with the event', async () => {
+    await append('order-1', 0, [{ type: 'Placed', data: {}, metadata: { by: 'alice' } }]);
+    const [stored] = await readStream(ctx.db, 'order-1');
+    expect(stored!.metadata).toEqual({ by: 'alice' });
+  });
+
+  it('refuses a stale expected version with ConcurrencyError and writes nothing', async () => {
+    await append('order-1', 0, [event('Placed'), event('Paid')]);
+    const stale = append('order-1', 1, [event('Cancelled')]);
+    await expect(stale).rejects.toBeInstanceOf(ConcurrencyError);
+    await expect(stale).rejects.toMatchObject({ streamId: 'order-1', expected: 1, actual: 2 });
+    expect(await currentVersion(ctx.db, 'order-1')).toBe(2);
+    expect((await readStream(ctx.db, 'order-1')).map((e) => e.type)).toEqual(['Placed', 'Paid']);
+  });
+
+  it('refuses to create a stream that already exists, and to extend one that does not', async () => {
+    await append('order-1', 0, [event('Placed')]);
+    await expect(append('order-1', 0, [event('Placed')])).rejects.toBeInstanceOf(ConcurrencyError);
+    await expect(append('order-2', 3, [event('Paid')])).rejects.toMatchObject({
+      expected: 3,
+      actual: 0,
+    });
+    expect(await readStream(ctx.db, 'order-2')).toEqual([]);
+  });
+
+  it('appends at any version with "any"', async () => {
+    await append('log', 'any', [event('A')]);
+    const result = await append('log', 'any', [event('B')]);
+    expect(result.version).toBe(2);
+  });
+
+  it('appends nothing for an empty list but still checks the version', async () => {
+    await append('order-1', 0, [event('Placed')]);
+    expect(await append('order-1', 1, [])).toEqual({ version: 1, positions: [] });
+    await expect(append('order-1', 0, [])).rejects.toBeInstanceOf(ConcurrencyError);
+  });
+
+  it('rolls back with the transaction it was appended in', async () => {
+    await expect(
+      ctx.db.transaction().execute(async (trx) => {
+        await appendToStream(trx, 'order-1', 0, [event('Placed')], ctx.clock.now());
+        throw new Error('later step failed');
+      }),
+    ).rejects.toThrow('later step failed');
+    expect(await readStream(ctx.db, 'order-1')).toEqual([]);
+  });
+});
+
+describe('reading', () => {
+  it('reads one stream in version order, optionally from a version', async () => {
+    await append('a', 0, [event('A1'), event('A2')]);
+    await append('b', 0, [event('B1')]);
+    await append('a', 2, [event('A3')]);
+    expect((await readStream(ctx.db, 'a')).map((e) => e.type)).toEqual(['A1', 'A2', 'A3']);
+    expect((await readStream(ctx.db, 'a', 2)).map((e) => e.type)).toEqual(['A2', 'A3']);
+    expect(await readStream(ctx.db, 'missing')).toEqual([]);
+  });
+
+  it('reads every stream by global position, after a position and up to a limit', async () => {
+    await append('a', 0, [event('A1')]);
+    await append('b', 0, [event('B1'), event('B2')]);
+    await append('a', 1, [event('A2')]);
+    await append('c', 0, [event('C1')]);
+
+    const all = await readAll(ctx.db);
+    expect(all.map((e) => `${e.streamId}:${e.type}`)).toEqual([
+      'a:A1',
+      'b:B1',
+      'b:B2',
+      'a:A2',
+      'c:C1',
+    ]);
+    const positions = all.map((e) => e.globalPosition);
+    expect([...positions].sort((x, y) => x - y)).toEqual(positions);
+    expect(new Set(positions).size).toBe(positions.length);
+
+    const afterSecond = await readAll(ctx.db, positions[1]!);
+    expect(afterSecond.map((e) => e.type)).toEqual(['B2', 'A2', 'C1']);
+    const page = await readAll(ctx.db, positions[0]!, 2);
+    expect(page.map((e) => e.type)).toEqual(['B1', 'B2']);
+    expect(await readAll(ctx.db, positions[4]!)).toEqual([]);
+  });
+});
+
+describe('concurrent appends', () => {
+  function expectOneWinner(results: PromiseSettledResult<unknown>[]) {
+    const won = results.filter((r) => r.status === 'fulfilled');
+    const lost = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+    expect(won).toHaveLength(1);
+    expect(lost).toHaveLength(1);
+    expect(lost[0]!.reason).toBeInstanceOf(ConcurrencyError);
+    expect(lost[0]!.reason).toMatchObject({ streamId: 'race', expected: 0, actual: 1 });
+  }
+
+  it('lets exactly one of two transactions at the same expected version win', async () => {
+    const results = await Promise.allSettled(
+      ['first', 'second'].map((who) =>
+        ctx.db
+          .transaction()
+          .execute((trx) =>
+            appendToStream(trx, 'race', 0, [{ type: 'Claimed', data: { who } }], ctx.clock.now()),
+          ),
+      ),
+    );
+    expectOneWinner(results);
+    const events = await readStream(ctx.db, 'race');
+    expect(events).toHaveLength(1);
+    expect(events[0]!.version).toBe(1);
+  });
+
+  it('lets exactly one of two appends outside a transaction win', async () => {
+    const results = await Promise.allSettled([
+      append('race', 0, [event('Claimed', 1)]),
+      append('race', 0, [event('Claimed', 2)]),
+    ]);
+    expectOneWinner(results);
+    expect(await readStream(ctx.db, 'race')).toHaveLength(1);
+  });
+
+  it('lets concurrent "any" appends all land, one after the other', async () => {
+    const results = await Promise.allSettled([
+      append('log', 'any', [event('A')]),
+      append('log', 'any', [event('B')]),
+      append('log', 'any', [event('C')]),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'fulfilled']);
+    const events = await readStream(ctx.db, 'log');
+    expect(events.map((e) => e.version)).toEqual([1, 2, 3]);
+    expect(events.map((e) => e.type).sort()).toEqual(['A', 'B', 'C']);
+  });
+
+  // PGlite runs one transaction at a time, so only a server can show a loser that is blocked on
+  // the winner's uncommitted row.
+  describe.runIf(!!process.env.DATABASE_URL)('on PostgreSQL (needs PostgreSQL)', () => {
+    it('gives a loser blocked on the winner’s uncommitted append a ConcurrencyError, not a database error', async () => {
+      let appended!: () => void;
+      const firstAppended = new Promise<void>((resolve) => (appended = resolve));
+      let commit!: () => void;
+      const mayCommit = new Promise<void>((resolve) => (commit = resolve));
+
+      const first = ctx.db.transaction().execute(async (trx) => {
+        await appendToStream(trx, 'race', 0, [event('First')], ctx.clock.now());
+        appended();
+        await mayCommit;
+      });
+      await firstAppended;
+      const second = ctx.db
+        .transaction()
+        .execute((trx) => appendToStream(trx, 'race', 0, [event('Second')], ctx.clock.now()));
+      try {
+        await untilSomeoneWaitsOnALock(ctx.db);
+      } finally {
+        commit();
+      }
+
+      const results = await Promise.allSettled([first, second]);
+      expect(results[0]!.status).toBe('fulfilled');
+      expect(results[1]!.status).toBe('rejected');
+      expect((results[1] as PromiseRejectedResult).reason).toBeInstanceOf(ConcurrencyError);
+      expect((results[1] as PromiseRejectedResult).reason).toMatchObject({
+        expected: 0,
+        actual: 1,
+      });
+      expect((await readStream(ctx.db, 'race')).map((e) => e.type)).toEqual(['First']);
+    });
+
+    it('lets a blocked "any" append inside a transaction land after the winner', async () => {
+      let appended!: () => void;
+      const firstAppended = new Promise<void>((resolve) => (appended = resolve));
+      let commit!: () => void;
+      const mayCommit = new Promise<void>((resolve) => (commit = resolve));
+
+      const first = ctx.db.transaction().execute(async (trx) => {
+        await appendToStream(trx, 'log', 'any', [event('First')], ctx.clock.now());
+        appended();
+        await mayCommit;
+      });
+      await firstAppended;
+      const second = ctx.db
+        .transaction()
+        .execute((trx) => appendToStream(trx, 'log', 'any', [event('Second')], ctx.clock.now()));
+      try {
+        await untilSomeoneWaitsOnALock(ctx.db);
+      } finally {
+        commit();
+      }
+
+      await Promise.all([first, second]);
+      expect((await readStream(ctx.db, 'log')).map((e) => e.type)).toEqual(['First', 'Second']);
+    });
+  });
+});
