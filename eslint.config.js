@@ -4,14 +4,23 @@ import globals from 'globals';
 
 export default tseslint.config(
   {
-    ignores: ['**/node_modules/**', '**/dist/**', 'data/**', 'bench/results/**', 'e2e/test-results/**'],
+    ignores: [
+      '**/node_modules/**',
+      '**/dist/**',
+      'data/**',
+      'bench/results/**',
+      'e2e/test-results/**',
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
     languageOptions: { globals: { ...globals.node, ...globals.browser } },
     rules: {
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
+      ],
       '@typescript-eslint/consistent-type-imports': 'error',
       'no-restricted-syntax': [
         'error',
@@ -27,12 +36,26 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['**/oscp/**', '@openvelope/oscp'], message: 'microgrid/ never imports oscp/.' }] },
+        {
+          patterns: [
+            {
+              group: ['**/oscp/**', '@openvelope/oscp'],
+              message: 'microgrid/ never imports oscp/.',
+            },
+          ],
+        },
       ],
     },
   },
   {
-    files: ['**/*.test.ts', 'e2e/**', 'bench/**', 'scripts/**', 'packages/sim/**', 'packages/web/**'],
+    files: [
+      '**/*.test.ts',
+      'e2e/**',
+      'bench/**',
+      'scripts/**',
+      'packages/sim/**',
+      'packages/web/**',
+    ],
     rules: { 'no-restricted-syntax': 'off' },
   },
 );

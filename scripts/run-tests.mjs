@@ -15,7 +15,11 @@ const parts = [];
 
 function run(label, command, args, env, readCounts) {
   console.log(`\n=== ${label} ===`);
-  const outcome = spawnSync(command, args, { cwd: root, stdio: 'inherit', env: { ...process.env, ...env } });
+  const outcome = spawnSync(command, args, {
+    cwd: root,
+    stdio: 'inherit',
+    env: { ...process.env, ...env },
+  });
   let counts;
   try {
     counts = readCounts();
@@ -29,29 +33,58 @@ function run(label, command, args, env, readCounts) {
 
 function vitest(label, file, env, extraArgs = []) {
   const output = join(results, file);
-  run(label, 'npx', ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${output}`, ...extraArgs], env, () => {
-    const report = JSON.parse(readFileSync(output, 'utf8'));
-    // A file that fails to load fails no test but fails the run: count it once.
-    const failed = report.numFailedTests || (report.success ? 0 : 1);
-    return { passed: report.numPassedTests, failed };
-  });
+  run(
+    label,
+    'npx',
+    [
+      'vitest',
+      'run',
+      '--reporter=default',
+      '--reporter=json',
+      `--outputFile.json=${output}`,
+      ...extraArgs,
+    ],
+    env,
+    () => {
+      const report = JSON.parse(readFileSync(output, 'utf8'));
+      // A file that fails to load fails no test but fails the run: count it once.
+      const failed = report.numFailedTests || (report.success ? 0 : 1);
+      return { passed: report.numPassedTests, failed };
+    },
+  );
 }
 
 vitest('unit and component tests on PGlite', 'vitest-pglite.json', { DATABASE_URL: '' });
 
 if (process.env.TEST_DATABASE_URL) {
-  vitest('component tests on PostgreSQL', 'vitest-postgres.json', { DATABASE_URL: process.env.TEST_DATABASE_URL }, ['packages/server']);
+  vitest(
+    'component tests on PostgreSQL',
+    'vitest-postgres.json',
+    { DATABASE_URL: process.env.TEST_DATABASE_URL },
+    ['packages/server'],
+  );
 }
 
 const chromium = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 if (existsSync(chromium)) {
   const output = join(results, 'e2e.json');
-  run('browser journeys (Playwright, Chromium)', 'npx', ['playwright', 'test', '-c', 'e2e/playwright.config.ts'], { PLAYWRIGHT_JSON_OUTPUT_NAME: output, CHROMIUM_PATH: chromium }, () => {
-    const report = JSON.parse(readFileSync(output, 'utf8'));
-    return { passed: report.stats.expected + report.stats.flaky, failed: report.stats.unexpected };
-  });
+  run(
+    'browser journeys (Playwright, Chromium)',
+    'npx',
+    ['playwright', 'test', '-c', 'e2e/playwright.config.ts'],
+    { PLAYWRIGHT_JSON_OUTPUT_NAME: output, CHROMIUM_PATH: chromium },
+    () => {
+      const report = JSON.parse(readFileSync(output, 'utf8'));
+      return {
+        passed: report.stats.expected + report.stats.flaky,
+        failed: report.stats.unexpected,
+      };
+    },
+  );
 } else {
-  console.log(`\n=== browser journeys ===\nChromium not found at ${chromium}: install it (Debian: apt-get install -y chromium) or set CHROMIUM_PATH. Counted as a failure.`);
+  console.log(
+    `\n=== browser journeys ===\nChromium not found at ${chromium}: install it (Debian: apt-get install -y chromium) or set CHROMIUM_PATH. Counted as a failure.`,
+  );
   parts.push({ label: 'browser journeys (Chromium missing)', passed: 0, failed: 1 });
 }
 

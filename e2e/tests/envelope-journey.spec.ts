@@ -3,7 +3,9 @@ import { allocationOf, signInAsAdmin } from './helpers';
 
 // Operations user: an operating envelope visibly changes the circuit's capacity and allocations,
 // and withdrawing it gives the static capacity back.
-test('an envelope of 100 A per phase constrains the demo circuit until it is withdrawn', async ({ page }) => {
+test('an envelope of 100 A per phase constrains the demo circuit until it is withdrawn', async ({
+  page,
+}) => {
   await signInAsAdmin(page);
 
   const card = page.getByTestId('microgrid-card').filter({ hasText: 'Demo Depot' });
@@ -24,7 +26,9 @@ test('an envelope of 100 A per phase constrains the demo circuit until it is wit
   await expect(page.getByTestId('effective-capacity')).toContainText('100 A');
   await expect(page.getByTestId('capacity-source')).toContainText('Envelope: E2E limit');
   await expect.poll(() => allocationOf(page, 'Bay 01')).toBeLessThan(before);
-  const binding = page.locator('[data-testid="charger-row"][data-charger-name="Bay 01"]').getByTestId('binding');
+  const binding = page
+    .locator('[data-testid="charger-row"][data-charger-name="Bay 01"]')
+    .getByTestId('binding');
   await expect(binding).toHaveAttribute('data-binding', 'CAPACITY');
 
   await page.getByTestId('withdraw-envelope').first().click();

@@ -82,7 +82,13 @@ function scopeDirectoryFrom(queries: DepotQueries): ScopeDirectory {
       const microgrid = (await queries.listMicrogrids()).find((m) => m.id === microgridId);
       const scope = microgrid?.scopes.find((s) => s.id === scopeId);
       if (!microgrid || !scope) return undefined;
-      return { microgridId, microgridName: microgrid.name, scopeId, scopeName: scope.name, circuit: scope.circuit };
+      return {
+        microgridId,
+        microgridName: microgrid.name,
+        scopeId,
+        scopeName: scope.name,
+        circuit: scope.circuit,
+      };
     },
   };
 }
@@ -126,33 +132,64 @@ export async function createApp(options: AppOptions): Promise<App> {
     maxDeliveryAttempts: options.oscp?.maxDeliveryAttempts ?? 5,
     accessTokenTtlSeconds: 3600,
   });
-  const transport = createOscpTransport({ db, secrets, clock, timeoutMs, ...(options.oscp?.fetch ? { fetch: options.oscp.fetch } : {}) });
+  const transport = createOscpTransport({
+    db,
+    secrets,
+    clock,
+    timeoutMs,
+    ...(options.oscp?.fetch ? { fetch: options.oscp.fetch } : {}),
+  });
   const dispatcher = new Dispatcher(
     db,
     clock,
     transport,
     (trx, record) => lifecycle.onDeliveryAttempt(trx, record),
-    { timeoutMs, baseDelayMs: options.oscp?.retryBaseDelayMs ?? 2000, maxDelayMs: 300_000, batchSize: 50 },
+    {
+      timeoutMs,
+      baseDelayMs: options.oscp?.retryBaseDelayMs ?? 2000,
+      maxDelayMs: 300_000,
+      batchSize: 50,
+    },
     log.child({ component: 'oscp-dispatcher' }),
   );
   const notifications = new NotificationService();
   registerNotificationRoutes(http, { db, clock });
   const control = new ControlService(db, clock, microgrid.envelopes, notifications);
-  lifecycle.onPhaseChange = (trx, snap, now) => control.reconcile(trx, snap, now, `connection ${snap.lifecycle.phase}`);
-  const connections = new ConnectionService(db, scopeDirectoryFrom(microgrid.queries), secrets, lifecycle, control, clock);
+  lifecycle.onPhaseChange = (trx, snap, now) =>
+    control.reconcile(trx, snap, now, `connection ${snap.lifecycle.phase}`);
+  const connections = new ConnectionService(
+    db,
+    scopeDirectoryFrom(microgrid.queries),
+    secrets,
+    lifecycle,
+    control,
+    clock,
+  );
   registerConnectionRoutes(http, { db, clock, connections, secrets });
-  registerLifecycleRoutes(http, { db, clock, connections, lifecycle, control, publicUrl: () => publicUrl });
+  registerLifecycleRoutes(http, {
+    db,
+    clock,
+    connections,
+    lifecycle,
+    control,
+    publicUrl: () => publicUrl,
+  });
   registerProtocolRoutes(http, {
     db,
     clock,
     secrets,
     lifecycle,
-    onForecast: (principal, requestId, body) => control.receiveForecast(principal.connectionId, requestId, body as never),
+    onForecast: (principal, requestId, body) =>
+      control.receiveForecast(principal.connectionId, requestId, body as never),
   });
   scheduler.register(CONTROL_WORK, (trx, work, now) => control.reevaluate(trx, work, now));
   scheduler.register(HEARTBEAT_WORK, (trx, work, now) => lifecycle.sendHeartbeat(trx, work, now));
-  scheduler.register(OFFLINE_CHECK_WORK, (trx, work, now) => lifecycle.checkOffline(trx, work, now));
-  scheduler.register(REGISTRATION_TIMEOUT_WORK, (trx, work, now) => lifecycle.registrationTimedOut(trx, work, now));
+  scheduler.register(OFFLINE_CHECK_WORK, (trx, work, now) =>
+    lifecycle.checkOffline(trx, work, now),
+  );
+  scheduler.register(REGISTRATION_TIMEOUT_WORK, (trx, work, now) =>
+    lifecycle.registrationTimedOut(trx, work, now),
+  );
 
   await http.ready();
   return {

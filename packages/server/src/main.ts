@@ -19,14 +19,21 @@ async function main(): Promise<void> {
   const log = createLogger(config.LOG_LEVEL);
   const clock = systemClock;
 
-  const database = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR });
+  const database = await openDatabase({
+    databaseUrl: config.DATABASE_URL,
+    dataDir: config.DATA_DIR,
+  });
   log.info({ 'db.system': database.engine }, 'database opened');
   await migrateToLatest(database.db);
 
   const admin = await ensureAdmin(database.db, clock, config.ADMIN_PASSWORD);
   const webDistDir =
     config.WEB_DIST_DIR ?? resolve(fileURLToPath(new URL('.', import.meta.url)), '../../web/dist');
-  const secretsKey = loadSecretsKey(config.SECRETS_KEY, config.SECRETS_KEY_FILE ?? join(config.DATA_DIR, 'secrets.key'), (m) => log.warn(m));
+  const secretsKey = loadSecretsKey(
+    config.SECRETS_KEY,
+    config.SECRETS_KEY_FILE ?? join(config.DATA_DIR, 'secrets.key'),
+    (m) => log.warn(m),
+  );
   const app = await createApp({
     secretsKey,
     db: database.db,
@@ -44,7 +51,9 @@ async function main(): Promise<void> {
       registrationReplyTimeoutMs: config.OSCP_REGISTRATION_REPLY_TIMEOUT_S * 1000,
     },
   });
-  const demo = config.DEMO ? await seedDemoDepot(database.db, app.microgrid, clock.now()) : undefined;
+  const demo = config.DEMO
+    ? await seedDemoDepot(database.db, app.microgrid, clock.now())
+    : undefined;
 
   const address = await app.http.listen({ port: config.PORT, host: config.HOST });
   app.setPublicUrl(address);
@@ -64,7 +73,9 @@ async function main(): Promise<void> {
       log: log.child({ component: 'depot-simulator' }),
     });
     stoppers.push(() => sim.stop());
-    const demoScope = demo?.seeded ? { microgridId: demo.microgridId!, scopeId: demo.scopeId! } : undefined;
+    const demoScope = demo?.seeded
+      ? { microgridId: demo.microgridId!, scopeId: demo.scopeId! }
+      : undefined;
     const cp = await startDemoCapacityProvider({
       app,
       db: database.db,
@@ -75,8 +86,13 @@ async function main(): Promise<void> {
       scope: demoScope,
     });
     stoppers.push(() => cp.sim.stop());
-    demoLines.push(`  Capacity Provider simulator: ${cp.sim.url} (control API ${cp.sim.url}/control/state)`);
-    if (cp.connectionId) demoLines.push(`  Demo OSCP connection: ${consoleUrl}/connections/${cp.connectionId} (enable it to watch it come online)`);
+    demoLines.push(
+      `  Capacity Provider simulator: ${cp.sim.url} (control API ${cp.sim.url}/control/state)`,
+    );
+    if (cp.connectionId)
+      demoLines.push(
+        `  Demo OSCP connection: ${consoleUrl}/connections/${cp.connectionId} (enable it to watch it come online)`,
+      );
   }
 
   const banner = [
@@ -115,7 +131,9 @@ main().catch((error: unknown) => {
   if (error instanceof ConfigError) {
     process.stderr.write(`${error.message}\n`);
   } else {
-    process.stderr.write(`Openvelope failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.stderr.write(
+      `Openvelope failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
   }
   process.exit(1);
 });

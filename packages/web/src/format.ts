@@ -28,8 +28,9 @@ export function formatVolts(value: number): string {
   return `${wholeNumber.format(value)} V`;
 }
 
-export function formatLimit(limit: { value: number; unit: 'A' | 'KW' }): string {
-  return limit.unit === 'A' ? formatAmps(limit.value) : `${oneDecimal.format(limit.value)} kW`;
+export function formatLimit(limit: { value: number; unit: 'A' | 'KW' | 'KW_PER_PHASE' }): string {
+  if (limit.unit === 'A') return formatAmps(limit.value);
+  return `${oneDecimal.format(limit.value)} kW${limit.unit === 'KW_PER_PHASE' ? ' per phase' : ''}`;
 }
 
 const formatters = new Map<string, Intl.DateTimeFormat>();

@@ -5,7 +5,10 @@ import { z } from 'zod';
  * document is generated from them, and the console imports their types: one contract.
  */
 
-const instant = z.iso.datetime({ offset: true, message: 'must be an ISO 8601 instant with an offset' });
+const instant = z.iso.datetime({
+  offset: true,
+  message: 'must be an ISO 8601 instant with an offset',
+});
 const id = z.uuid('must be a UUID');
 export const idParams = z.object({ id });
 
@@ -82,8 +85,12 @@ export const chargerView = z.object({
       energyWh: z.number(),
     })
     .nullable(),
-  allocation: z.object({ currentA: z.number(), binding: bindingView, computedAt: z.string() }).nullable(),
-  lastReading: z.object({ measuredAt: z.string(), currentA: z.number(), powerW: z.number() }).nullable(),
+  allocation: z
+    .object({ currentA: z.number(), binding: bindingView, computedAt: z.string() })
+    .nullable(),
+  lastReading: z
+    .object({ measuredAt: z.string(), currentA: z.number(), powerW: z.number() })
+    .nullable(),
 });
 export type ChargerView = z.infer<typeof chargerView>;
 
@@ -192,7 +199,10 @@ export const updateCircuitBody = z.object({
 });
 
 export const createScopeBody = z.object({ name, circuitIds: z.array(id).default([]) });
-export const updateScopeBody = z.object({ name: name.optional(), circuitIds: z.array(id).optional() });
+export const updateScopeBody = z.object({
+  name: name.optional(),
+  circuitIds: z.array(id).optional(),
+});
 
 export const createChargerBody = z
   .object({
@@ -202,9 +212,18 @@ export const createChargerBody = z
     maxCurrentA: z.number().positive('must be more than 0'),
     priority: z.number().int().default(0),
   })
-  .refine((c) => c.maxCurrentA >= c.minCurrentA, { message: 'must be at least minCurrentA', path: ['maxCurrentA'] })
-  .refine((c) => new Set(c.phases).size === c.phases.length, { message: 'must not repeat a phase', path: ['phases'] })
-  .refine((c) => c.phases.length === 1 || c.phases.length === 3, { message: 'a charger draws on 1 or 3 phases', path: ['phases'] });
+  .refine((c) => c.maxCurrentA >= c.minCurrentA, {
+    message: 'must be at least minCurrentA',
+    path: ['maxCurrentA'],
+  })
+  .refine((c) => new Set(c.phases).size === c.phases.length, {
+    message: 'must not repeat a phase',
+    path: ['phases'],
+  })
+  .refine((c) => c.phases.length === 1 || c.phases.length === 3, {
+    message: 'a charger draws on 1 or 3 phases',
+    path: ['phases'],
+  });
 export const updateChargerBody = z.object({
   name: name.optional(),
   minCurrentA: z.number().min(0).optional(),

@@ -58,7 +58,8 @@ export const createConnectionBody = z.object({
   measurementPublicationMode: profileFields.measurementPublicationMode.optional(),
   reportingAssetId: profileFields.reportingAssetId.optional(),
   measurementConfiguration: profileFields.measurementConfiguration.optional(),
-  measurementPublicationIntervalSeconds: profileFields.measurementPublicationIntervalSeconds.optional(),
+  measurementPublicationIntervalSeconds:
+    profileFields.measurementPublicationIntervalSeconds.optional(),
   measurementAlignment: profileFields.measurementAlignment.optional(),
   requestedHeartbeatIntervalSeconds: profileFields.requestedHeartbeatIntervalSeconds.optional(),
   handshakeInitiator: profileFields.handshakeInitiator.optional(),

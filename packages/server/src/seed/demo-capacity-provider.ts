@@ -48,7 +48,12 @@ export async function startDemoCapacityProvider(deps: {
   if (connectionId) {
     const row = await projection.findConnection(db, connectionId);
     if (row && row.profile.peerBaseUrl !== sim.oscpBaseUrl) {
-      await app.oscp.connections.edit(connectionId, { peerBaseUrl: sim.oscpBaseUrl }, 'demo-seed', clock.now());
+      await app.oscp.connections.edit(
+        connectionId,
+        { peerBaseUrl: sim.oscpBaseUrl },
+        'demo-seed',
+        clock.now(),
+      );
     }
     if (row?.enabled && row.profile.authMode === 'OSCP_TOKEN') {
       await app.oscp.lifecycle.retryRegistration(connectionId, 'demo-seed', true);
@@ -64,7 +69,13 @@ async function seedConnectionOnce(
   const { app, db, clock, scope } = deps;
   if (!scope) return undefined;
   try {
-    await appendToStream(db, SEED_STREAM, 0, [{ type: 'DemoCapacityProviderSeeded', data: { at: clock.now().toISOString() } }], clock.now());
+    await appendToStream(
+      db,
+      SEED_STREAM,
+      0,
+      [{ type: 'DemoCapacityProviderSeeded', data: { at: clock.now().toISOString() } }],
+      clock.now(),
+    );
   } catch (error) {
     if (error instanceof ConcurrencyError) return undefined;
     throw error;

@@ -17,18 +17,31 @@ export async function seedDemoDepot(
   now: Date,
 ): Promise<{ seeded: boolean; circuitId?: string; scopeId?: string; microgridId?: string }> {
   try {
-    await appendToStream(db, SEED_STREAM, 0, [{ type: 'DemoDepotSeeded', data: { at: now.toISOString() } }], now);
+    await appendToStream(
+      db,
+      SEED_STREAM,
+      0,
+      [{ type: 'DemoDepotSeeded', data: { at: now.toISOString() } }],
+      now,
+    );
   } catch (error) {
     if (error instanceof ConcurrencyError) return { seeded: false };
     throw error;
   }
-  const microgrid = await services.model.createMicrogrid({ name: 'Demo Depot', timezone: 'Pacific/Auckland' }, now);
+  const microgrid = await services.model.createMicrogrid(
+    { name: 'Demo Depot', timezone: 'Pacific/Auckland' },
+    now,
+  );
   const circuitId = await services.model.createCircuit(
     microgrid.id,
     { name: 'Main switchboard', phaseCount: 3, nominalVoltageV: 230, staticCapacityA: 160 },
     now,
   );
-  const scopeId = await services.model.createScope(microgrid.id, { name: 'Grid connection', circuitIds: [circuitId] }, now);
+  const scopeId = await services.model.createScope(
+    microgrid.id,
+    { name: 'Grid connection', circuitIds: [circuitId] },
+    now,
+  );
   const chargers: string[] = [];
   for (let n = 1; n <= 12; n += 1) {
     const name = `Bay ${String(n).padStart(2, '0')}`;
@@ -41,8 +54,16 @@ export async function seedDemoDepot(
     );
   }
   chargers.push(
-    await services.model.createCharger(circuitId, { name: 'Workshop L1', phases: ['L1'], minCurrentA: 6, maxCurrentA: 32, priority: 0 }, now),
-    await services.model.createCharger(circuitId, { name: 'Workshop L2', phases: ['L2'], minCurrentA: 6, maxCurrentA: 32, priority: 0 }, now),
+    await services.model.createCharger(
+      circuitId,
+      { name: 'Workshop L1', phases: ['L1'], minCurrentA: 6, maxCurrentA: 32, priority: 0 },
+      now,
+    ),
+    await services.model.createCharger(
+      circuitId,
+      { name: 'Workshop L2', phases: ['L2'], minCurrentA: 6, maxCurrentA: 32, priority: 0 },
+      now,
+    ),
   );
   const charging: { index: number; label: string; vehicleMaxCurrentA?: number }[] = [
     { index: 0, label: 'Bus 101' },
@@ -54,7 +75,11 @@ export async function seedDemoDepot(
     { index: 13, label: 'Ute 4' },
   ];
   for (const c of charging) {
-    await services.charging.startSession(chargers[c.index]!, { vehicleLabel: c.label, vehicleMaxCurrentA: c.vehicleMaxCurrentA }, now);
+    await services.charging.startSession(
+      chargers[c.index]!,
+      { vehicleLabel: c.label, vehicleMaxCurrentA: c.vehicleMaxCurrentA },
+      now,
+    );
   }
   return { seeded: true, circuitId, scopeId, microgridId: microgrid.id };
 }

@@ -5,5 +5,9 @@ import type { TestContext } from './test-app';
 export async function seedDemo(ctx: TestContext) {
   const seeded = await seedDemoDepot(ctx.db, ctx.app.microgrid, ctx.clock.now());
   if (!seeded.seeded) throw new Error('demo depot was already seeded');
-  return { circuitId: seeded.circuitId!, scopeId: seeded.scopeId!, microgridId: seeded.microgridId! };
+  return {
+    circuitId: seeded.circuitId!,
+    scopeId: seeded.scopeId!,
+    microgridId: seeded.microgridId!,
+  };
 }

@@ -57,7 +57,12 @@ export async function startTestApp(start = '2026-03-02T09:00:00Z'): Promise<Test
     log: createLogger('debug', log),
     loginFailuresPerMinute: 5,
     secretsKey: randomBytes(32),
-    oscp: { requestTimeoutMs: 2000, maxDeliveryAttempts: 3, retryBaseDelayMs: 1000, registrationReplyTimeoutMs: 30_000 },
+    oscp: {
+      requestTimeoutMs: 2000,
+      maxDeliveryAttempts: 3,
+      retryBaseDelayMs: 1000,
+      registrationReplyTimeoutMs: 30_000,
+    },
   });
   const passwordHash = await hashPassword(TEST_PASSWORD);
   let userCount = 0;

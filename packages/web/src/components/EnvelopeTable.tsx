@@ -37,7 +37,7 @@ function LimitCell({
     return (
       <Text size="sm" fw={600} className="num" data-testid="envelope-current-limit">
         {formatAmps(current.importLimitA)}
-        {current.importLimit.unit === 'KW' && (
+        {current.importLimit.unit !== 'A' && (
           <Text span size="xs" c="dimmed" fw={400}>
             {' '}
             ({formatLimit(current.importLimit)})

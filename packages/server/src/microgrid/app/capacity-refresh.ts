@@ -35,7 +35,10 @@ function sameSource(a: CapacitySource, b: CapacitySource): boolean {
 }
 
 /** An allocation's binding constraint, with the capacity's source attached so it reads on its own. */
-export function bindingRecord(binding: BindingConstraint, source: CapacitySource): Record<string, unknown> {
+export function bindingRecord(
+  binding: BindingConstraint,
+  source: CapacitySource,
+): Record<string, unknown> {
   return binding.kind === 'CAPACITY' ? { ...binding, source } : { ...binding };
 }
 
@@ -61,12 +64,19 @@ export async function refreshCircuit(
       await envelopes.setEnvelopeStatus(trx, envelope.id, status);
       const event: NewEvent =
         status === 'ACTIVE'
-          ? { type: 'EnvelopeActivated', data: { envelopeId: envelope.id, circuitId, at: now.toISOString() } }
-          : { type: 'EnvelopeExpired', data: { envelopeId: envelope.id, circuitId, at: now.toISOString() } };
+          ? {
+              type: 'EnvelopeActivated',
+              data: { envelopeId: envelope.id, circuitId, at: now.toISOString() },
+            }
+          : {
+              type: 'EnvelopeExpired',
+              data: { envelopeId: envelope.id, circuitId, at: now.toISOString() },
+            };
       await appendToStream(trx, envelopeStream(envelope.id), 'any', [event], now);
     }
     // Standby envelopes are shown, never enforced.
-    const block = status === 'ACTIVE' && envelope.role === 'LIMIT' ? blockAt(envelope.blocks, now) : undefined;
+    const block =
+      status === 'ACTIVE' && envelope.role === 'LIMIT' ? blockAt(envelope.blocks, now) : undefined;
     if (block) {
       inForce.push({
         envelopeId: envelope.id,
@@ -82,7 +92,8 @@ export async function refreshCircuit(
 
   const capacity = effectiveCapacity(circuit, inForce);
   const capacityChanged =
-    capacity.amps !== circuit.effectiveCapacityA || !sameSource(capacity.source, circuit.capacitySource);
+    capacity.amps !== circuit.effectiveCapacityA ||
+    !sameSource(capacity.source, circuit.capacitySource);
   if (capacityChanged) {
     await depot.updateCircuitCapacity(trx, circuitId, {
       effectiveCapacityA: capacity.amps,
@@ -129,7 +140,8 @@ export async function refreshCircuit(
     stillOpen.flatMap((e) => e.blocks),
     now,
   );
-  if (next) await scheduleWork(trx, { kind: CIRCUIT_REFRESH_WORK, key: circuitId, dueAt: next }, now);
+  if (next)
+    await scheduleWork(trx, { kind: CIRCUIT_REFRESH_WORK, key: circuitId, dueAt: next }, now);
   else await cancelWork(trx, CIRCUIT_REFRESH_WORK, circuitId);
 
   return {

@@ -5,7 +5,9 @@ import * as sessions from '../store/session-store';
 import { refreshCircuit, type RefreshOutcome } from './capacity-refresh';
 
 function isUniqueViolation(error: unknown): boolean {
-  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === '23505';
+  return (
+    typeof error === 'object' && error !== null && (error as { code?: unknown }).code === '23505'
+  );
 }
 
 /** Charging sessions, on-demand rebalancing and meter values: what a charger integration reports. */
@@ -34,7 +36,8 @@ export class ChargingService {
           startedAt: now,
         });
       } catch (error) {
-        if (isUniqueViolation(error)) throw problems.conflict(`Charger "${charger.name}" already has an active session.`);
+        if (isUniqueViolation(error))
+          throw problems.conflict(`Charger "${charger.name}" already has an active session.`);
         throw error;
       }
       const refresh = (await refreshCircuit(trx, charger.circuitId, now))!;
@@ -68,7 +71,9 @@ export class ChargingService {
       const known = await trx.selectFrom('chargers').select('id').where('id', 'in', ids).execute();
       const missing = ids.filter((id) => !known.some((k) => k.id === id));
       if (missing.length > 0) {
-        throw problems.validation(`readings: unknown charger ${missing.join(', ')}`, [{ field: 'readings.chargerId', message: `unknown charger ${missing[0]}` }]);
+        throw problems.validation(`readings: unknown charger ${missing.join(', ')}`, [
+          { field: 'readings.chargerId', message: `unknown charger ${missing[0]}` },
+        ]);
       }
       await sessions.insertMeterReadings(trx, readings);
       return readings.length;

@@ -7,7 +7,9 @@ import { insertCapacityHistory } from '../store/envelope-store';
 import { refreshCircuit } from './capacity-refresh';
 
 function isUniqueViolation(error: unknown): boolean {
-  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === '23505';
+  return (
+    typeof error === 'object' && error !== null && (error as { code?: unknown }).code === '23505'
+  );
 }
 
 /** Runs a write and turns a duplicate-name violation into a 409 that says which name. */
@@ -15,7 +17,8 @@ async function uniqueName<T>(what: string, name: string, write: () => Promise<T>
   try {
     return await write();
   } catch (error) {
-    if (isUniqueViolation(error)) throw problems.conflict(`A ${what} named "${name}" already exists here.`, { field: 'name' });
+    if (isUniqueViolation(error))
+      throw problems.conflict(`A ${what} named "${name}" already exists here.`, { field: 'name' });
     throw error;
   }
 }
@@ -24,13 +27,19 @@ async function uniqueName<T>(what: string, name: string, write: () => Promise<T>
 export class DepotModelService {
   constructor(private readonly db: Db) {}
 
-  async createMicrogrid(input: { name: string; timezone: string }, now: Date): Promise<depot.MicrogridRow> {
+  async createMicrogrid(
+    input: { name: string; timezone: string },
+    now: Date,
+  ): Promise<depot.MicrogridRow> {
     const row = { id: randomUUID(), ...input };
     await uniqueName('microgrid', input.name, () => depot.insertMicrogrid(this.db, row, now));
     return row;
   }
 
-  async updateMicrogrid(id: string, patch: { name?: string; timezone?: string }): Promise<depot.MicrogridRow> {
+  async updateMicrogrid(
+    id: string,
+    patch: { name?: string; timezone?: string },
+  ): Promise<depot.MicrogridRow> {
     return this.db.transaction().execute(async (trx) => {
       if (!(await depot.findMicrogrid(trx, id))) throw problems.notFound('Microgrid', id);
       await uniqueName('microgrid', patch.name ?? '', () => depot.updateMicrogrid(trx, id, patch));
@@ -51,9 +60,12 @@ export class DepotModelService {
     now: Date,
   ): Promise<string> {
     return this.db.transaction().execute(async (trx) => {
-      if (!(await depot.findMicrogrid(trx, microgridId))) throw problems.notFound('Microgrid', microgridId);
+      if (!(await depot.findMicrogrid(trx, microgridId)))
+        throw problems.notFound('Microgrid', microgridId);
       const id = randomUUID();
-      await uniqueName('circuit', input.name, () => depot.insertCircuit(trx, { id, microgridId, ...input }, now));
+      await uniqueName('circuit', input.name, () =>
+        depot.insertCircuit(trx, { id, microgridId, ...input }, now),
+      );
       await this.#insertHistory(trx, id, now);
       return id;
     });
@@ -79,9 +91,12 @@ export class DepotModelService {
     await this.db.transaction().execute(async (trx) => {
       const circuit = await depot.findCircuit(trx, id, true);
       if (!circuit) throw problems.notFound('Circuit', id);
-      await uniqueName('circuit', patch.name ?? '', () => depot.updateCircuitDefinition(trx, id, patch));
+      await uniqueName('circuit', patch.name ?? '', () =>
+        depot.updateCircuitDefinition(trx, id, patch),
+      );
       const outcome = await refreshCircuit(trx, id, now);
-      if (!outcome?.capacityChanged && patch.staticCapacityA !== undefined) await this.#insertHistory(trx, id, now);
+      if (!outcome?.capacityChanged && patch.staticCapacityA !== undefined)
+        await this.#insertHistory(trx, id, now);
     });
   }
 
@@ -92,23 +107,35 @@ export class DepotModelService {
     });
   }
 
-  async #checkCircuitsBelong(trx: Trx, microgridId: string, circuitIds: readonly string[]): Promise<void> {
+  async #checkCircuitsBelong(
+    trx: Trx,
+    microgridId: string,
+    circuitIds: readonly string[],
+  ): Promise<void> {
     const circuits = new Set((await depot.listCircuits(trx, microgridId)).map((c) => c.id));
     const foreign = circuitIds.filter((c) => !circuits.has(c));
     if (foreign.length > 0) {
-      throw problems.validation(`circuitIds: ${foreign.join(', ')} ${foreign.length === 1 ? 'is not a circuit' : 'are not circuits'} of this microgrid`, [
-        { field: 'circuitIds', message: 'every circuit must belong to the scope’s microgrid' },
-      ]);
+      throw problems.validation(
+        `circuitIds: ${foreign.join(', ')} ${foreign.length === 1 ? 'is not a circuit' : 'are not circuits'} of this microgrid`,
+        [{ field: 'circuitIds', message: 'every circuit must belong to the scope’s microgrid' }],
+      );
     }
   }
 
-  async createScope(microgridId: string, input: { name: string; circuitIds: string[] }, now: Date): Promise<string> {
+  async createScope(
+    microgridId: string,
+    input: { name: string; circuitIds: string[] },
+    now: Date,
+  ): Promise<string> {
     return this.db.transaction().execute(async (trx) => {
-      if (!(await depot.findMicrogrid(trx, microgridId))) throw problems.notFound('Microgrid', microgridId);
+      if (!(await depot.findMicrogrid(trx, microgridId)))
+        throw problems.notFound('Microgrid', microgridId);
       const circuitIds = [...new Set(input.circuitIds)];
       await this.#checkCircuitsBelong(trx, microgridId, circuitIds);
       const id = randomUUID();
-      await uniqueName('managed scope', input.name, () => depot.insertScope(trx, { id, microgridId, name: input.name, circuitIds }, now));
+      await uniqueName('managed scope', input.name, () =>
+        depot.insertScope(trx, { id, microgridId, name: input.name, circuitIds }, now),
+      );
       return id;
     });
   }
@@ -117,7 +144,10 @@ export class DepotModelService {
     await this.db.transaction().execute(async (trx) => {
       const scope = await depot.findScope(trx, id);
       if (!scope) throw problems.notFound('Managed scope', id);
-      if (patch.name !== undefined) await uniqueName('managed scope', patch.name, () => depot.renameScope(trx, id, patch.name!));
+      if (patch.name !== undefined)
+        await uniqueName('managed scope', patch.name, () =>
+          depot.renameScope(trx, id, patch.name!),
+        );
       if (patch.circuitIds) {
         const circuitIds = [...new Set(patch.circuitIds)];
         await this.#checkCircuitsBelong(trx, scope.microgridId, circuitIds);
@@ -138,17 +168,27 @@ export class DepotModelService {
 
   async createCharger(
     circuitId: string,
-    input: { name: string; phases: Phase[]; minCurrentA: number; maxCurrentA: number; priority: number },
+    input: {
+      name: string;
+      phases: Phase[];
+      minCurrentA: number;
+      maxCurrentA: number;
+      priority: number;
+    },
     now: Date,
   ): Promise<string> {
     return this.db.transaction().execute(async (trx) => {
       const circuit = await depot.findCircuit(trx, circuitId, true);
       if (!circuit) throw problems.notFound('Circuit', circuitId);
       if (circuit.phaseCount === 1 && input.phases.some((p) => p !== 'L1')) {
-        throw problems.validation('phases: a single-phase circuit only has L1', [{ field: 'phases', message: 'a single-phase circuit only has L1' }]);
+        throw problems.validation('phases: a single-phase circuit only has L1', [
+          { field: 'phases', message: 'a single-phase circuit only has L1' },
+        ]);
       }
       const id = randomUUID();
-      await uniqueName('charger', input.name, () => depot.insertCharger(trx, { id, circuitId, ...input }, now));
+      await uniqueName('charger', input.name, () =>
+        depot.insertCharger(trx, { id, circuitId, ...input }, now),
+      );
       return id;
     });
   }
@@ -164,7 +204,9 @@ export class DepotModelService {
       const min = patch.minCurrentA ?? charger.minCurrentA;
       const max = patch.maxCurrentA ?? charger.maxCurrentA;
       if (max < min) {
-        throw problems.validation(`maxCurrentA: must be at least minCurrentA (${min} A)`, [{ field: 'maxCurrentA', message: 'must be at least minCurrentA' }]);
+        throw problems.validation(`maxCurrentA: must be at least minCurrentA (${min} A)`, [
+          { field: 'maxCurrentA', message: 'must be at least minCurrentA' },
+        ]);
       }
       await uniqueName('charger', patch.name ?? '', () => depot.updateCharger(trx, id, patch));
       await refreshCircuit(trx, charger.circuitId, now);

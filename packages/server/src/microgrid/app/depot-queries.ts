@@ -22,7 +22,9 @@ export function sourceView(source: CapacitySource): CapacitySourceView {
         label: describeSource(source),
         envelopeId: source.envelopeId,
         until: source.blockEndsAt,
-        ...(source.origin.kind === 'ADAPTER' && source.origin.fallbackReason ? { fallbackReason: source.origin.fallbackReason } : {}),
+        ...(source.origin.kind === 'ADAPTER' && source.origin.fallbackReason
+          ? { fallbackReason: source.origin.fallbackReason }
+          : {}),
       };
 }
 
@@ -67,10 +69,13 @@ export class DepotQueries {
             name: s.name,
             circuits: mapped,
             circuit: mapped.length === 1 ? mapped[0]! : null,
-            mappingProblem: mapped.length === 0 ? 'NO_CIRCUIT' : mapped.length > 1 ? 'MULTIPLE_CIRCUITS' : null,
+            mappingProblem:
+              mapped.length === 0 ? 'NO_CIRCUIT' : mapped.length > 1 ? 'MULTIPLE_CIRCUITS' : null,
           };
         }),
-      circuits: circuits.filter((c) => c.microgridId === m.id).map((c) => summary(c, counts.get(c.id))),
+      circuits: circuits
+        .filter((c) => c.microgridId === m.id)
+        .map((c) => summary(c, counts.get(c.id))),
     }));
   }
 
@@ -94,7 +99,10 @@ export class DepotQueries {
       const allocation = allocationOf.get(charger.id);
       const reading = readingOf.get(charger.id);
       // Only a reading of the session charging now is load: one left by an earlier session is not.
-      const current = reading !== undefined && reading.session_id !== null && reading.session_id === sessionOf.get(charger.id)?.sessionId;
+      const current =
+        reading !== undefined &&
+        reading.session_id !== null &&
+        reading.session_id === sessionOf.get(charger.id)?.sessionId;
       for (const phase of charger.phases) {
         if (allocation) allocated[phase] += allocation.current_a;
         if (current) measured[phase] += reading.current_a;
@@ -138,7 +146,11 @@ export class DepotQueries {
                 }
               : null,
           lastReading: reading
-            ? { measuredAt: reading.measured_at.toISOString(), currentA: reading.current_a, powerW: reading.power_w }
+            ? {
+                measuredAt: reading.measured_at.toISOString(),
+                currentA: reading.current_a,
+                powerW: reading.power_w,
+              }
             : null,
         };
       }),
@@ -146,7 +158,8 @@ export class DepotQueries {
   }
 
   async capacityHistory(circuitId: string, now: Date, hours: number): Promise<CapacityHistory> {
-    if (!(await depot.findCircuit(this.db, circuitId))) throw problems.notFound('Circuit', circuitId);
+    if (!(await depot.findCircuit(this.db, circuitId)))
+      throw problems.notFound('Circuit', circuitId);
     const from = new Date(now.getTime() - hours * 3600_000);
     const [points, load] = await Promise.all([
       envelopes.capacityHistory(this.db, circuitId, from, now),
@@ -162,12 +175,18 @@ export class DepotQueries {
         sourceLabel: describeSource(p.source as CapacitySource),
         ...sourceCategory(p.source as CapacitySource),
       })),
-      load: load.map((l) => ({ at: new Date(l.bucket).toISOString(), currentA: round1(Number(l.current_a)) })),
+      load: load.map((l) => ({
+        at: new Date(l.bucket).toISOString(),
+        currentA: round1(Number(l.current_a)),
+      })),
     };
   }
 }
 
-function summary(c: depot.CircuitRow, counts?: { chargers: number; sessions: number }): CircuitSummary {
+function summary(
+  c: depot.CircuitRow,
+  counts?: { chargers: number; sessions: number },
+): CircuitSummary {
   return {
     id: c.id,
     name: c.name,
@@ -184,7 +203,10 @@ function summary(c: depot.CircuitRow, counts?: { chargers: number; sessions: num
 function sourceCategory(source: CapacitySource): { category: string; fallback: boolean } {
   if (source.kind === 'STATIC') return { category: 'STATIC', fallback: false };
   if (source.origin.kind === 'MANUAL') return { category: 'MANUAL', fallback: false };
-  return { category: source.origin.reference.mode ?? source.origin.adapter, fallback: Boolean(source.origin.fallbackReason) };
+  return {
+    category: source.origin.reference.mode ?? source.origin.adapter,
+    fallback: Boolean(source.origin.fallbackReason),
+  };
 }
 
 function round1(n: number): number {

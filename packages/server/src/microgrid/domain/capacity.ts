@@ -71,8 +71,14 @@ export interface EffectiveCapacity {
  * row order. Amps, the static limit included, are rounded down to 0.1 A: a limit is never exceeded
  * by rounding.
  */
-export function effectiveCapacity(circuit: CircuitElectrical, inForce: readonly BlockInForce[]): EffectiveCapacity {
-  let best: EffectiveCapacity = { amps: floorTenth(circuit.staticCapacityA), source: { kind: 'STATIC' } };
+export function effectiveCapacity(
+  circuit: CircuitElectrical,
+  inForce: readonly BlockInForce[],
+): EffectiveCapacity {
+  let best: EffectiveCapacity = {
+    amps: floorTenth(circuit.staticCapacityA),
+    source: { kind: 'STATIC' },
+  };
   let bestSubmittedAt = '';
   let bestEnvelopeId = '';
   for (const block of inForce) {
@@ -80,7 +86,8 @@ export function effectiveCapacity(circuit: CircuitElectrical, inForce: readonly 
     const earlier =
       block.submittedAt < bestSubmittedAt ||
       (block.submittedAt === bestSubmittedAt && block.envelopeId < bestEnvelopeId);
-    const better = amps < best.amps || (amps === best.amps && best.source.kind === 'ENVELOPE' && earlier);
+    const better =
+      amps < best.amps || (amps === best.amps && best.source.kind === 'ENVELOPE' && earlier);
     if (better) {
       best = {
         amps,

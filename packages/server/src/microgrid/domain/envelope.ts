@@ -21,12 +21,15 @@ export interface BlockProblem {
  */
 export function validateBlocks(blocks: readonly EnvelopeBlockInput[]): BlockProblem[] {
   const found: BlockProblem[] = [];
-  if (blocks.length === 0) return [{ block: -1, field: 'blocks', message: 'at least one block is required' }];
+  if (blocks.length === 0)
+    return [{ block: -1, field: 'blocks', message: 'at least one block is required' }];
   blocks.forEach((b, i) => {
     const start = Date.parse(b.start);
     const end = Date.parse(b.end);
-    if (Number.isNaN(start)) found.push({ block: i, field: 'start', message: 'is not a valid instant' });
-    if (Number.isNaN(end)) found.push({ block: i, field: 'end', message: 'is not a valid instant' });
+    if (Number.isNaN(start))
+      found.push({ block: i, field: 'start', message: 'is not a valid instant' });
+    if (Number.isNaN(end))
+      found.push({ block: i, field: 'end', message: 'is not a valid instant' });
     if (!Number.isNaN(start) && !Number.isNaN(end) && end <= start) {
       found.push({ block: i, field: 'end', message: `must be after start (${b.start})` });
     }
@@ -52,19 +55,28 @@ export function validateBlocks(blocks: readonly EnvelopeBlockInput[]): BlockProb
 }
 
 /** An envelope's status at an instant, from its overall span. Withdrawal is final and decided elsewhere. */
-export function statusAt(span: { startsAt: Date; endsAt: Date }, now: Date): Exclude<EnvelopeStatus, 'WITHDRAWN'> {
+export function statusAt(
+  span: { startsAt: Date; endsAt: Date },
+  now: Date,
+): Exclude<EnvelopeStatus, 'WITHDRAWN'> {
   if (now < span.startsAt) return 'SCHEDULED';
   if (now >= span.endsAt) return 'EXPIRED';
   return 'ACTIVE';
 }
 
 /** The block in force at an instant: start inclusive, end exclusive. */
-export function blockAt<T extends { startsAt: Date; endsAt: Date }>(blocks: readonly T[], now: Date): T | undefined {
+export function blockAt<T extends { startsAt: Date; endsAt: Date }>(
+  blocks: readonly T[],
+  now: Date,
+): T | undefined {
   return blocks.find((b) => b.startsAt <= now && now < b.endsAt);
 }
 
 /** The next instant after `now` where some block starts or ends: when capacity must be re-evaluated. */
-export function nextBoundary(blocks: readonly { startsAt: Date; endsAt: Date }[], now: Date): Date | undefined {
+export function nextBoundary(
+  blocks: readonly { startsAt: Date; endsAt: Date }[],
+  now: Date,
+): Date | undefined {
   let next: number | undefined;
   for (const b of blocks) {
     for (const t of [b.startsAt.getTime(), b.endsAt.getTime()]) {

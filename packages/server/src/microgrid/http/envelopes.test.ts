@@ -19,20 +19,32 @@ beforeEach(async () => {
 });
 
 async function circuit(): Promise<CircuitDetail> {
-  const response = await ctx.request({ method: 'GET', url: `/api/circuits/${ids.circuitId}`, cookie: manager });
+  const response = await ctx.request({
+    method: 'GET',
+    url: `/api/circuits/${ids.circuitId}`,
+    cookie: manager,
+  });
   expect(response.statusCode).toBe(200);
   return response.json();
 }
 
 function allocationsByCharger(detail: CircuitDetail): Record<string, number> {
-  return Object.fromEntries(detail.chargers.filter((c) => c.allocation).map((c) => [c.name, c.allocation!.currentA]));
+  return Object.fromEntries(
+    detail.chargers.filter((c) => c.allocation).map((c) => [c.name, c.allocation!.currentA]),
+  );
 }
 
 function submit(blocks: unknown[], scopeId = ids.scopeId, source = 'Test envelope') {
-  return ctx.request({ method: 'POST', url: `/api/scopes/${scopeId}/envelopes`, cookie: manager, body: { source, blocks } });
+  return ctx.request({
+    method: 'POST',
+    url: `/api/scopes/${scopeId}/envelopes`,
+    cookie: manager,
+    body: { source, blocks },
+  });
 }
 
-const hour = (h: number) => new Date(Date.parse('2026-03-02T09:00:00Z') + h * 3600_000).toISOString();
+const hour = (h: number) =>
+  new Date(Date.parse('2026-03-02T09:00:00Z') + h * 3600_000).toISOString();
 
 describe('operating envelopes change the circuit’s effective capacity and allocations', () => {
   it('applies an envelope in force, shows its source, and returns to static on withdrawal', async () => {
@@ -43,7 +55,9 @@ describe('operating envelopes change the circuit’s effective capacity and allo
     expect(allocationsByCharger(before)['Bay 01']).toBe(28.8);
     expect(allocationsByCharger(before)['Bay 03']).toBe(16);
 
-    const response = await submit([{ start: hour(0), end: hour(1), importLimit: { value: 100, unit: 'A' } }]);
+    const response = await submit([
+      { start: hour(0), end: hour(1), importLimit: { value: 100, unit: 'A' } },
+    ]);
     expect(response.statusCode).toBe(201);
     const envelope: EnvelopeView = response.json();
     expect(envelope.status).toBe('ACTIVE');
@@ -58,7 +72,11 @@ describe('operating envelopes change the circuit’s effective capacity and allo
     expect(binding.kind).toBe('CAPACITY');
     expect(binding.label).toContain('Envelope: Test envelope');
 
-    const withdrawn = await ctx.request({ method: 'POST', url: `/api/envelopes/${envelope.id}/withdraw`, cookie: manager });
+    const withdrawn = await ctx.request({
+      method: 'POST',
+      url: `/api/envelopes/${envelope.id}/withdraw`,
+      cookie: manager,
+    });
     expect(withdrawn.statusCode).toBe(200);
     expect(withdrawn.json().status).toBe('WITHDRAWN');
     const after = await circuit();
@@ -67,7 +85,11 @@ describe('operating envelopes change the circuit’s effective capacity and allo
     expect(allocationsByCharger(after)['Bay 01']).toBe(28.8);
 
     const events = await readStream(ctx.db, `envelope-${envelope.id}`);
-    expect(events.map((e) => e.type)).toEqual(['EnvelopeAccepted', 'EnvelopeActivated', 'EnvelopeWithdrawn']);
+    expect(events.map((e) => e.type)).toEqual([
+      'EnvelopeAccepted',
+      'EnvelopeActivated',
+      'EnvelopeWithdrawn',
+    ]);
   });
 
   it('activates a scheduled envelope at its start and expires it at its end through due work', async () => {
@@ -97,14 +119,32 @@ describe('operating envelopes change the circuit’s effective capacity and allo
     expect(after.source.kind).toBe('STATIC');
 
     const events = await readStream(ctx.db, `envelope-${envelope.id}`);
-    expect(events.map((e) => e.type)).toEqual(['EnvelopeAccepted', 'EnvelopeActivated', 'EnvelopeExpired']);
-    const history = await ctx.request({ method: 'GET', url: `/api/circuits/${ids.circuitId}/capacity-history`, cookie: manager });
-    expect(history.json().points.map((p: { effectiveCapacityA: number }) => p.effectiveCapacityA)).toEqual([160, 66.6, 80, 160]);
+    expect(events.map((e) => e.type)).toEqual([
+      'EnvelopeAccepted',
+      'EnvelopeActivated',
+      'EnvelopeExpired',
+    ]);
+    const history = await ctx.request({
+      method: 'GET',
+      url: `/api/circuits/${ids.circuitId}/capacity-history`,
+      cookie: manager,
+    });
+    expect(
+      history.json().points.map((p: { effectiveCapacityA: number }) => p.effectiveCapacityA),
+    ).toEqual([160, 66.6, 80, 160]);
   });
 
   it('takes the lowest of several envelopes in force', async () => {
-    await submit([{ start: hour(0), end: hour(2), importLimit: { value: 120, unit: 'A' } }], ids.scopeId, 'First');
-    await submit([{ start: hour(0), end: hour(1), importLimit: { value: 90, unit: 'A' } }], ids.scopeId, 'Second');
+    await submit(
+      [{ start: hour(0), end: hour(2), importLimit: { value: 120, unit: 'A' } }],
+      ids.scopeId,
+      'First',
+    );
+    await submit(
+      [{ start: hour(0), end: hour(1), importLimit: { value: 90, unit: 'A' } }],
+      ids.scopeId,
+      'Second',
+    );
     expect((await circuit()).source.label).toBe('Envelope: Second');
     ctx.clock.set(hour(1));
     await ctx.app.scheduler.runDue();
@@ -125,7 +165,11 @@ describe('envelope rejections are specific, change nothing, and are recorded', (
   async function assertUnchanged() {
     const detail = await circuit();
     expect(detail.effectiveCapacityA).toBe(160);
-    const list = await ctx.request({ method: 'GET', url: `/api/scopes/${ids.scopeId}/envelopes?status=all`, cookie: manager });
+    const list = await ctx.request({
+      method: 'GET',
+      url: `/api/scopes/${ids.scopeId}/envelopes?status=all`,
+      cookie: manager,
+    });
     expect(list.json().envelopes).toEqual([]);
   }
 
@@ -139,18 +183,24 @@ describe('envelope rejections are specific, change nothing, and are recorded', (
     expect(response.json().detail).toBe('block 1 start: overlaps block 0');
     await assertUnchanged();
     const events = await readStream(ctx.db, `scope-envelopes-${ids.scopeId}`);
-    expect(events.map((e) => [e.type, e.data.reason])).toEqual([['EnvelopeRejected', 'validation']]);
+    expect(events.map((e) => [e.type, e.data.reason])).toEqual([
+      ['EnvelopeRejected', 'validation'],
+    ]);
   });
 
   it('rejects a block that ends before it starts', async () => {
-    const response = await submit([{ start: hour(2), end: hour(1), importLimit: { value: 100, unit: 'A' } }]);
+    const response = await submit([
+      { start: hour(2), end: hour(1), importLimit: { value: 100, unit: 'A' } },
+    ]);
     expect(response.statusCode).toBe(400);
     expect(response.json().detail).toContain('block 0 end: must be after start');
     await assertUnchanged();
   });
 
   it('rejects a negative limit at the schema with the field named', async () => {
-    const response = await submit([{ start: hour(0), end: hour(1), importLimit: { value: -5, unit: 'A' } }]);
+    const response = await submit([
+      { start: hour(0), end: hour(1), importLimit: { value: -5, unit: 'A' } },
+    ]);
     expect(response.statusCode).toBe(400);
     expect(response.json().errors[0].field).toBe('blocks.0.importLimit.value');
     await assertUnchanged();
@@ -158,7 +208,10 @@ describe('envelope rejections are specific, change nothing, and are recorded', (
 
   it('rejects an unknown scope with 404', async () => {
     const unknown = '00000000-0000-4000-8000-000000000001';
-    const response = await submit([{ start: hour(0), end: hour(1), importLimit: { value: 100, unit: 'A' } }], unknown);
+    const response = await submit(
+      [{ start: hour(0), end: hour(1), importLimit: { value: 100, unit: 'A' } }],
+      unknown,
+    );
     expect(response.statusCode).toBe(404);
     expect(response.json().type).toBe('urn:openvelope:problem:scope-not-found');
     const events = await readStream(ctx.db, `scope-envelopes-${unknown}`);
@@ -166,8 +219,16 @@ describe('envelope rejections are specific, change nothing, and are recorded', (
   });
 
   it('rejects a scope that maps to no circuit, or to several', async () => {
-    const empty = await ctx.request({ method: 'POST', url: `/api/microgrids/${ids.microgridId}/scopes`, cookie: manager, body: { name: 'Nothing', circuitIds: [] } });
-    const response = await submit([{ start: hour(0), end: hour(1), importLimit: { value: 100, unit: 'A' } }], empty.json().id);
+    const empty = await ctx.request({
+      method: 'POST',
+      url: `/api/microgrids/${ids.microgridId}/scopes`,
+      cookie: manager,
+      body: { name: 'Nothing', circuitIds: [] },
+    });
+    const response = await submit(
+      [{ start: hour(0), end: hour(1), importLimit: { value: 100, unit: 'A' } }],
+      empty.json().id,
+    );
     expect(response.statusCode).toBe(422);
     expect(response.json().type).toBe('urn:openvelope:problem:scope-without-circuit');
 
@@ -183,16 +244,29 @@ describe('envelope rejections are specific, change nothing, and are recorded', (
       cookie: manager,
       body: { name: 'Both', circuitIds: [ids.circuitId, second.json().id] },
     });
-    const several = await submit([{ start: hour(0), end: hour(1), importLimit: { value: 100, unit: 'A' } }], both.json().id);
+    const several = await submit(
+      [{ start: hour(0), end: hour(1), importLimit: { value: 100, unit: 'A' } }],
+      both.json().id,
+    );
     expect(several.statusCode).toBe(422);
     expect(several.json().type).toBe('urn:openvelope:problem:scope-with-several-circuits');
     await assertUnchanged();
   });
 
   it('refuses to withdraw twice', async () => {
-    const envelope: EnvelopeView = (await submit([{ start: hour(0), end: hour(1), importLimit: { value: 100, unit: 'A' } }])).json();
-    await ctx.request({ method: 'POST', url: `/api/envelopes/${envelope.id}/withdraw`, cookie: manager });
-    const again = await ctx.request({ method: 'POST', url: `/api/envelopes/${envelope.id}/withdraw`, cookie: manager });
+    const envelope: EnvelopeView = (
+      await submit([{ start: hour(0), end: hour(1), importLimit: { value: 100, unit: 'A' } }])
+    ).json();
+    await ctx.request({
+      method: 'POST',
+      url: `/api/envelopes/${envelope.id}/withdraw`,
+      cookie: manager,
+    });
+    const again = await ctx.request({
+      method: 'POST',
+      url: `/api/envelopes/${envelope.id}/withdraw`,
+      cookie: manager,
+    });
     expect(again.statusCode).toBe(409);
   });
 });

@@ -31,7 +31,8 @@ export function registerMicrogridRoutes(app: HttpApp, deps: MicrogridRouteDeps):
       config: { allow: ANY_USER },
       schema: {
         tags,
-        summary: 'Microgrids with their managed scopes and the circuit each scope maps to (the canonical target contract)',
+        summary:
+          'Microgrids with their managed scopes and the circuit each scope maps to (the canonical target contract)',
         response: { 200: c.microgridList },
       },
     },
@@ -40,17 +41,32 @@ export function registerMicrogridRoutes(app: HttpApp, deps: MicrogridRouteDeps):
 
   app.post(
     '/api/microgrids',
-    { config: { allow: MANAGERS }, schema: { tags, summary: 'Create a microgrid', body: c.createMicrogridBody } },
-    async (request, reply) => reply.code(201).send(await model.createMicrogrid(request.body, clock.now())),
+    {
+      config: { allow: MANAGERS },
+      schema: { tags, summary: 'Create a microgrid', body: c.createMicrogridBody },
+    },
+    async (request, reply) =>
+      reply.code(201).send(await model.createMicrogrid(request.body, clock.now())),
   );
   app.patch(
     '/api/microgrids/:id',
-    { config: { allow: MANAGERS }, schema: { tags, summary: 'Edit a microgrid', params: c.idParams, body: c.updateMicrogridBody } },
+    {
+      config: { allow: MANAGERS },
+      schema: {
+        tags,
+        summary: 'Edit a microgrid',
+        params: c.idParams,
+        body: c.updateMicrogridBody,
+      },
+    },
     async (request) => model.updateMicrogrid(request.params.id, request.body),
   );
   app.delete(
     '/api/microgrids/:id',
-    { config: { allow: MANAGERS }, schema: { tags, summary: 'Delete a microgrid and everything in it', params: c.idParams } },
+    {
+      config: { allow: MANAGERS },
+      schema: { tags, summary: 'Delete a microgrid and everything in it', params: c.idParams },
+    },
     async (request, reply) => {
       await model.deleteMicrogrid(request.params.id);
       return reply.code(204).send();
@@ -59,7 +75,10 @@ export function registerMicrogridRoutes(app: HttpApp, deps: MicrogridRouteDeps):
 
   app.post(
     '/api/microgrids/:id/circuits',
-    { config: { allow: MANAGERS }, schema: { tags, summary: 'Add a circuit', params: c.idParams, body: c.createCircuitBody } },
+    {
+      config: { allow: MANAGERS },
+      schema: { tags, summary: 'Add a circuit', params: c.idParams, body: c.createCircuitBody },
+    },
     async (request, reply) => {
       const id = await model.createCircuit(request.params.id, request.body, clock.now());
       return reply.code(201).send(await queries.circuitDetail(id));
@@ -80,7 +99,10 @@ export function registerMicrogridRoutes(app: HttpApp, deps: MicrogridRouteDeps):
   );
   app.patch(
     '/api/circuits/:id',
-    { config: { allow: MANAGERS }, schema: { tags, summary: 'Edit a circuit', params: c.idParams, body: c.updateCircuitBody } },
+    {
+      config: { allow: MANAGERS },
+      schema: { tags, summary: 'Edit a circuit', params: c.idParams, body: c.updateCircuitBody },
+    },
     async (request) => {
       await model.updateCircuit(request.params.id, request.body, clock.now());
       rebalanced('circuit-changed');
@@ -89,7 +111,10 @@ export function registerMicrogridRoutes(app: HttpApp, deps: MicrogridRouteDeps):
   );
   app.delete(
     '/api/circuits/:id',
-    { config: { allow: MANAGERS }, schema: { tags, summary: 'Delete a circuit', params: c.idParams } },
+    {
+      config: { allow: MANAGERS },
+      schema: { tags, summary: 'Delete a circuit', params: c.idParams },
+    },
     async (request, reply) => {
       await model.deleteCircuit(request.params.id);
       return reply.code(204).send();
@@ -97,7 +122,10 @@ export function registerMicrogridRoutes(app: HttpApp, deps: MicrogridRouteDeps):
   );
   app.post(
     '/api/circuits/:id/rebalance',
-    { config: { allow: OPERATORS }, schema: { tags, summary: 'Run the load balancer now', params: c.idParams } },
+    {
+      config: { allow: OPERATORS },
+      schema: { tags, summary: 'Run the load balancer now', params: c.idParams },
+    },
     async (request) => {
       await charging.rebalance(request.params.id, clock.now());
       rebalanced('on-demand');
@@ -112,7 +140,13 @@ export function registerMicrogridRoutes(app: HttpApp, deps: MicrogridRouteDeps):
         tags,
         summary: 'Effective capacity and measured load over the past hours',
         params: c.idParams,
-        querystring: z.object({ hours: z.coerce.number().positive().max(24 * 14).default(24) }),
+        querystring: z.object({
+          hours: z.coerce
+            .number()
+            .positive()
+            .max(24 * 14)
+            .default(24),
+        }),
         response: { 200: c.capacityHistory },
       },
     },
@@ -122,16 +156,27 @@ export function registerMicrogridRoutes(app: HttpApp, deps: MicrogridRouteDeps):
     '/api/circuits/:id/envelopes',
     {
       config: { allow: ANY_USER },
-      schema: { tags, summary: 'Envelopes on a circuit (open = scheduled or active)', params: c.idParams, querystring: c.envelopeListQuery },
+      schema: {
+        tags,
+        summary: 'Envelopes on a circuit (open = scheduled or active)',
+        params: c.idParams,
+        querystring: c.envelopeListQuery,
+      },
     },
     async (request) => ({
-      envelopes: await envelopes.list({ circuitId: request.params.id, openOnly: request.query.status === 'open' }),
+      envelopes: await envelopes.list({
+        circuitId: request.params.id,
+        openOnly: request.query.status === 'open',
+      }),
     }),
   );
 
   app.post(
     '/api/microgrids/:id/scopes',
-    { config: { allow: MANAGERS }, schema: { tags, summary: 'Add a managed scope', params: c.idParams, body: c.createScopeBody } },
+    {
+      config: { allow: MANAGERS },
+      schema: { tags, summary: 'Add a managed scope', params: c.idParams, body: c.createScopeBody },
+    },
     async (request, reply) => {
       const id = await model.createScope(request.params.id, request.body, clock.now());
       return reply.code(201).send({ id });
@@ -139,7 +184,15 @@ export function registerMicrogridRoutes(app: HttpApp, deps: MicrogridRouteDeps):
   );
   app.patch(
     '/api/scopes/:id',
-    { config: { allow: MANAGERS }, schema: { tags, summary: 'Rename a scope or change its circuits', params: c.idParams, body: c.updateScopeBody } },
+    {
+      config: { allow: MANAGERS },
+      schema: {
+        tags,
+        summary: 'Rename a scope or change its circuits',
+        params: c.idParams,
+        body: c.updateScopeBody,
+      },
+    },
     async (request, reply) => {
       await model.updateScope(request.params.id, request.body);
       return reply.code(204).send();
@@ -147,7 +200,10 @@ export function registerMicrogridRoutes(app: HttpApp, deps: MicrogridRouteDeps):
   );
   app.delete(
     '/api/scopes/:id',
-    { config: { allow: MANAGERS }, schema: { tags, summary: 'Delete a managed scope', params: c.idParams } },
+    {
+      config: { allow: MANAGERS },
+      schema: { tags, summary: 'Delete a managed scope', params: c.idParams },
+    },
     async (request, reply) => {
       await model.deleteScope(request.params.id, clock.now());
       return reply.code(204).send();
@@ -156,7 +212,10 @@ export function registerMicrogridRoutes(app: HttpApp, deps: MicrogridRouteDeps):
 
   app.post(
     '/api/circuits/:id/chargers',
-    { config: { allow: MANAGERS }, schema: { tags, summary: 'Add a charger', params: c.idParams, body: c.createChargerBody } },
+    {
+      config: { allow: MANAGERS },
+      schema: { tags, summary: 'Add a charger', params: c.idParams, body: c.createChargerBody },
+    },
     async (request, reply) => {
       const id = await model.createCharger(request.params.id, request.body, clock.now());
       return reply.code(201).send({ id });
@@ -164,7 +223,10 @@ export function registerMicrogridRoutes(app: HttpApp, deps: MicrogridRouteDeps):
   );
   app.patch(
     '/api/chargers/:id',
-    { config: { allow: MANAGERS }, schema: { tags, summary: 'Edit a charger', params: c.idParams, body: c.updateChargerBody } },
+    {
+      config: { allow: MANAGERS },
+      schema: { tags, summary: 'Edit a charger', params: c.idParams, body: c.updateChargerBody },
+    },
     async (request, reply) => {
       await model.updateCharger(request.params.id, request.body, clock.now());
       rebalanced('charger-changed');
@@ -173,7 +235,10 @@ export function registerMicrogridRoutes(app: HttpApp, deps: MicrogridRouteDeps):
   );
   app.delete(
     '/api/chargers/:id',
-    { config: { allow: MANAGERS }, schema: { tags, summary: 'Delete a charger', params: c.idParams } },
+    {
+      config: { allow: MANAGERS },
+      schema: { tags, summary: 'Delete a charger', params: c.idParams },
+    },
     async (request, reply) => {
       await model.deleteCharger(request.params.id, clock.now());
       rebalanced('charger-changed');
@@ -183,16 +248,31 @@ export function registerMicrogridRoutes(app: HttpApp, deps: MicrogridRouteDeps):
 
   app.post(
     '/api/chargers/:id/sessions',
-    { config: { allow: OPERATORS }, schema: { tags, summary: 'Start a charging session', params: c.idParams, body: c.startSessionBody } },
+    {
+      config: { allow: OPERATORS },
+      schema: {
+        tags,
+        summary: 'Start a charging session',
+        params: c.idParams,
+        body: c.startSessionBody,
+      },
+    },
     async (request, reply) => {
-      const { sessionId } = await charging.startSession(request.params.id, request.body, clock.now());
+      const { sessionId } = await charging.startSession(
+        request.params.id,
+        request.body,
+        clock.now(),
+      );
       rebalanced('session-started');
       return reply.code(201).send({ id: sessionId });
     },
   );
   app.post(
     '/api/sessions/:id/stop',
-    { config: { allow: OPERATORS }, schema: { tags, summary: 'Stop a charging session', params: c.idParams } },
+    {
+      config: { allow: OPERATORS },
+      schema: { tags, summary: 'Stop a charging session', params: c.idParams },
+    },
     async (request, reply) => {
       await charging.stopSession(request.params.id, clock.now());
       rebalanced('session-stopped');
@@ -201,7 +281,14 @@ export function registerMicrogridRoutes(app: HttpApp, deps: MicrogridRouteDeps):
   );
   app.post(
     '/api/meter-values',
-    { config: { allow: OPERATORS }, schema: { tags, summary: 'Report charger meter values (charger integrations)', body: c.meterValuesBody } },
+    {
+      config: { allow: OPERATORS },
+      schema: {
+        tags,
+        summary: 'Report charger meter values (charger integrations)',
+        body: c.meterValuesBody,
+      },
+    },
     async (request, reply) => {
       const count = await charging.recordMeterValues(
         request.body.readings.map((r) => ({ ...r, measuredAt: new Date(r.measuredAt) })),
@@ -214,10 +301,19 @@ export function registerMicrogridRoutes(app: HttpApp, deps: MicrogridRouteDeps):
     '/api/scopes/:id/envelopes',
     {
       config: { allow: ANY_USER },
-      schema: { tags: ['envelopes'], summary: 'Envelopes of a managed scope', params: c.idParams, querystring: c.envelopeListQuery, response: { 200: c.envelopeList } },
+      schema: {
+        tags: ['envelopes'],
+        summary: 'Envelopes of a managed scope',
+        params: c.idParams,
+        querystring: c.envelopeListQuery,
+        response: { 200: c.envelopeList },
+      },
     },
     async (request) => ({
-      envelopes: await envelopes.list({ scopeId: request.params.id, openOnly: request.query.status === 'open' }),
+      envelopes: await envelopes.list({
+        scopeId: request.params.id,
+        openOnly: request.query.status === 'open',
+      }),
     }),
   );
   app.post(
@@ -255,14 +351,34 @@ export function registerMicrogridRoutes(app: HttpApp, deps: MicrogridRouteDeps):
   );
   app.get(
     '/api/envelopes/:id',
-    { config: { allow: ANY_USER }, schema: { tags: ['envelopes'], summary: 'One envelope', params: c.idParams, response: { 200: c.envelopeView } } },
+    {
+      config: { allow: ANY_USER },
+      schema: {
+        tags: ['envelopes'],
+        summary: 'One envelope',
+        params: c.idParams,
+        response: { 200: c.envelopeView },
+      },
+    },
     async (request) => envelopes.get(request.params.id),
   );
   app.post(
     '/api/envelopes/:id/withdraw',
-    { config: { allow: MANAGERS }, schema: { tags: ['envelopes'], summary: 'Withdraw an envelope now', params: c.idParams, response: { 200: c.envelopeView } } },
+    {
+      config: { allow: MANAGERS },
+      schema: {
+        tags: ['envelopes'],
+        summary: 'Withdraw an envelope now',
+        params: c.idParams,
+        response: { 200: c.envelopeView },
+      },
+    },
     async (request) => {
-      const { envelope } = await envelopes.withdraw(request.params.id, requireUser(request).username, clock.now());
+      const { envelope } = await envelopes.withdraw(
+        request.params.id,
+        requireUser(request).username,
+        clock.now(),
+      );
       rebalanced('envelope-withdrawn');
       return envelope;
     },

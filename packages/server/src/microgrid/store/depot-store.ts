@@ -96,7 +96,15 @@ const circuitColumns = [
   'capacity_source',
   'capacity_updated_at',
 ] as const;
-const chargerColumns = ['id', 'circuit_id', 'name', 'phases', 'min_current_a', 'max_current_a', 'priority'] as const;
+const chargerColumns = [
+  'id',
+  'circuit_id',
+  'name',
+  'phases',
+  'min_current_a',
+  'max_current_a',
+  'priority',
+] as const;
 
 // Microgrids
 
@@ -105,20 +113,32 @@ export async function listMicrogrids(db: Executor): Promise<MicrogridRow[]> {
 }
 
 export async function findMicrogrid(db: Executor, id: string): Promise<MicrogridRow | undefined> {
-  return db.selectFrom('microgrids').select(['id', 'name', 'timezone']).where('id', '=', id).executeTakeFirst();
+  return db
+    .selectFrom('microgrids')
+    .select(['id', 'name', 'timezone'])
+    .where('id', '=', id)
+    .executeTakeFirst();
 }
 
 export async function insertMicrogrid(db: Executor, m: MicrogridRow, now: Date): Promise<void> {
-  await db.insertInto('microgrids').values({ ...m, created_at: now }).execute();
+  await db
+    .insertInto('microgrids')
+    .values({ ...m, created_at: now })
+    .execute();
 }
 
-export async function updateMicrogrid(db: Executor, id: string, patch: Partial<Omit<MicrogridRow, 'id'>>): Promise<void> {
+export async function updateMicrogrid(
+  db: Executor,
+  id: string,
+  patch: Partial<Omit<MicrogridRow, 'id'>>,
+): Promise<void> {
   const set = {
     ...(patch.name !== undefined ? { name: patch.name } : {}),
     ...(patch.timezone !== undefined ? { timezone: patch.timezone } : {}),
   };
   // An empty SET is not SQL: an empty patch changes nothing.
-  if (Object.keys(set).length > 0) await db.updateTable('microgrids').set(set).where('id', '=', id).execute();
+  if (Object.keys(set).length > 0)
+    await db.updateTable('microgrids').set(set).where('id', '=', id).execute();
 }
 
 export async function deleteMicrogrid(db: Executor, id: string): Promise<void> {
@@ -133,7 +153,11 @@ export async function listCircuits(db: Executor, microgridId?: string): Promise<
   return (await q.execute()).map(toCircuit);
 }
 
-export async function findCircuit(db: Executor, id: string, lock = false): Promise<CircuitRow | undefined> {
+export async function findCircuit(
+  db: Executor,
+  id: string,
+  lock = false,
+): Promise<CircuitRow | undefined> {
   let q = db.selectFrom('circuits').select(circuitColumns).where('id', '=', id);
   if (lock) q = q.forUpdate();
   const row = await q.executeTakeFirst();
@@ -172,7 +196,8 @@ export async function updateCircuitDefinition(
     ...(patch.nominalVoltageV !== undefined ? { nominal_voltage_v: patch.nominalVoltageV } : {}),
     ...(patch.staticCapacityA !== undefined ? { static_capacity_a: patch.staticCapacityA } : {}),
   };
-  if (Object.keys(set).length > 0) await db.updateTable('circuits').set(set).where('id', '=', id).execute();
+  if (Object.keys(set).length > 0)
+    await db.updateTable('circuits').set(set).where('id', '=', id).execute();
 }
 
 export async function updateCircuitCapacity(
@@ -208,7 +233,12 @@ export async function listScopes(db: Executor, microgridId?: string): Promise<Sc
   const rows = await q.execute();
   const scopes = new Map<string, ScopeRow>();
   for (const r of rows) {
-    const scope = scopes.get(r.id) ?? { id: r.id, microgridId: r.microgrid_id, name: r.name, circuitIds: [] };
+    const scope = scopes.get(r.id) ?? {
+      id: r.id,
+      microgridId: r.microgrid_id,
+      name: r.name,
+      circuitIds: [],
+    };
     if (r.circuit_id) scope.circuitIds.push(r.circuit_id);
     scopes.set(r.id, scope);
   }
@@ -228,11 +258,19 @@ export async function findScope(db: Executor, id: string): Promise<ScopeRow | un
     .where('scope_id', '=', id)
     .orderBy('circuit_id')
     .execute();
-  return { id: scope.id, microgridId: scope.microgrid_id, name: scope.name, circuitIds: circuits.map((c) => c.circuit_id) };
+  return {
+    id: scope.id,
+    microgridId: scope.microgrid_id,
+    name: scope.name,
+    circuitIds: circuits.map((c) => c.circuit_id),
+  };
 }
 
 export async function insertScope(db: Executor, s: ScopeRow, now: Date): Promise<void> {
-  await db.insertInto('managed_scopes').values({ id: s.id, microgrid_id: s.microgridId, name: s.name, created_at: now }).execute();
+  await db
+    .insertInto('managed_scopes')
+    .values({ id: s.id, microgrid_id: s.microgridId, name: s.name, created_at: now })
+    .execute();
   await setScopeCircuits(db, s.id, s.circuitIds);
 }
 
@@ -240,7 +278,11 @@ export async function renameScope(db: Executor, id: string, name: string): Promi
   await db.updateTable('managed_scopes').set({ name }).where('id', '=', id).execute();
 }
 
-export async function setScopeCircuits(db: Executor, scopeId: string, circuitIds: readonly string[]): Promise<void> {
+export async function setScopeCircuits(
+  db: Executor,
+  scopeId: string,
+  circuitIds: readonly string[],
+): Promise<void> {
   await db.deleteFrom('scope_circuits').where('scope_id', '=', scopeId).execute();
   if (circuitIds.length > 0) {
     await db
@@ -254,7 +296,10 @@ export async function deleteScope(db: Executor, id: string): Promise<void> {
   await db.deleteFrom('managed_scopes').where('id', '=', id).execute();
 }
 
-export async function scopesOfCircuit(db: Executor, circuitId: string): Promise<{ id: string; name: string }[]> {
+export async function scopesOfCircuit(
+  db: Executor,
+  circuitId: string,
+): Promise<{ id: string; name: string }[]> {
   return db
     .selectFrom('managed_scopes as s')
     .innerJoin('scope_circuits as sc', 'sc.scope_id', 's.id')
@@ -277,7 +322,11 @@ export async function listChargers(db: Executor, circuitId: string): Promise<Cha
 }
 
 export async function findCharger(db: Executor, id: string): Promise<ChargerRow | undefined> {
-  const row = await db.selectFrom('chargers').select(chargerColumns).where('id', '=', id).executeTakeFirst();
+  const row = await db
+    .selectFrom('chargers')
+    .select(chargerColumns)
+    .where('id', '=', id)
+    .executeTakeFirst();
   return row && toCharger(row);
 }
 
@@ -308,7 +357,8 @@ export async function updateCharger(
     ...(patch.maxCurrentA !== undefined ? { max_current_a: patch.maxCurrentA } : {}),
     ...(patch.priority !== undefined ? { priority: patch.priority } : {}),
   };
-  if (Object.keys(set).length > 0) await db.updateTable('chargers').set(set).where('id', '=', id).execute();
+  if (Object.keys(set).length > 0)
+    await db.updateTable('chargers').set(set).where('id', '=', id).execute();
 }
 
 export async function deleteCharger(db: Executor, id: string): Promise<void> {
@@ -316,10 +366,14 @@ export async function deleteCharger(db: Executor, id: string): Promise<void> {
 }
 
 /** Counts per circuit for the microgrid cards, in one query. */
-export async function chargerCounts(db: Executor): Promise<Map<string, { chargers: number; sessions: number }>> {
+export async function chargerCounts(
+  db: Executor,
+): Promise<Map<string, { chargers: number; sessions: number }>> {
   const rows = await db
     .selectFrom('chargers as c')
-    .leftJoin('charging_sessions as s', (join) => join.onRef('s.charger_id', '=', 'c.id').on('s.ended_at', 'is', null))
+    .leftJoin('charging_sessions as s', (join) =>
+      join.onRef('s.charger_id', '=', 'c.id').on('s.ended_at', 'is', null),
+    )
     .select((eb) => [
       'c.circuit_id',
       eb.fn.count<number>('c.id').distinct().as('chargers'),
@@ -327,5 +381,7 @@ export async function chargerCounts(db: Executor): Promise<Map<string, { charger
     ])
     .groupBy('c.circuit_id')
     .execute();
-  return new Map(rows.map((r) => [r.circuit_id, { chargers: Number(r.chargers), sessions: Number(r.sessions) }]));
+  return new Map(
+    rows.map((r) => [r.circuit_id, { chargers: Number(r.chargers), sessions: Number(r.sessions) }]),
+  );
 }

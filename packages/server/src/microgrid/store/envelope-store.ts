@@ -76,14 +76,25 @@ export async function setEnvelopeStatus(
     .execute();
 }
 
-type Filter = { circuitId?: string; scopeId?: string; ids?: string[]; openOnly: boolean; lock?: boolean };
+type Filter = {
+  circuitId?: string;
+  scopeId?: string;
+  ids?: string[];
+  openOnly: boolean;
+  lock?: boolean;
+};
 
 /** Envelopes with their blocks; `openOnly` = SCHEDULED or ACTIVE. Newest first. */
 export async function findEnvelopes(db: Executor, filter: Filter): Promise<EnvelopeRow[]> {
   let q = db.selectFrom('envelopes').selectAll().orderBy('submitted_at', 'desc').orderBy('id');
   if (filter.circuitId) q = q.where('circuit_id', '=', filter.circuitId);
   if (filter.scopeId) q = q.where('scope_id', '=', filter.scopeId);
-  if (filter.ids) q = q.where('id', 'in', filter.ids.length ? filter.ids : ['00000000-0000-0000-0000-000000000000']);
+  if (filter.ids)
+    q = q.where(
+      'id',
+      'in',
+      filter.ids.length ? filter.ids : ['00000000-0000-0000-0000-000000000000'],
+    );
   if (filter.openOnly) q = q.where('status', 'in', ['SCHEDULED', 'ACTIVE']);
   if (filter.lock) q = q.forUpdate();
   const envelopes = await q.execute();
@@ -130,7 +141,13 @@ export async function findEnvelopes(db: Executor, filter: Filter): Promise<Envel
 
 export async function insertCapacityHistory(
   db: Executor,
-  row: { circuitId: string; at: Date; staticCapacityA: number; effectiveCapacityA: number; source: Record<string, unknown> },
+  row: {
+    circuitId: string;
+    at: Date;
+    staticCapacityA: number;
+    effectiveCapacityA: number;
+    source: Record<string, unknown>;
+  },
 ): Promise<void> {
   await db
     .insertInto('capacity_history')

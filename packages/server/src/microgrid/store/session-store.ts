@@ -16,7 +16,10 @@ export interface ActiveSessionRow {
   energyWh: number;
 }
 
-export async function activeSessionsOnCircuit(db: Executor, circuitId: string): Promise<ActiveSessionRow[]> {
+export async function activeSessionsOnCircuit(
+  db: Executor,
+  circuitId: string,
+): Promise<ActiveSessionRow[]> {
   const rows = await db
     .selectFrom('charging_sessions as s')
     .innerJoin('chargers as c', 'c.id', 's.charger_id')
@@ -65,7 +68,12 @@ export async function findSession(db: Executor, id: string) {
 
 export async function insertSession(
   db: Executor,
-  s: { chargerId: string; vehicleLabel: string | null; vehicleMaxCurrentA: number | null; startedAt: Date },
+  s: {
+    chargerId: string;
+    vehicleLabel: string | null;
+    vehicleMaxCurrentA: number | null;
+    startedAt: Date;
+  },
 ): Promise<string> {
   const id = randomUUID();
   await db
@@ -83,7 +91,11 @@ export async function insertSession(
 }
 
 export async function endSession(db: Executor, id: string, endedAt: Date): Promise<void> {
-  await db.updateTable('charging_sessions').set({ ended_at: endedAt }).where('id', '=', id).execute();
+  await db
+    .updateTable('charging_sessions')
+    .set({ ended_at: endedAt })
+    .where('id', '=', id)
+    .execute();
 }
 
 export interface AllocationRow {
@@ -102,7 +114,9 @@ export async function replaceAllocations(
 ): Promise<void> {
   await db
     .deleteFrom('allocations')
-    .where('charger_id', 'in', (eb) => eb.selectFrom('chargers').select('id').where('circuit_id', '=', circuitId))
+    .where('charger_id', 'in', (eb) =>
+      eb.selectFrom('chargers').select('id').where('circuit_id', '=', circuitId),
+    )
     .execute();
   if (allocations.length === 0) return;
   await db
@@ -137,7 +151,10 @@ export interface MeterReading {
 }
 
 /** Stores readings and advances each active session's energy register. */
-export async function insertMeterReadings(db: Executor, readings: readonly MeterReading[]): Promise<void> {
+export async function insertMeterReadings(
+  db: Executor,
+  readings: readonly MeterReading[],
+): Promise<void> {
   const sessions = await db
     .selectFrom('charging_sessions')
     .select(['id', 'charger_id'])
@@ -179,7 +196,14 @@ export async function latestReadings(db: Executor, circuitId: string) {
   return db
     .selectFrom('meter_readings as r')
     .innerJoin('chargers as c', 'c.id', 'r.charger_id')
-    .select(['r.charger_id', 'r.session_id', 'r.measured_at', 'r.current_a', 'r.power_w', 'c.phases'])
+    .select([
+      'r.charger_id',
+      'r.session_id',
+      'r.measured_at',
+      'r.current_a',
+      'r.power_w',
+      'c.phases',
+    ])
     .distinctOn('r.charger_id')
     .where('c.circuit_id', '=', circuitId)
     .orderBy('r.charger_id')

@@ -7,11 +7,19 @@ import * as store from '../store/notification-store';
  * entry and its incident commit together.
  */
 export class NotificationService {
-  raise(db: Executor, n: Parameters<typeof store.insertNotification>[1], now: Date): Promise<string> {
+  raise(
+    db: Executor,
+    n: Parameters<typeof store.insertNotification>[1],
+    now: Date,
+  ): Promise<string> {
     return store.insertNotification(db, n, now);
   }
 
-  openIncident(db: Executor, i: Parameters<typeof store.openIncident>[1], now: Date): Promise<string> {
+  openIncident(
+    db: Executor,
+    i: Parameters<typeof store.openIncident>[1],
+    now: Date,
+  ): Promise<string> {
     return store.openIncident(db, i, now);
   }
 

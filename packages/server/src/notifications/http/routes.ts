@@ -18,7 +18,14 @@ export function registerNotificationRoutes(app: HttpApp, deps: { db: Db; clock: 
     '/api/notifications',
     {
       config: { allow: ANY_USER },
-      schema: { tags, summary: 'Notifications, newest first', querystring: z.object({ unacknowledged: z.enum(['true', 'false']).default('false'), ...page }) },
+      schema: {
+        tags,
+        summary: 'Notifications, newest first',
+        querystring: z.object({
+          unacknowledged: z.enum(['true', 'false']).default('false'),
+          ...page,
+        }),
+      },
     },
     async (request) =>
       store.listNotifications(deps.db, {
@@ -29,9 +36,17 @@ export function registerNotificationRoutes(app: HttpApp, deps: { db: Db; clock: 
   );
   app.post(
     '/api/notifications/:id/acknowledge',
-    { config: { allow: OPERATORS }, schema: { tags, summary: 'Acknowledge a notification', params: z.object({ id: z.uuid() }) } },
+    {
+      config: { allow: OPERATORS },
+      schema: { tags, summary: 'Acknowledge a notification', params: z.object({ id: z.uuid() }) },
+    },
     async (request, reply) => {
-      const done = await store.acknowledgeNotification(deps.db, request.params.id, requireUser(request).username, deps.clock.now());
+      const done = await store.acknowledgeNotification(
+        deps.db,
+        request.params.id,
+        requireUser(request).username,
+        deps.clock.now(),
+      );
       if (!done) throw problems.notFound('Unacknowledged notification', request.params.id);
       return reply.code(204).send();
     },
@@ -40,7 +55,11 @@ export function registerNotificationRoutes(app: HttpApp, deps: { db: Db; clock: 
     '/api/incidents',
     {
       config: { allow: ANY_USER },
-      schema: { tags, summary: 'Incidents, newest first', querystring: z.object({ status: z.enum(['OPEN', 'RESOLVED']).optional(), ...page }) },
+      schema: {
+        tags,
+        summary: 'Incidents, newest first',
+        querystring: z.object({ status: z.enum(['OPEN', 'RESOLVED']).optional(), ...page }),
+      },
     },
     async (request) =>
       store.listIncidents(deps.db, {

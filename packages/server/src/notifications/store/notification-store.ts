@@ -28,7 +28,13 @@ export interface IncidentRow {
 
 export async function insertNotification(
   db: Executor,
-  n: { kind: string; severity: Severity; title: string; message: string; context: Record<string, unknown> },
+  n: {
+    kind: string;
+    severity: Severity;
+    title: string;
+    message: string;
+    context: Record<string, unknown>;
+  },
   now: Date,
 ): Promise<string> {
   const id = randomUUID();
@@ -39,7 +45,12 @@ export async function insertNotification(
   return id;
 }
 
-export async function acknowledgeNotification(db: Executor, id: string, by: string, now: Date): Promise<boolean> {
+export async function acknowledgeNotification(
+  db: Executor,
+  id: string,
+  by: string,
+  now: Date,
+): Promise<boolean> {
   const result = await db
     .updateTable('notifications')
     .set({ acknowledged_at: now, acknowledged_by: by })
@@ -55,7 +66,13 @@ export async function listNotifications(
 ): Promise<{ items: NotificationRow[]; total: number; unacknowledged: number }> {
   let q = db.selectFrom('notifications');
   if (filter.unacknowledgedOnly) q = q.where('acknowledged_at', 'is', null);
-  const rows = await q.selectAll().orderBy('created_at', 'desc').orderBy('id').limit(filter.limit).offset(filter.offset).execute();
+  const rows = await q
+    .selectAll()
+    .orderBy('created_at', 'desc')
+    .orderBy('id')
+    .limit(filter.limit)
+    .offset(filter.offset)
+    .execute();
   const total = await q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
   const open = await db
     .selectFrom('notifications')
@@ -87,12 +104,24 @@ export async function openIncident(
   const id = randomUUID();
   await db
     .insertInto('incidents')
-    .values({ id, kind: i.kind, status: 'OPEN', title: i.title, context: JSON.stringify(i.context) as never, opened_at: now })
+    .values({
+      id,
+      kind: i.kind,
+      status: 'OPEN',
+      title: i.title,
+      context: JSON.stringify(i.context) as never,
+      opened_at: now,
+    })
     .execute();
   return id;
 }
 
-export async function resolveIncident(db: Executor, id: string, resolution: string, now: Date): Promise<void> {
+export async function resolveIncident(
+  db: Executor,
+  id: string,
+  resolution: string,
+  now: Date,
+): Promise<void> {
   await db
     .updateTable('incidents')
     .set({ status: 'RESOLVED', resolved_at: now, resolution })
@@ -107,7 +136,13 @@ export async function listIncidents(
 ): Promise<{ items: IncidentRow[]; total: number }> {
   let q = db.selectFrom('incidents');
   if (filter.status) q = q.where('status', '=', filter.status);
-  const rows = await q.selectAll().orderBy('opened_at', 'desc').orderBy('id').limit(filter.limit).offset(filter.offset).execute();
+  const rows = await q
+    .selectAll()
+    .orderBy('opened_at', 'desc')
+    .orderBy('id')
+    .limit(filter.limit)
+    .offset(filter.offset)
+    .execute();
   const total = await q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
   return {
     total: Number(total.n),

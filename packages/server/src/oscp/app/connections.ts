@@ -3,7 +3,13 @@ import type { Db, Trx } from '../../platform/db/database';
 import { appendToStream, readStream } from '../../platform/events/event-store';
 import { problems, type ProblemError } from '../../platform/http/problem';
 import type { SecretStore } from '../../platform/secrets/secret-store';
-import type { CreateConnectionBody, EditConnectionBody, HistoryEntry, ConnectionDetail, ConnectionSummary } from '../contract';
+import type {
+  CreateConnectionBody,
+  EditConnectionBody,
+  HistoryEntry,
+  ConnectionDetail,
+  ConnectionSummary,
+} from '../contract';
 import {
   decide,
   evolve,
@@ -29,12 +35,18 @@ import type { LifecycleService } from './lifecycle';
 import { connectionStream } from './stream-names';
 import type { ScopeDirectory } from './scope-directory';
 
-
 /** A full profile from a create request: the preset's defaults, then what the user chose. */
 export function profileFromCreate(body: CreateConnectionBody): ConnectionProfile {
   const defaults = PRESET_DEFAULTS[body.preset === 'CUSTOM' ? 'OSCP_STANDARD' : body.preset];
   const { enabled: _enabled, ...chosen } = body;
-  const blank = { ...defaults, displayName: '', groupId: '', microgridId: '', scopeId: '', peerBaseUrl: '' };
+  const blank = {
+    ...defaults,
+    displayName: '',
+    groupId: '',
+    microgridId: '',
+    scopeId: '',
+    peerBaseUrl: '',
+  };
   return applyPatch(blank, chosen);
 }
 
@@ -83,7 +95,9 @@ function rejectionProblem(rejection: Rejection, id: string): ProblemError {
 }
 
 function isUniqueViolation(error: unknown): boolean {
-  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === '23505';
+  return (
+    typeof error === 'object' && error !== null && (error as { code?: unknown }).code === '23505'
+  );
 }
 
 function bindingConflict(holder: projection.ConnectionRow, what: 'group' | 'scope'): ProblemError {
@@ -128,7 +142,12 @@ export class ConnectionService {
     }
   }
 
-  async #execute(id: string, command: ConnectionCommand, now: Date, expectedVersion?: number): Promise<Connection> {
+  async #execute(
+    id: string,
+    command: ConnectionCommand,
+    now: Date,
+    expectedVersion?: number,
+  ): Promise<Connection> {
     let attempted: ConnectionProfile | null = null;
     try {
       return await this.db.transaction().execute(async (trx) => {
@@ -161,7 +180,12 @@ export class ConnectionService {
       // one commit. The loser learns who holds the binding.
       if (isUniqueViolation(error)) {
         const holder = attempted ? await this.#bindingHolder(this.db, attempted, id) : undefined;
-        throw holder ?? problems.conflict('Another request changed the same binding at the same time. Reload and try again.');
+        throw (
+          holder ??
+          problems.conflict(
+            'Another request changed the same binding at the same time. Reload and try again.',
+          )
+        );
       }
       throw error;
     }
@@ -171,13 +195,26 @@ export class ConnectionService {
    * Enabling starts the OSCP lifecycle (in this same transaction); disabling or disconnecting stops
    * it and hands the scope back to local control at once.
    */
-  async #lifecycleEffects(trx: Trx, id: string, events: readonly ConnectionEvent[], now: Date): Promise<void> {
-    const last = [...events].reverse().find((e) => e.type === 'OscpConnectionEnabled' || e.type === 'OscpConnectionDisabled');
+  async #lifecycleEffects(
+    trx: Trx,
+    id: string,
+    events: readonly ConnectionEvent[],
+    now: Date,
+  ): Promise<void> {
+    const last = [...events]
+      .reverse()
+      .find((e) => e.type === 'OscpConnectionEnabled' || e.type === 'OscpConnectionDisabled');
     if (!last) return;
     const snap = (await projection.findConnection(trx, id, true))!;
     if (last.type === 'OscpConnectionDisabled') {
       await this.lifecycle.stop(trx, id, now);
-      await this.control.end(trx, snap, now, last.data.intentionalDisconnect ? 'DISCONNECTED' : 'DISABLED', last.data.by);
+      await this.control.end(
+        trx,
+        snap,
+        now,
+        last.data.intentionalDisconnect ? 'DISCONNECTED' : 'DISABLED',
+        last.data.by,
+      );
       return;
     }
     await this.control.restart(trx, id, now);
@@ -185,7 +222,11 @@ export class ConnectionService {
     if (started.length > 0) await this.lifecycle.commitEvents(trx, snap, started);
   }
 
-  async #bindingHolder(db: Db | Trx, profile: ConnectionProfile, id: string): Promise<ProblemError | undefined> {
+  async #bindingHolder(
+    db: Db | Trx,
+    profile: ConnectionProfile,
+    id: string,
+  ): Promise<ProblemError | undefined> {
     const byGroup = await projection.enabledHolder(db, { groupId: profile.groupId }, id);
     if (byGroup) return bindingConflict(byGroup, 'group');
     const byScope = await projection.enabledHolder(db, { scopeId: profile.scopeId }, id);
@@ -244,7 +285,9 @@ export class ConnectionService {
       },
       measurementPublicationMode: row.profile.measurementPublicationMode,
       authMode: row.profile.authMode,
-      latestError: row.latestError ? { ...row.latestError, clearedAt: row.latestError.clearedAt ?? null } : null,
+      latestError: row.latestError
+        ? { ...row.latestError, clearedAt: row.latestError.clearedAt ?? null }
+        : null,
       lastOutbound: await activity.lastOutbound(this.db, row.id),
       lastHeartbeatSent: await activity.lastOutbound(this.db, row.id, 'Heartbeat'),
       lifecycle: lifecycleView(row.lifecycle),
@@ -263,7 +306,10 @@ export class ConnectionService {
       ...(await this.#summary(row)),
       profile: row.profile as unknown as Record<string, unknown>,
       secrets: Object.fromEntries(
-        Object.entries(refs).map(([key, name]) => [key, { name, set: name !== null && present.has(name) }]),
+        Object.entries(refs).map(([key, name]) => [
+          key,
+          { name, set: name !== null && present.has(name) },
+        ]),
       ),
       protocolActivity: await activity.messageCounts(this.db, id),
       issuedCredentials: await credentials.liveKinds(this.db, id, this.clock.now()),
@@ -278,7 +324,11 @@ export class ConnectionService {
     return events
       .filter((e) => CONFIGURATION_EVENTS.has(e.type))
       .map((e) => {
-        const data = e.data as { by?: string; changes?: FieldChange[]; profile?: ConnectionProfile };
+        const data = e.data as {
+          by?: string;
+          changes?: FieldChange[];
+          profile?: ConnectionProfile;
+        };
         const summaries: Record<string, string> = {
           OscpConnectionConfigured: 'Connection configured',
           OscpConnectionEdited: `Edited ${data.changes?.length ?? 0} field(s)`,

@@ -12,7 +12,12 @@ import {
   type StoredBlock,
   type TranslatedLimit,
 } from '../domain/forecast-translation';
-import { decideMode, isFallbackMode, type ModeDecision, type OperatingMode } from '../domain/operating-mode';
+import {
+  decideMode,
+  isFallbackMode,
+  type ModeDecision,
+  type OperatingMode,
+} from '../domain/operating-mode';
 import * as forecasts from '../store/forecast-store';
 import * as projection from '../store/connection-projection';
 import { InboundRefusal } from './lifecycle';
@@ -42,30 +47,58 @@ interface DesiredEnvelope {
   blocks: { start: Date; end: Date; limit: TranslatedLimit }[];
 }
 
-function desiredEnvelope(decision: ModeDecision, primary: readonly StoredBlock[], fallback: readonly StoredBlock[], now: Date, label: string): DesiredEnvelope | null {
+function desiredEnvelope(
+  decision: ModeDecision,
+  primary: readonly StoredBlock[],
+  fallback: readonly StoredBlock[],
+  now: Date,
+  label: string,
+): DesiredEnvelope | null {
   if (!decision.limit) return null;
   if (decision.mode === 'NORMAL' && decision.block) {
     return { source: `OSCP forecast (${label})`, blocks: chainFrom(primary, decision.block) };
   }
-  if ((decision.mode === 'FALLBACK_OFFLINE' || decision.mode === 'FALLBACK_GAP') && decision.block) {
-    return { source: `OSCP fallback forecast (${label})`, blocks: chainFrom(fallback, decision.block) };
+  if (
+    (decision.mode === 'FALLBACK_OFFLINE' || decision.mode === 'FALLBACK_GAP') &&
+    decision.block
+  ) {
+    return {
+      source: `OSCP fallback forecast (${label})`,
+      blocks: chainFrom(fallback, decision.block),
+    };
   }
   // Gap policy: until the next primary block starts, or a day ahead (re-decided well before).
   const nextPrimary = primary.find((b) => b.start > now);
   const end = nextPrimary ? nextPrimary.start : new Date(now.getTime() + DAY_MS);
-  return { source: `OSCP gap policy: safe default (${label})`, blocks: [{ start: now, end, limit: decision.limit }] };
+  return {
+    source: `OSCP gap policy: safe default (${label})`,
+    blocks: [{ start: now, end, limit: decision.limit }],
+  };
 }
 
 function fingerprint(mode: OperatingMode, desired: DesiredEnvelope | null): string {
   return JSON.stringify({
     mode,
-    blocks: desired?.blocks.map((b) => [b.start.toISOString(), b.end.toISOString(), b.limit.value, b.limit.unit]) ?? [],
+    blocks:
+      desired?.blocks.map((b) => [
+        b.start.toISOString(),
+        b.end.toISOString(),
+        b.limit.value,
+        b.limit.unit,
+      ]) ?? [],
   });
 }
 
 /** The next instant the decision may change: a block starts or ends. */
-function nextBoundary(blocks: readonly StoredBlock[], desired: DesiredEnvelope | null, now: Date): Date | undefined {
-  const instants = [...blocks.flatMap((b) => [b.start, b.end]), ...(desired?.blocks.flatMap((b) => [b.end]) ?? [])]
+function nextBoundary(
+  blocks: readonly StoredBlock[],
+  desired: DesiredEnvelope | null,
+  now: Date,
+): Date | undefined {
+  const instants = [
+    ...blocks.flatMap((b) => [b.start, b.end]),
+    ...(desired?.blocks.flatMap((b) => [b.end]) ?? []),
+  ]
     .map((d) => d.getTime())
     .filter((t) => t > now.getTime());
   return instants.length > 0 ? new Date(Math.min(...instants)) : undefined;
@@ -85,20 +118,34 @@ export class ControlService {
     private readonly notifications: NotificationService,
   ) {}
 
-  async #audit(trx: Trx, connectionId: string, type: string, data: Record<string, unknown>, now: Date): Promise<void> {
+  async #audit(
+    trx: Trx,
+    connectionId: string,
+    type: string,
+    data: Record<string, unknown>,
+    now: Date,
+  ): Promise<void> {
     const event: NewEvent = { type, data: { connectionId, ...data, at: now.toISOString() } };
     await appendToStream(trx, connectionAuditStream(connectionId), 'any', [event], now);
   }
 
   /** An UpdateGroupCapacityForecast from the connection's peer, already authenticated and ready for business. */
-  async receiveForecast(connectionId: string, requestId: string, body: UpdateGroupCapacityForecast): Promise<void> {
+  async receiveForecast(
+    connectionId: string,
+    requestId: string,
+    body: UpdateGroupCapacityForecast,
+  ): Promise<void> {
     const now = this.clock.now();
     const { role, direction } = roleOf(body.type);
     const translation = translateForecast(body.forecasted_blocks);
     await this.db.transaction().execute(async (trx) => {
       const snap = (await projection.findConnection(trx, connectionId, true))!;
       const control = await this.#control(trx, connectionId, now);
-      const binding = { groupId: snap.groupId, microgridId: snap.microgridId, scopeId: snap.scopeId };
+      const binding = {
+        groupId: snap.groupId,
+        microgridId: snap.microgridId,
+        scopeId: snap.scopeId,
+      };
       const summary = {
         requestId,
         type: body.type,
@@ -106,13 +153,42 @@ export class ControlService {
         blocks: body.forecasted_blocks,
       };
       if (!translation.ok) {
-        await this.#audit(trx, connectionId, 'OscpForecastRejected', { requestId, type: body.type, binding, reason: translation.message }, now);
-        await forecasts.saveControl(trx, { ...control, lastForecast: { ...summary, outcome: 'REJECTED', reason: translation.message } }, now);
+        await this.#audit(
+          trx,
+          connectionId,
+          'OscpForecastRejected',
+          { requestId, type: body.type, binding, reason: translation.message },
+          now,
+        );
+        await forecasts.saveControl(
+          trx,
+          {
+            ...control,
+            lastForecast: { ...summary, outcome: 'REJECTED', reason: translation.message },
+          },
+          now,
+        );
         return;
       }
-      const incoming = translation.blocks.map((b) => ({ start: b.start, end: b.end, limit: b.limit, requestId, wire: b.wire }));
-      const span = { start: incoming[0]!.start, end: new Date(Math.max(...incoming.map((b) => b.end.getTime()))) };
-      const replaced = await forecasts.replaceStoredBlocks(trx, connectionId, body.type, span, incoming, now);
+      const incoming = translation.blocks.map((b) => ({
+        start: b.start,
+        end: b.end,
+        limit: b.limit,
+        requestId,
+        wire: b.wire,
+      }));
+      const span = {
+        start: incoming[0]!.start,
+        end: new Date(Math.max(...incoming.map((b) => b.end.getTime()))),
+      };
+      const replaced = await forecasts.replaceStoredBlocks(
+        trx,
+        connectionId,
+        body.type,
+        span,
+        incoming,
+        now,
+      );
       await this.#audit(
         trx,
         connectionId,
@@ -125,7 +201,12 @@ export class ControlService {
           binding,
           span: { start: span.start.toISOString(), end: span.end.toISOString() },
           replacedBlocks: replaced,
-          translation: translation.blocks.map((b) => ({ index: b.index, start: b.start.toISOString(), end: b.end.toISOString(), limit: b.limit })),
+          translation: translation.blocks.map((b) => ({
+            index: b.index,
+            start: b.start.toISOString(),
+            end: b.end.toISOString(),
+            limit: b.limit,
+          })),
           enforced: role !== 'OPTIMUM' && direction === 'IMPORT',
         },
         now,
@@ -133,7 +214,11 @@ export class ControlService {
       const startsControl = body.type === 'CONSUMPTION' || body.type === 'FALLBACK_CONSUMPTION';
       await forecasts.saveControl(
         trx,
-        { ...control, forecastReceived: control.forecastReceived || startsControl, lastForecast: { ...summary, outcome: 'ACCEPTED', reason: null } },
+        {
+          ...control,
+          forecastReceived: control.forecastReceived || startsControl,
+          lastForecast: { ...summary, outcome: 'ACCEPTED', reason: null },
+        },
         now,
       );
       await this.reconcile(trx, snap, now, `forecast ${requestId} accepted`);
@@ -194,14 +279,23 @@ export class ControlService {
             reference: { connectionId: snap.id, groupId: snap.groupId, mode: decision.mode },
             ...(isFallbackMode(decision.mode) ? { fallbackReason: decision.reason } : {}),
           },
-          blocks: desired.blocks.map((b) => ({ start: b.start.toISOString(), end: b.end.toISOString(), importLimit: b.limit })),
+          blocks: desired.blocks.map((b) => ({
+            start: b.start.toISOString(),
+            end: b.end.toISOString(),
+            importLimit: b.limit,
+          })),
         };
         const { envelope } = await this.envelopes.submitWithin(trx, submission, now);
         envelopeId = envelope.id;
       }
     }
     const standby = await this.#reconcileStandby(trx, snap, control, fallback, now);
-    const next: forecasts.ControlRow = { ...control, ...standby, envelopeId, envelopeFingerprint: print };
+    const next: forecasts.ControlRow = {
+      ...control,
+      ...standby,
+      envelopeId,
+      envelopeFingerprint: print,
+    };
     if (decision.mode !== control.mode) {
       await this.#modeChanged(trx, snap, control, decision, next, now, trigger);
     } else {
@@ -209,7 +303,8 @@ export class ControlService {
     }
     await forecasts.saveControl(trx, next, now);
     const due = nextBoundary([...primary, ...fallback], desired, now);
-    if (due && decision.mode !== 'LOCAL') await scheduleWork(trx, { kind: CONTROL_WORK, key: snap.id, dueAt: due }, now);
+    if (due && decision.mode !== 'LOCAL')
+      await scheduleWork(trx, { kind: CONTROL_WORK, key: snap.id, dueAt: due }, now);
     else await cancelWork(trx, CONTROL_WORK, snap.id);
   }
 
@@ -226,8 +321,11 @@ export class ControlService {
   ): Promise<Pick<forecasts.ControlRow, 'standbyEnvelopeId' | 'standbyFingerprint'>> {
     const active = snap.enabled && control.disconnectedAt === null;
     const blocks = active ? fallback : [];
-    const print = JSON.stringify(blocks.map((b) => [b.start.toISOString(), b.end.toISOString(), b.limit.value, b.limit.unit]));
-    if (print === control.standbyFingerprint) return { standbyEnvelopeId: control.standbyEnvelopeId, standbyFingerprint: print };
+    const print = JSON.stringify(
+      blocks.map((b) => [b.start.toISOString(), b.end.toISOString(), b.limit.value, b.limit.unit]),
+    );
+    if (print === control.standbyFingerprint)
+      return { standbyEnvelopeId: control.standbyEnvelopeId, standbyFingerprint: print };
     if (control.standbyEnvelopeId) await this.#withdraw(trx, control.standbyEnvelopeId, now);
     if (blocks.length === 0) return { standbyEnvelopeId: null, standbyFingerprint: print };
     const { envelope } = await this.envelopes.submitWithin(
@@ -236,8 +334,16 @@ export class ControlService {
         scopeId: snap.scopeId,
         role: 'STANDBY',
         source: `OSCP fallback coverage (${snap.displayName})`,
-        origin: { kind: 'ADAPTER', adapter: 'oscp', reference: { connectionId: snap.id, groupId: snap.groupId, mode: 'STANDBY' } },
-        blocks: blocks.map((b) => ({ start: b.start.toISOString(), end: b.end.toISOString(), importLimit: b.limit })),
+        origin: {
+          kind: 'ADAPTER',
+          adapter: 'oscp',
+          reference: { connectionId: snap.id, groupId: snap.groupId, mode: 'STANDBY' },
+        },
+        blocks: blocks.map((b) => ({
+          start: b.start.toISOString(),
+          end: b.end.toISOString(),
+          importLimit: b.limit,
+        })),
       },
       now,
     );
@@ -249,7 +355,11 @@ export class ControlService {
       await this.envelopes.withdrawWithin(trx, envelopeId, 'oscp', now);
     } catch (error) {
       // Already expired or withdrawn: nothing left to take back.
-      if ((error as { status?: number }).status !== 409 && (error as { status?: number }).status !== 404) throw error;
+      if (
+        (error as { status?: number }).status !== 409 &&
+        (error as { status?: number }).status !== 404
+      )
+        throw error;
     }
   }
 
@@ -264,32 +374,101 @@ export class ControlService {
   ): Promise<void> {
     const from = before.mode as OperatingMode;
     const to = decision.mode;
-    const context = { connectionId: snap.id, connectionName: snap.displayName, groupId: snap.groupId, scopeId: snap.scopeId, microgridId: snap.microgridId };
+    const context = {
+      connectionId: snap.id,
+      connectionName: snap.displayName,
+      groupId: snap.groupId,
+      scopeId: snap.scopeId,
+      microgridId: snap.microgridId,
+    };
     next.mode = to;
     next.reason = decision.reason;
     next.modeSince = now;
-    await this.#audit(trx, snap.id, 'OscpModeChanged', { from, to, reason: decision.reason, trigger, envelopeId: next.envelopeId, limit: decision.limit }, now);
+    await this.#audit(
+      trx,
+      snap.id,
+      'OscpModeChanged',
+      {
+        from,
+        to,
+        reason: decision.reason,
+        trigger,
+        envelopeId: next.envelopeId,
+        limit: decision.limit,
+      },
+      now,
+    );
     if (to === 'GAP_POLICY') {
-      await this.#audit(trx, snap.id, 'OscpGapPolicyApplied', { policy: snap.profile.gapPolicy, limit: decision.limit, reason: decision.reason, scopeId: snap.scopeId }, now);
+      await this.#audit(
+        trx,
+        snap.id,
+        'OscpGapPolicyApplied',
+        {
+          policy: snap.profile.gapPolicy,
+          limit: decision.limit,
+          reason: decision.reason,
+          scopeId: snap.scopeId,
+        },
+        now,
+      );
     }
     if (isFallbackMode(to) && !isFallbackMode(from)) {
-      await this.#audit(trx, snap.id, 'OscpFallbackEntered', { mode: to, reason: decision.reason, limit: decision.limit, scopeId: snap.scopeId }, now);
+      await this.#audit(
+        trx,
+        snap.id,
+        'OscpFallbackEntered',
+        { mode: to, reason: decision.reason, limit: decision.limit, scopeId: snap.scopeId },
+        now,
+      );
       await this.notifications.raise(
         trx,
-        { kind: 'FALLBACK_ENTERED', severity: 'WARNING', title: `Fallback mode: ${snap.displayName}`, message: decision.reason, context: { ...context, mode: to } },
+        {
+          kind: 'FALLBACK_ENTERED',
+          severity: 'WARNING',
+          title: `Fallback mode: ${snap.displayName}`,
+          message: decision.reason,
+          context: { ...context, mode: to },
+        },
         now,
       );
       next.incidentId = await this.notifications.openIncident(
         trx,
-        { kind: 'OSCP_FALLBACK', title: `Fallback mode on ${snap.displayName} (group ${snap.groupId})`, context: { ...context, mode: to, reason: decision.reason } },
+        {
+          kind: 'OSCP_FALLBACK',
+          title: `Fallback mode on ${snap.displayName} (group ${snap.groupId})`,
+          context: { ...context, mode: to, reason: decision.reason },
+        },
         now,
       );
     } else if (isFallbackMode(from) && !isFallbackMode(to)) {
-      await this.#audit(trx, snap.id, 'OscpFallbackExited', { mode: to, reason: decision.reason, since: before.modeSince.toISOString(), scopeId: snap.scopeId }, now);
-      if (before.incidentId) await this.notifications.resolveIncident(trx, before.incidentId, `Recovered: ${decision.reason}`, now);
+      await this.#audit(
+        trx,
+        snap.id,
+        'OscpFallbackExited',
+        {
+          mode: to,
+          reason: decision.reason,
+          since: before.modeSince.toISOString(),
+          scopeId: snap.scopeId,
+        },
+        now,
+      );
+      if (before.incidentId)
+        await this.notifications.resolveIncident(
+          trx,
+          before.incidentId,
+          `Recovered: ${decision.reason}`,
+          now,
+        );
       await this.notifications.raise(
         trx,
-        { kind: 'FALLBACK_EXITED', severity: 'INFO', title: `Fallback mode ended: ${snap.displayName}`, message: decision.reason, context: { ...context, mode: to } },
+        {
+          kind: 'FALLBACK_EXITED',
+          severity: 'INFO',
+          title: `Fallback mode ended: ${snap.displayName}`,
+          message: decision.reason,
+          context: { ...context, mode: to },
+        },
         now,
       );
       next.incidentId = null;
@@ -306,7 +485,13 @@ export class ControlService {
    * OSCP control ends (disable or intentional disconnect): every OSCP envelope of the scope is
    * withdrawn at once, fallback exits, and the scope is back under local control.
    */
-  async end(trx: Trx, snap: Snapshot, now: Date, how: 'DISABLED' | 'DISCONNECTED', by: string): Promise<void> {
+  async end(
+    trx: Trx,
+    snap: Snapshot,
+    now: Date,
+    how: 'DISABLED' | 'DISCONNECTED',
+    by: string,
+  ): Promise<void> {
     const control = await this.#control(trx, snap.id, now);
     const withdrawn = control.envelopeId;
     const ended: forecasts.ControlRow = {
@@ -315,12 +500,24 @@ export class ControlService {
       forecastReceived: false,
     };
     await forecasts.saveControl(trx, ended, now);
-    await this.reconcile(trx, { ...snap, enabled: false }, now, how === 'DISCONNECTED' ? 'intentional disconnect' : 'connection disabled');
+    await this.reconcile(
+      trx,
+      { ...snap, enabled: false },
+      now,
+      how === 'DISCONNECTED' ? 'intentional disconnect' : 'connection disabled',
+    );
     await this.#audit(
       trx,
       snap.id,
       'OscpControlHandedOver',
-      { how, by, scopeId: snap.scopeId, groupId: snap.groupId, withdrawnEnvelopeId: withdrawn, message: `OSCP control ended at ${now.toISOString()}; local control resumed.` },
+      {
+        how,
+        by,
+        scopeId: snap.scopeId,
+        groupId: snap.groupId,
+        withdrawnEnvelopeId: withdrawn,
+        message: `OSCP control ended at ${now.toISOString()}; local control resumed.`,
+      },
       now,
     );
   }
@@ -328,15 +525,27 @@ export class ControlService {
   /** Enabling again starts anew: the disconnect mark and the old forecasts go. */
   async restart(trx: Trx, connectionId: string, now: Date): Promise<void> {
     const control = await this.#control(trx, connectionId, now);
-    await forecasts.saveControl(trx, { ...control, disconnectedAt: null, forecastReceived: false }, now);
-    await trx.deleteFrom('oscp_forecast_blocks').where('connection_id', '=', connectionId).execute();
+    await forecasts.saveControl(
+      trx,
+      { ...control, disconnectedAt: null, forecastReceived: false },
+      now,
+    );
+    await trx
+      .deleteFrom('oscp_forecast_blocks')
+      .where('connection_id', '=', connectionId)
+      .execute();
   }
 
   async view(connectionId: string) {
     const control = await forecasts.findControl(this.db, connectionId);
     const now = this.clock.now();
     const [primary, fallback, optimum, generation] = await Promise.all(
-      [['CONSUMPTION'], ['FALLBACK_CONSUMPTION', 'FALLBACK_GENERATION'], ['OPTIMUM'], ['GENERATION']].map((types) =>
+      [
+        ['CONSUMPTION'],
+        ['FALLBACK_CONSUMPTION', 'FALLBACK_GENERATION'],
+        ['OPTIMUM'],
+        ['GENERATION'],
+      ].map((types) =>
         forecasts.blocksOf(this.db, connectionId, types, new Date(now.getTime() - DAY_MS)),
       ),
     );
@@ -357,7 +566,12 @@ export class ControlService {
       disconnectedAt: control?.disconnectedAt?.toISOString() ?? null,
       lastForecast: control?.lastForecast ?? null,
       incidentId: control?.incidentId ?? null,
-      blocks: { primary: primary!.map(toView), fallback: fallback!.map(toView), optimum: optimum!.map(toView), generation: generation!.map(toView) },
+      blocks: {
+        primary: primary!.map(toView),
+        fallback: fallback!.map(toView),
+        optimum: optimum!.map(toView),
+        generation: generation!.map(toView),
+      },
     };
   }
 }

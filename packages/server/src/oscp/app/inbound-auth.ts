@@ -11,8 +11,7 @@ import { InboundRefusal, type PeerPrincipal } from './lifecycle';
 
 /** Who called an OSCP endpoint: a peer bound to its one connection, or a permitted human acting on one. */
 export type InboundPrincipal =
-  | PeerPrincipal
-  | { kind: 'user'; connectionId: string; username: string; role: string };
+  PeerPrincipal | { kind: 'user'; connectionId: string; username: string; role: string };
 
 const USER_TOKEN_PREFIX = 'ovt_';
 
@@ -25,11 +24,22 @@ const USER_TOKEN_PREFIX = 'ovt_';
  */
 export async function authenticateInbound(
   deps: { db: Db; clock: Clock; secrets: SecretStore },
-  request: { headers: IncomingHttpHeaders; endpoint: string; connectionHint: string | undefined; groupIdHint: string | undefined },
+  request: {
+    headers: IncomingHttpHeaders;
+    endpoint: string;
+    connectionHint: string | undefined;
+    groupIdHint: string | undefined;
+  },
 ): Promise<InboundPrincipal> {
-  const parsed = parseAuthorization(getHeader(request.headers as Record<string, string>, 'authorization'));
+  const parsed = parseAuthorization(
+    getHeader(request.headers as Record<string, string>, 'authorization'),
+  );
   if (!parsed.ok) {
-    if (parsed.error === 'missing') throw new InboundRefusal(401, 'Authorization header required: Token <token> or Bearer <token>.');
+    if (parsed.error === 'missing')
+      throw new InboundRefusal(
+        401,
+        'Authorization header required: Token <token> or Bearer <token>.',
+      );
     throw new InboundRefusal(403, parsed.message);
   }
   const { scheme, credential } = parsed.value;
@@ -39,34 +49,48 @@ export async function authenticateInbound(
     const user = await principalForApiToken(deps.db, credential);
     if (!user) throw new InboundRefusal(403, 'Unknown or revoked API token.');
     if (!MANAGERS.includes(user.role)) {
-      throw new InboundRefusal(403, `Calling OSCP endpoints needs the MANAGER or SYSTEM_ADMIN role; you are ${user.role}.`);
+      throw new InboundRefusal(
+        403,
+        `Calling OSCP endpoints needs the MANAGER or SYSTEM_ADMIN role; you are ${user.role}.`,
+      );
     }
     const connection = request.connectionHint
       ? await projection.findConnection(deps.db, request.connectionHint)
       : request.groupIdHint
         ? await projection.findByGroupId(deps.db, request.groupIdHint)
         : undefined;
-    if (!connection) throw new InboundRefusal(400, 'Name the connection with ?connection_id=<id> (or a group_id in the body).');
+    if (!connection)
+      throw new InboundRefusal(
+        400,
+        'Name the connection with ?connection_id=<id> (or a group_id in the body).',
+      );
     return { kind: 'user', connectionId: connection.id, username: user.username, role: user.role };
   }
 
-  const kinds: credentials.PeerCredentialKind[] = scheme === 'Token' ? ['TOKEN', 'INITIAL_TOKEN'] : ['ACCESS_TOKEN'];
+  const kinds: credentials.PeerCredentialKind[] =
+    scheme === 'Token' ? ['TOKEN', 'INITIAL_TOKEN'] : ['ACCESS_TOKEN'];
   const found = await credentials.findBySecret(deps.db, credential, kinds, now);
   if (!found) throw new InboundRefusal(403, 'Unknown, revoked or expired token.');
   if (found.kind === 'INITIAL_TOKEN' && request.endpoint !== 'register') {
     throw new InboundRefusal(403, 'An initial token may only be used to register.');
   }
-  if (found.kind === 'ACCESS_TOKEN') await checkStaticHeaders(deps, found.connectionId, request.headers);
+  if (found.kind === 'ACCESS_TOKEN')
+    await checkStaticHeaders(deps, found.connectionId, request.headers);
   return { kind: 'peer', connectionId: found.connectionId, credential: found.kind };
 }
 
 /** OAuth peers (Vector) also send agreed static headers; each must be present with its value. */
-async function checkStaticHeaders(deps: { db: Db; secrets: SecretStore }, connectionId: string, headers: IncomingHttpHeaders) {
+async function checkStaticHeaders(
+  deps: { db: Db; secrets: SecretStore },
+  connectionId: string,
+  headers: IncomingHttpHeaders,
+) {
   const connection = await projection.findConnection(deps.db, connectionId);
   const name = connection?.profile.authReferences.inboundStaticHeaders;
   if (!name) return;
   const json = await deps.secrets.reveal(deps.db, name);
-  if (!json) throw new InboundRefusal(403, 'This connection’s required static headers are not configured.');
+  if (!json)
+    throw new InboundRefusal(403, 'This connection’s required static headers are not configured.');
   let required: Record<string, unknown>;
   try {
     required = JSON.parse(json) as Record<string, unknown>;

@@ -59,16 +59,24 @@ export interface PeerPrincipal {
 
 type Snapshot = projection.ConnectionRow;
 
-function behaviourFromWire(rb: { heartbeat_interval?: number; measurement_configuration?: string[] } | undefined): RequiredBehaviour {
+function behaviourFromWire(
+  rb: { heartbeat_interval?: number; measurement_configuration?: string[] } | undefined,
+): RequiredBehaviour {
   return {
     heartbeatIntervalSeconds: rb?.heartbeat_interval ?? null,
-    measurementConfiguration: (rb?.measurement_configuration ?? []) as RequiredBehaviour['measurementConfiguration'],
+    measurementConfiguration: (rb?.measurement_configuration ??
+      []) as RequiredBehaviour['measurementConfiguration'],
   };
 }
 
-function behaviourToWire(rb: RequiredBehaviour): { heartbeat_interval?: number; measurement_configuration: string[] } {
+function behaviourToWire(rb: RequiredBehaviour): {
+  heartbeat_interval?: number;
+  measurement_configuration: string[];
+} {
   return {
-    ...(rb.heartbeatIntervalSeconds !== null ? { heartbeat_interval: rb.heartbeatIntervalSeconds } : {}),
+    ...(rb.heartbeatIntervalSeconds !== null
+      ? { heartbeat_interval: rb.heartbeatIntervalSeconds }
+      : {}),
     measurement_configuration: rb.measurementConfiguration,
   };
 }
@@ -106,7 +114,12 @@ export class LifecycleService {
     await appendToStream(trx, connectionStream(snap.id), snap.version, events, now);
     const before = snap.lifecycle.phase;
     const lifecycle = events.reduce((l, e) => evolveLifecycle(l, e), snap.lifecycle);
-    await projection.saveLifecycle(trx, snap.id, { lifecycle, version: snap.version + events.length }, now);
+    await projection.saveLifecycle(
+      trx,
+      snap.id,
+      { lifecycle, version: snap.version + events.length },
+      now,
+    );
     snap.lifecycle = lifecycle;
     snap.version += events.length;
     if (lifecycle.phase !== before && this.onPhaseChange) await this.onPhaseChange(trx, snap, now);
@@ -125,9 +138,13 @@ export class LifecycleService {
    */
   async start(trx: Trx, snap: Snapshot, now: Date): Promise<LifecycleEvent[]> {
     const at = now.toISOString();
-    if (snap.profile.authMode === 'OSCP_TOKEN') return [await this.#beginRegistration(trx, snap, now)];
-    const events: LifecycleEvent[] = [{ type: 'OscpRegisteredOutOfBand', data: { connectionId: snap.id, at } }];
-    if (snap.profile.handshakeInitiator === 'FLEXIBILITY_PROVIDER') events.push(await this.#sendHandshake(trx, snap, now));
+    if (snap.profile.authMode === 'OSCP_TOKEN')
+      return [await this.#beginRegistration(trx, snap, now)];
+    const events: LifecycleEvent[] = [
+      { type: 'OscpRegisteredOutOfBand', data: { connectionId: snap.id, at } },
+    ];
+    if (snap.profile.handshakeInitiator === 'FLEXIBILITY_PROVIDER')
+      events.push(await this.#sendHandshake(trx, snap, now));
     return events;
   }
 
@@ -142,7 +159,11 @@ export class LifecycleService {
     await this.secrets.remove(trx, peerTokenSecret(snap.id));
     const tokenForPeer = newOpaqueToken('ovp_');
     await credentials.revokeCredentials(trx, snap.id, ['TOKEN'], now);
-    await credentials.issueCredential(trx, { connectionId: snap.id, kind: 'TOKEN', secret: tokenForPeer }, now);
+    await credentials.issueCredential(
+      trx,
+      { connectionId: snap.id, kind: 'TOKEN', secret: tokenForPeer },
+      now,
+    );
     await this.secrets.put(trx, tokenForPeerSecret(snap.id), tokenForPeer, 'oscp-lifecycle', now);
     await enqueueOutbound(
       trx,
@@ -161,11 +182,21 @@ export class LifecycleService {
     );
     return {
       type: 'OscpRegistrationStarted',
-      data: { connectionId: snap.id, requestId, initiatedBy: answering?.initiatedBy ?? 'FLEXIBILITY_PROVIDER', at: now.toISOString() },
+      data: {
+        connectionId: snap.id,
+        requestId,
+        initiatedBy: answering?.initiatedBy ?? 'FLEXIBILITY_PROVIDER',
+        at: now.toISOString(),
+      },
     };
   }
 
-  async #sendHandshake(trx: Trx, snap: Snapshot, now: Date, correlationId?: string): Promise<LifecycleEvent> {
+  async #sendHandshake(
+    trx: Trx,
+    snap: Snapshot,
+    now: Date,
+    correlationId?: string,
+  ): Promise<LifecycleEvent> {
     const requestId = randomUUID();
     const requiredBehaviour = ourRequiredBehaviour(snap.profile);
     await enqueueOutbound(
@@ -180,7 +211,10 @@ export class LifecycleService {
       },
       now,
     );
-    return { type: 'OscpHandshakeSent', data: { connectionId: snap.id, requestId, requiredBehaviour, at: now.toISOString() } };
+    return {
+      type: 'OscpHandshakeSent',
+      data: { connectionId: snap.id, requestId, requiredBehaviour, at: now.toISOString() },
+    };
   }
 
   /** Disabling stops heartbeats and liveness checks; issued tokens stop working. */
@@ -188,7 +222,12 @@ export class LifecycleService {
     await cancelWork(trx, HEARTBEAT_WORK, connectionId);
     await cancelWork(trx, OFFLINE_CHECK_WORK, connectionId);
     await cancelWork(trx, REGISTRATION_TIMEOUT_WORK, connectionId);
-    await credentials.revokeCredentials(trx, connectionId, ['INITIAL_TOKEN', 'TOKEN', 'ACCESS_TOKEN'], now);
+    await credentials.revokeCredentials(
+      trx,
+      connectionId,
+      ['INITIAL_TOKEN', 'TOKEN', 'ACCESS_TOKEN'],
+      now,
+    );
   }
 
   /**
@@ -200,12 +239,17 @@ export class LifecycleService {
     await this.db.transaction().execute(async (trx) => {
       const snap = await projection.findConnection(trx, connectionId, true);
       if (!snap) throw problems.notFound('OSCP connection', connectionId);
-      if (!snap.enabled) throw problems.conflict('Enable the connection before retrying its registration.');
+      if (!snap.enabled)
+        throw problems.conflict('Enable the connection before retrying its registration.');
       if (snap.profile.authMode !== 'OSCP_TOKEN') {
-        throw problems.conflict('This connection is registered out of band (OAuth2); there is no Register to retry.');
+        throw problems.conflict(
+          'This connection is registered out of band (OAuth2); there is no Register to retry.',
+        );
       }
       if (!anyPhase && snap.lifecycle.phase !== 'REGISTRATION_FAILED') {
-        throw problems.conflict(`Registration can be retried after it failed; the connection is ${snap.lifecycle.phase}.`);
+        throw problems.conflict(
+          `Registration can be retried after it failed; the connection is ${snap.lifecycle.phase}.`,
+        );
       }
       const event = await this.#beginRegistration(trx, snap, now);
       await this.commitEvents(trx, snap, [{ ...event, data: { ...event.data, by } }]);
@@ -218,31 +262,46 @@ export class LifecycleService {
     return this.db.transaction().execute(async (trx) => {
       const snap = await projection.findConnection(trx, connectionId, true);
       if (!snap) throw problems.notFound('OSCP connection', connectionId);
-      if (snap.profile.authMode !== 'OSCP_TOKEN') throw problems.conflict('Initial tokens are for token-exchange (OSCP_TOKEN) connections.');
+      if (snap.profile.authMode !== 'OSCP_TOKEN')
+        throw problems.conflict('Initial tokens are for token-exchange (OSCP_TOKEN) connections.');
       const token = newOpaqueToken('ovi_');
       await credentials.revokeCredentials(trx, connectionId, ['INITIAL_TOKEN'], now);
-      await credentials.issueCredential(trx, { connectionId, kind: 'INITIAL_TOKEN', secret: token }, now);
+      await credentials.issueCredential(
+        trx,
+        { connectionId, kind: 'INITIAL_TOKEN', secret: token },
+        now,
+      );
       return token;
     });
   }
 
   /** Client credentials for our OAuth2 token endpoint (OAuth peers). The secret is shown once. */
-  async issueOAuthClient(connectionId: string): Promise<{ clientId: string; clientSecret: string }> {
+  async issueOAuthClient(
+    connectionId: string,
+  ): Promise<{ clientId: string; clientSecret: string }> {
     const now = this.clock.now();
     return this.db.transaction().execute(async (trx) => {
       const snap = await projection.findConnection(trx, connectionId, true);
       if (!snap) throw problems.notFound('OSCP connection', connectionId);
-      if (snap.profile.authMode !== 'OAUTH2_CLIENT_CREDENTIALS') throw problems.conflict('OAuth2 client credentials are for OAuth connections.');
+      if (snap.profile.authMode !== 'OAUTH2_CLIENT_CREDENTIALS')
+        throw problems.conflict('OAuth2 client credentials are for OAuth connections.');
       const clientId = `ovc_${snap.profile.groupId}_${randomUUID().slice(0, 8)}`;
       const clientSecret = newOpaqueToken('ovs_');
       await credentials.revokeCredentials(trx, connectionId, ['OAUTH_CLIENT'], now);
-      await credentials.issueCredential(trx, { connectionId, kind: 'OAUTH_CLIENT', secret: clientSecret, clientId }, now);
+      await credentials.issueCredential(
+        trx,
+        { connectionId, kind: 'OAUTH_CLIENT', secret: clientSecret, clientId },
+        now,
+      );
       return { clientId, clientSecret };
     });
   }
 
   /** Our token endpoint: client credentials in, a short-lived Bearer token out. */
-  async issueAccessToken(clientId: string, clientSecret: string): Promise<{ token: string; expiresIn: number } | undefined> {
+  async issueAccessToken(
+    clientId: string,
+    clientSecret: string,
+  ): Promise<{ token: string; expiresIn: number } | undefined> {
     const now = this.clock.now();
     const client = await credentials.findOAuthClient(this.db, clientId, clientSecret);
     if (!client) return undefined;
@@ -250,7 +309,12 @@ export class LifecycleService {
     const expiresIn = this.options.accessTokenTtlSeconds;
     await credentials.issueCredential(
       this.db,
-      { connectionId: client.connectionId, kind: 'ACCESS_TOKEN', secret: token, expiresAt: new Date(now.getTime() + expiresIn * 1000) },
+      {
+        connectionId: client.connectionId,
+        kind: 'ACCESS_TOKEN',
+        secret: token,
+        expiresAt: new Date(now.getTime() + expiresIn * 1000),
+      },
       now,
     );
     return { token, expiresIn };
@@ -263,42 +327,71 @@ export class LifecycleService {
    * first move (authenticated with an initial token we issued), which we answer by registering
    * back with a fresh token and retiring the initial one.
    */
-  async receiveRegister(principal: PeerPrincipal, requestId: string, body: Register): Promise<void> {
+  async receiveRegister(
+    principal: PeerPrincipal,
+    requestId: string,
+    body: Register,
+  ): Promise<void> {
     const now = this.clock.now();
     await this.db.transaction().execute((trx) =>
       this.#within(trx, principal.connectionId, async (snap, emit) => {
         const offer = body.version_url.map((v) => v.version);
         const version = selectVersion(offer);
-        if (!version) throw new InboundRefusal(501, `No common OSCP version: you offered ${offer.join(', ')}; we speak 2.0.`);
-        const peerBaseUrl = body.version_url.find((v) => v.version === version)!.base_url.replace(/\/+$/, '');
+        if (!version)
+          throw new InboundRefusal(
+            501,
+            `No common OSCP version: you offered ${offer.join(', ')}; we speak 2.0.`,
+          );
+        const peerBaseUrl = body.version_url
+          .find((v) => v.version === version)!
+          .base_url.replace(/\/+$/, '');
         if (principal.credential === 'INITIAL_TOKEN') {
           // They registered first: retire the initial token and register back with a fresh token,
           // correlated to their Register.
           await credentials.revokeCredentials(trx, snap.id, ['INITIAL_TOKEN'], now);
-          emit(await this.#beginRegistration(trx, snap, now, { correlationId: requestId, initiatedBy: 'CAPACITY_PROVIDER' }));
+          emit(
+            await this.#beginRegistration(trx, snap, now, {
+              correlationId: requestId,
+              initiatedBy: 'CAPACITY_PROVIDER',
+            }),
+          );
         }
         await this.secrets.put(trx, peerTokenSecret(snap.id), body.token, 'oscp-peer', now);
-        emit({ type: 'OscpPeerRegistered', data: { connectionId: snap.id, requestId, version, peerBaseUrl, at: now.toISOString() } });
+        emit({
+          type: 'OscpPeerRegistered',
+          data: { connectionId: snap.id, requestId, version, peerBaseUrl, at: now.toISOString() },
+        });
         await cancelWork(trx, REGISTRATION_TIMEOUT_WORK, snap.id);
         await projection.clearError(trx, snap.id, now.toISOString(), 'REGISTRATION');
-        if (snap.profile.handshakeInitiator === 'FLEXIBILITY_PROVIDER') emit(await this.#sendHandshake(trx, snap, now));
+        if (snap.profile.handshakeInitiator === 'FLEXIBILITY_PROVIDER')
+          emit(await this.#sendHandshake(trx, snap, now));
       }),
     );
   }
 
   /** The peer states what it requires; we answer 204 and acknowledge through the outbox, or 400. */
-  async receiveHandshake(principal: PeerPrincipal, requestId: string, body: Handshake): Promise<void> {
+  async receiveHandshake(
+    principal: PeerPrincipal,
+    requestId: string,
+    body: Handshake,
+  ): Promise<void> {
     const now = this.clock.now();
     let refusal: InboundRefusal | undefined;
     await this.db.transaction().execute((trx) =>
       this.#within(trx, principal.connectionId, async (snap, emit) => {
         if (!['REGISTERED', 'HANDSHAKEN', 'ONLINE', 'OFFLINE'].includes(snap.lifecycle.phase)) {
-          throw new InboundRefusal(403, `Register before the handshake (this connection is ${snap.lifecycle.phase}).`);
+          throw new InboundRefusal(
+            403,
+            `Register before the handshake (this connection is ${snap.lifecycle.phase}).`,
+          );
         }
         const required = behaviourFromWire(body.required_behaviour);
         const problem = handshakeProblem(snap.profile, required);
         if (problem) {
-          emit({ type: 'OscpHandshakeRejected', data: { connectionId: snap.id, requestId, reason: problem, at: now.toISOString() } });
+          emit({
+            type: 'OscpHandshakeRejected',
+            data: { connectionId: snap.id, requestId, reason: problem, at: now.toISOString() },
+          });
           refusal = new InboundRefusal(400, problem);
           return;
         }
@@ -318,7 +411,14 @@ export class LifecycleService {
         );
         emit({
           type: 'OscpHandshakeReceived',
-          data: { connectionId: snap.id, requestId, requiredBehaviour: required, acknowledgeRequestId, ourRequiredBehaviour: ours, at: now.toISOString() },
+          data: {
+            connectionId: snap.id,
+            requestId,
+            requiredBehaviour: required,
+            acknowledgeRequestId,
+            ourRequiredBehaviour: ours,
+            at: now.toISOString(),
+          },
         });
       }),
     );
@@ -327,14 +427,22 @@ export class LifecycleService {
   }
 
   /** The peer acknowledges the handshake we sent (Vector: either side may start). */
-  async receiveHandshakeAcknowledge(principal: PeerPrincipal, correlationId: string | undefined, body: HandshakeAcknowledge): Promise<void> {
+  async receiveHandshakeAcknowledge(
+    principal: PeerPrincipal,
+    correlationId: string | undefined,
+    body: HandshakeAcknowledge,
+  ): Promise<void> {
     const now = this.clock.now();
     await this.db.transaction().execute((trx) =>
       this.#within(trx, principal.connectionId, async (snap, emit) => {
         const pending = snap.lifecycle.handshake.sentRequestId;
-        if (!pending) throw new InboundRefusal(400, 'No handshake of ours is awaiting an acknowledgement.');
+        if (!pending)
+          throw new InboundRefusal(400, 'No handshake of ours is awaiting an acknowledgement.');
         if (correlationId !== pending) {
-          throw new InboundRefusal(400, `X-Correlation-ID must be the X-Request-ID of our handshake (${pending}).`);
+          throw new InboundRefusal(
+            400,
+            `X-Correlation-ID must be the X-Request-ID of our handshake (${pending}).`,
+          );
         }
         emit({
           type: 'OscpHandshakeCompleted',
@@ -353,7 +461,12 @@ export class LifecycleService {
   }
 
   /** After a handshake: heartbeats to the peer at the interval it asked for, starting now. */
-  async #afterHandshake(trx: Trx, snap: Snapshot, peerRequires: RequiredBehaviour, now: Date): Promise<void> {
+  async #afterHandshake(
+    trx: Trx,
+    snap: Snapshot,
+    peerRequires: RequiredBehaviour,
+    now: Date,
+  ): Promise<void> {
     if (peerRequires.heartbeatIntervalSeconds) {
       await scheduleWork(trx, { kind: HEARTBEAT_WORK, key: snap.id, dueAt: now }, now);
     } else {
@@ -368,16 +481,30 @@ export class LifecycleService {
       this.#within(trx, principal.connectionId, async (snap, emit) => {
         const offlineAt = new Date(body.offline_mode_at);
         await projection.saveHeartbeat(trx, snap.id, { receivedAt: now, offlineModeAt: offlineAt });
-        snap.lifecycle.heartbeat = { ...snap.lifecycle.heartbeat, lastReceivedAt: now.toISOString(), peerOfflineAt: offlineAt.toISOString() };
+        snap.lifecycle.heartbeat = {
+          ...snap.lifecycle.heartbeat,
+          lastReceivedAt: now.toISOString(),
+          peerOfflineAt: offlineAt.toISOString(),
+        };
         await scheduleWork(trx, { kind: OFFLINE_CHECK_WORK, key: snap.id, dueAt: offlineAt }, now);
         const { phase, handshake } = snap.lifecycle;
         if (phase === 'HANDSHAKEN' || (phase === 'OFFLINE' && !handshake.required)) {
           await projection.clearError(trx, snap.id, now.toISOString(), 'LIVENESS');
           emit({
             type: 'OscpPeerOnline',
-            data: { connectionId: snap.id, heartbeatAt: now.toISOString(), offlineModeAt: offlineAt.toISOString(), at: now.toISOString() },
+            data: {
+              connectionId: snap.id,
+              heartbeatAt: now.toISOString(),
+              offlineModeAt: offlineAt.toISOString(),
+              at: now.toISOString(),
+            },
           });
-        } else if (phase === 'OFFLINE' && handshake.required && snap.profile.handshakeInitiator === 'FLEXIBILITY_PROVIDER' && !handshake.sentRequestId) {
+        } else if (
+          phase === 'OFFLINE' &&
+          handshake.required &&
+          snap.profile.handshakeInitiator === 'FLEXIBILITY_PROVIDER' &&
+          !handshake.sentRequestId
+        ) {
           // The peer is back; it must handshake again before business, and we are the side that starts.
           emit(await this.#sendHandshake(trx, snap, now));
         }
@@ -391,7 +518,11 @@ export class LifecycleService {
     if (!snap || !snap.enabled) throw new InboundRefusal(403, 'This connection is disabled.');
     const { phase, handshake } = snap.lifecycle;
     const ready = ['HANDSHAKEN', 'ONLINE', 'OFFLINE'].includes(phase) && !handshake.required;
-    if (!ready) throw new InboundRefusal(403, `Complete the handshake before business messages (this connection is ${phase}).`);
+    if (!ready)
+      throw new InboundRefusal(
+        403,
+        `Complete the handshake before business messages (this connection is ${phase}).`,
+      );
     return snap;
   }
 
@@ -401,7 +532,13 @@ export class LifecycleService {
   async sendHeartbeat(trx: Trx, work: DueWork, now: Date): Promise<void> {
     const snap = await projection.findConnection(trx, work.key, true);
     const interval = snap?.lifecycle.handshake.peerRequires?.heartbeatIntervalSeconds;
-    if (!snap || !snap.enabled || !interval || !['HANDSHAKEN', 'ONLINE', 'OFFLINE'].includes(snap.lifecycle.phase)) return;
+    if (
+      !snap ||
+      !snap.enabled ||
+      !interval ||
+      !['HANDSHAKEN', 'ONLINE', 'OFFLINE'].includes(snap.lifecycle.phase)
+    )
+      return;
     await enqueueOutbound(
       trx,
       {
@@ -414,7 +551,8 @@ export class LifecycleService {
       now,
     );
     const planned = work.dueAt.getTime() + interval * 1000;
-    const next = planned > now.getTime() ? new Date(planned) : new Date(now.getTime() + interval * 1000);
+    const next =
+      planned > now.getTime() ? new Date(planned) : new Date(now.getTime() + interval * 1000);
     await scheduleWork(trx, { kind: HEARTBEAT_WORK, key: snap.id, dueAt: next }, now);
   }
 
@@ -451,7 +589,12 @@ export class LifecycleService {
       const reason = `No Register from the peer within ${Math.round(this.options.registrationReplyTimeoutMs / 1000)} s of ours being delivered.`;
       emit({
         type: 'OscpRegistrationFailed',
-        data: { connectionId: snap.id, reason, requestId: snap.lifecycle.registration.pendingRequestId, at: now.toISOString() },
+        data: {
+          connectionId: snap.id,
+          reason,
+          requestId: snap.lifecycle.registration.pendingRequestId,
+          at: now.toISOString(),
+        },
       });
       await projection.saveError(trx, snap.id, {
         source: 'REGISTRATION',
@@ -499,7 +642,12 @@ export class LifecycleService {
           record.at,
         );
         snap.version += 1;
-        await projection.saveLifecycle(trx, snap.id, { lifecycle: snap.lifecycle, version: snap.version }, record.at);
+        await projection.saveLifecycle(
+          trx,
+          snap.id,
+          { lifecycle: snap.lifecycle, version: snap.version },
+          record.at,
+        );
       }
       if (outcome.status === 'delivered') {
         await projection.clearError(trx, snap.id, at, 'DELIVERY');
@@ -509,22 +657,50 @@ export class LifecycleService {
           at,
           attempted: `${message.kind} (attempt ${record.attempt} of ${message.maxAttempts})`,
           url: outcome.url ?? null,
-          status: outcome.status === 'failed' && outcome.reason === 'timeout' ? 'timeout' : 'httpStatus' in outcome && outcome.httpStatus ? String(outcome.httpStatus) : outcome.status,
+          status:
+            outcome.status === 'failed' && outcome.reason === 'timeout'
+              ? 'timeout'
+              : 'httpStatus' in outcome && outcome.httpStatus
+                ? String(outcome.httpStatus)
+                : outcome.status,
           message: outcome.message,
         });
       }
-      if (message.kind === 'Register' && snap.lifecycle.registration.pendingRequestId === message.requestId) {
+      if (
+        message.kind === 'Register' &&
+        snap.lifecycle.registration.pendingRequestId === message.requestId
+      ) {
         if (status === 'DELIVERED' && snap.lifecycle.phase === 'REGISTERING') {
-          await scheduleWork(trx, { kind: REGISTRATION_TIMEOUT_WORK, key: snap.id, dueAt: new Date(record.at.getTime() + this.options.registrationReplyTimeoutMs) }, record.at);
+          await scheduleWork(
+            trx,
+            {
+              kind: REGISTRATION_TIMEOUT_WORK,
+              key: snap.id,
+              dueAt: new Date(record.at.getTime() + this.options.registrationReplyTimeoutMs),
+            },
+            record.at,
+          );
         } else if (status === 'FAILED') {
           emit({
             type: 'OscpRegistrationFailed',
-            data: { connectionId: snap.id, reason: `Our Register could not be delivered: ${outcome.status === 'delivered' ? '' : outcome.message}`, requestId: message.requestId, at },
+            data: {
+              connectionId: snap.id,
+              reason: `Our Register could not be delivered: ${outcome.status === 'delivered' ? '' : outcome.message}`,
+              requestId: message.requestId,
+              at,
+            },
           });
         }
       }
-      if (message.kind === 'HandshakeAcknowledge' && status === 'DELIVERED' && snap.lifecycle.handshake.receivedRequestId === message.requestId) {
-        const peerRequires = snap.lifecycle.handshake.peerRequires ?? { heartbeatIntervalSeconds: null, measurementConfiguration: [] };
+      if (
+        message.kind === 'HandshakeAcknowledge' &&
+        status === 'DELIVERED' &&
+        snap.lifecycle.handshake.receivedRequestId === message.requestId
+      ) {
+        const peerRequires = snap.lifecycle.handshake.peerRequires ?? {
+          heartbeatIntervalSeconds: null,
+          measurementConfiguration: [],
+        };
         emit({
           type: 'OscpHandshakeCompleted',
           data: {

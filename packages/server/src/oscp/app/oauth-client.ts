@@ -13,14 +13,21 @@ export class OAuthTokenCache {
     private readonly fetchImpl: typeof fetch = fetch,
   ) {}
 
-  async token(connectionId: string, c: { tokenUrl: string; clientId: string; clientSecret: string }): Promise<string> {
+  async token(
+    connectionId: string,
+    c: { tokenUrl: string; clientId: string; clientSecret: string },
+  ): Promise<string> {
     const now = this.clock.now().getTime();
     const cached = this.#tokens.get(connectionId);
     if (cached && cached.expiresAt > now) return cached.token;
     const response = await this.fetchImpl(c.tokenUrl, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
-      body: new URLSearchParams({ grant_type: 'client_credentials', client_id: c.clientId, client_secret: c.clientSecret }).toString(),
+      body: new URLSearchParams({
+        grant_type: 'client_credentials',
+        client_id: c.clientId,
+        client_secret: c.clientSecret,
+      }).toString(),
       signal: AbortSignal.timeout(this.timeoutMs),
       redirect: 'manual',
     });
@@ -29,9 +36,13 @@ export class OAuthTokenCache {
     if (typeof body.access_token !== 'string' || body.access_token.length === 0) {
       throw new Error(`token endpoint ${c.tokenUrl} returned no access_token`);
     }
-    const lifetimeS = typeof body.expires_in === 'number' && body.expires_in > 0 ? body.expires_in : 300;
+    const lifetimeS =
+      typeof body.expires_in === 'number' && body.expires_in > 0 ? body.expires_in : 300;
     // Renew a little early so a token never expires in flight.
-    this.#tokens.set(connectionId, { token: body.access_token, expiresAt: now + Math.max(1, lifetimeS - 30) * 1000 });
+    this.#tokens.set(connectionId, {
+      token: body.access_token,
+      expiresAt: now + Math.max(1, lifetimeS - 30) * 1000,
+    });
     return body.access_token;
   }
 

@@ -1,4 +1,9 @@
-import { createOscpClient, type MessageKind, type OscpClient, type OscpMessage } from '@openvelope/oscp';
+import {
+  createOscpClient,
+  type MessageKind,
+  type OscpClient,
+  type OscpMessage,
+} from '@openvelope/oscp';
 import type { Clock } from '../../platform/clock';
 import type { Db } from '../../platform/db/database';
 import type { DeliveryOutcome, Transport } from '../../platform/outbox/dispatcher';
@@ -14,7 +19,10 @@ export const secretPlaceholder = (name: string) => ({ $secret: name });
 
 class MissingSecret extends Error {}
 
-async function resolveSecrets(value: unknown, reveal: (name: string) => Promise<string | undefined>): Promise<unknown> {
+async function resolveSecrets(
+  value: unknown,
+  reveal: (name: string) => Promise<string | undefined>,
+): Promise<unknown> {
   if (Array.isArray(value)) return Promise.all(value.map((v) => resolveSecrets(v, reveal)));
   if (value && typeof value === 'object') {
     const record = value as Record<string, unknown>;
@@ -23,7 +31,9 @@ async function resolveSecrets(value: unknown, reveal: (name: string) => Promise<
       if (secret === undefined) throw new MissingSecret(`secret "${record.$secret}" is not set`);
       return secret;
     }
-    const entries = await Promise.all(Object.entries(record).map(async ([k, v]) => [k, await resolveSecrets(v, reveal)] as const));
+    const entries = await Promise.all(
+      Object.entries(record).map(async ([k, v]) => [k, await resolveSecrets(v, reveal)] as const),
+    );
     return Object.fromEntries(entries);
   }
   return value;
@@ -55,32 +65,52 @@ export function createOscpTransport(deps: {
   timeoutMs: number;
   fetch?: typeof fetch;
 }): Transport & { client: OscpClient; oauth: OAuthTokenCache } {
-  const client = createOscpClient({ timeoutMs: deps.timeoutMs, ...(deps.fetch ? { fetch: deps.fetch } : {}) });
+  const client = createOscpClient({
+    timeoutMs: deps.timeoutMs,
+    ...(deps.fetch ? { fetch: deps.fetch } : {}),
+  });
   const oauth = new OAuthTokenCache(deps.clock, deps.timeoutMs, deps.fetch);
   const reveal = (name: string) => deps.secrets.reveal(deps.db, name);
 
   async function authorization(connectionId: string, profile: ConnectionProfile) {
     const refs = profile.authReferences;
     if (profile.authMode === 'OSCP_TOKEN') {
-      const token = (await reveal(peerTokenSecret(connectionId))) ?? (refs.initialToken ? await reveal(refs.initialToken) : undefined);
-      if (!token) throw new MissingSecret(`the initial token secret "${refs.initialToken ?? '(no name set)'}" is not set`);
+      const token =
+        (await reveal(peerTokenSecret(connectionId))) ??
+        (refs.initialToken ? await reveal(refs.initialToken) : undefined);
+      if (!token)
+        throw new MissingSecret(
+          `the initial token secret "${refs.initialToken ?? '(no name set)'}" is not set`,
+        );
       return { authorization: { scheme: 'Token' as const, token }, staticHeaders: {} };
     }
-    const names = { tokenUrl: refs.tokenUrl, clientId: refs.clientId, clientSecret: refs.clientSecret };
+    const names = {
+      tokenUrl: refs.tokenUrl,
+      clientId: refs.clientId,
+      clientSecret: refs.clientSecret,
+    };
     const values: Record<string, string> = {};
     for (const [key, name] of Object.entries(names)) {
       const value = name ? await reveal(name) : undefined;
-      if (!value) throw new MissingSecret(`the ${key} secret "${name ?? '(no name set)'}" is not set`);
+      if (!value)
+        throw new MissingSecret(`the ${key} secret "${name ?? '(no name set)'}" is not set`);
       values[key] = value;
     }
-    const staticHeaders = refs.staticHeaders ? parseHeaders(await reveal(refs.staticHeaders), refs.staticHeaders) : {};
-    const token = await oauth.token(connectionId, { tokenUrl: values.tokenUrl!, clientId: values.clientId!, clientSecret: values.clientSecret! });
+    const staticHeaders = refs.staticHeaders
+      ? parseHeaders(await reveal(refs.staticHeaders), refs.staticHeaders)
+      : {};
+    const token = await oauth.token(connectionId, {
+      tokenUrl: values.tokenUrl!,
+      clientId: values.clientId!,
+      clientSecret: values.clientSecret!,
+    });
     return { authorization: { scheme: 'Bearer' as const, token }, staticHeaders };
   }
 
   const transport = async (message: OutboundMessage): Promise<DeliveryOutcome> => {
     const row = await projection.findConnection(deps.db, message.connectionId);
-    if (!row) return { status: 'invalid', message: `connection ${message.connectionId} no longer exists` };
+    if (!row)
+      return { status: 'invalid', message: `connection ${message.connectionId} no longer exists` };
     const baseUrl = row.lifecycle.registration.peerBaseUrl ?? row.profile.peerBaseUrl;
     let peer;
     let body: unknown;
@@ -89,22 +119,41 @@ export function createOscpTransport(deps: {
       peer = { baseUrl, ...auth };
       body = await resolveSecrets(message.body, reveal);
     } catch (error) {
-      if (error instanceof MissingSecret) return { status: 'invalid', message: error.message, url: baseUrl };
+      if (error instanceof MissingSecret)
+        return { status: 'invalid', message: error.message, url: baseUrl };
       const text = error instanceof Error ? error.message : String(error);
-      return { status: 'failed', reason: 'network', message: `obtaining an access token failed: ${text}`, url: baseUrl };
+      return {
+        status: 'failed',
+        reason: 'network',
+        message: `obtaining an access token failed: ${text}`,
+        url: baseUrl,
+      };
     }
-    const outcome = await client.send(peer, { kind: message.kind as MessageKind, body } as OscpMessage, {
-      requestId: message.requestId,
-      ...(message.correlationId ? { correlationId: message.correlationId } : {}),
-    });
-    if (outcome.status === 'rejected' && outcome.httpStatus === 401 && row.profile.authMode === 'OAUTH2_CLIENT_CREDENTIALS') {
+    const outcome = await client.send(
+      peer,
+      { kind: message.kind as MessageKind, body } as OscpMessage,
+      {
+        requestId: message.requestId,
+        ...(message.correlationId ? { correlationId: message.correlationId } : {}),
+      },
+    );
+    if (
+      outcome.status === 'rejected' &&
+      outcome.httpStatus === 401 &&
+      row.profile.authMode === 'OAUTH2_CLIENT_CREDENTIALS'
+    ) {
       oauth.forget(row.id);
     }
     switch (outcome.status) {
       case 'delivered':
         return { status: 'delivered', httpStatus: outcome.httpStatus, url: outcome.url };
       case 'rejected':
-        return { status: 'rejected', httpStatus: outcome.httpStatus, message: outcome.message, url: outcome.url };
+        return {
+          status: 'rejected',
+          httpStatus: outcome.httpStatus,
+          message: outcome.message,
+          url: outcome.url,
+        };
       case 'failed':
         return {
           status: 'failed',

@@ -12,7 +12,10 @@ export type HandshakeInitiator = (typeof HANDSHAKE_INITIATORS)[number];
 /** DEAD_RECKONING is planned: shown to users, refused if chosen. */
 export const GAP_POLICIES = ['SAFE_DEFAULT_CAPACITY', 'LOCAL_CONTROL', 'DEAD_RECKONING'] as const;
 export type GapPolicy = (typeof GAP_POLICIES)[number];
-export const SELECTABLE_GAP_POLICIES: readonly GapPolicy[] = ['SAFE_DEFAULT_CAPACITY', 'LOCAL_CONTROL'];
+export const SELECTABLE_GAP_POLICIES: readonly GapPolicy[] = [
+  'SAFE_DEFAULT_CAPACITY',
+  'LOCAL_CONTROL',
+];
 
 export const MEASUREMENT_ALIGNMENTS = ['NONE', 'CLOCK_HOUR'] as const;
 export type MeasurementAlignment = (typeof MEASUREMENT_ALIGNMENTS)[number];
@@ -99,7 +102,10 @@ const noReferences: AuthenticationReferences = {
 };
 
 /** Defaults per preset: what a user gets before typing anything but names and the binding. */
-export const PRESET_DEFAULTS: Record<Exclude<Preset, 'CUSTOM'>, Omit<ConnectionProfile, 'displayName' | 'groupId' | 'microgridId' | 'scopeId' | 'peerBaseUrl'>> = {
+export const PRESET_DEFAULTS: Record<
+  Exclude<Preset, 'CUSTOM'>,
+  Omit<ConnectionProfile, 'displayName' | 'groupId' | 'microgridId' | 'scopeId' | 'peerBaseUrl'>
+> = {
   VECTOR_DERMS: {
     preset: 'VECTOR_DERMS',
     oscpVersion: '2.0',
@@ -173,14 +179,26 @@ export function profileProblems(p: ConnectionProfile): FieldProblem[] {
     // The token URL may be a plain reference; it is checked when used.
   }
   if (!ALLOWED_INTERVALS_S.includes(p.measurementPublicationIntervalSeconds)) {
-    add('measurementPublicationIntervalSeconds', `must be one of ${ALLOWED_INTERVALS_S.join(', ')} seconds`);
+    add(
+      'measurementPublicationIntervalSeconds',
+      `must be one of ${ALLOWED_INTERVALS_S.join(', ')} seconds`,
+    );
   }
-  if (p.measurementAlignment === 'CLOCK_HOUR' && 3600 % p.measurementPublicationIntervalSeconds !== 0) {
-    add('measurementAlignment', 'aligning to the clock hour needs an interval that divides an hour');
+  if (
+    p.measurementAlignment === 'CLOCK_HOUR' &&
+    3600 % p.measurementPublicationIntervalSeconds !== 0
+  ) {
+    add(
+      'measurementAlignment',
+      'aligning to the clock hour needs an interval that divides an hour',
+    );
   }
   const hb = p.requestedHeartbeatIntervalSeconds;
   if (hb !== null && (!Number.isInteger(hb) || hb < 1 || hb > 86_400)) {
-    add('requestedHeartbeatIntervalSeconds', 'must be a whole number of seconds from 1 to 86400, or empty for none');
+    add(
+      'requestedHeartbeatIntervalSeconds',
+      'must be a whole number of seconds from 1 to 86400, or empty for none',
+    );
   }
   if (p.reportingAssetId !== null && !/^[A-Za-z0-9._-]{1,100}$/.test(p.reportingAssetId)) {
     add('reportingAssetId', 'must be 1–100 letters, digits, dots, dashes or underscores');
@@ -193,7 +211,10 @@ export function profileProblems(p: ConnectionProfile): FieldProblem[] {
   }
   for (const [key, name] of Object.entries(p.authReferences)) {
     if (name !== null && !/^[A-Za-z0-9._-]{1,120}$/.test(name)) {
-      add(`authReferences.${key}`, 'a secret name may contain letters, digits, dot, dash and underscore');
+      add(
+        `authReferences.${key}`,
+        'a secret name may contain letters, digits, dot, dash and underscore',
+      );
     }
   }
   return found;
@@ -205,16 +226,23 @@ export function enablementProblems(p: ConnectionProfile): FieldProblem[] {
   if (p.measurementPublicationMode === 'ASSET' && !p.reportingAssetId) {
     found.push({
       field: 'reportingAssetId',
-      message: 'ASSET measurement mode needs a reporting asset id before the connection can be enabled',
+      message:
+        'ASSET measurement mode needs a reporting asset id before the connection can be enabled',
     });
   }
   if (p.authMode === 'OSCP_TOKEN' && !p.authReferences.initialToken) {
-    found.push({ field: 'authReferences.initialToken', message: 'token exchange needs the initial token’s secret name' });
+    found.push({
+      field: 'authReferences.initialToken',
+      message: 'token exchange needs the initial token’s secret name',
+    });
   }
   if (p.authMode === 'OAUTH2_CLIENT_CREDENTIALS') {
     for (const key of ['tokenUrl', 'clientId', 'clientSecret'] as const) {
       if (!p.authReferences[key]) {
-        found.push({ field: `authReferences.${key}`, message: 'OAuth2 client credentials need this secret name' });
+        found.push({
+          field: `authReferences.${key}`,
+          message: 'OAuth2 client credentials need this secret name',
+        });
       }
     }
   }
@@ -234,7 +262,11 @@ export function profileChanges(before: ConnectionProfile, after: ConnectionProfi
     if (a !== null && b !== null && typeof a === 'object' && typeof b === 'object') {
       const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
       for (const key of keys) {
-        walk(prefix ? `${prefix}.${key}` : key, (a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key]);
+        walk(
+          prefix ? `${prefix}.${key}` : key,
+          (a as Record<string, unknown>)[key],
+          (b as Record<string, unknown>)[key],
+        );
       }
     } else if (a !== b) {
       changes.push({ field: prefix, from: a ?? null, to: b ?? null });
@@ -258,6 +290,9 @@ export function applyPatch(profile: ConnectionProfile, patch: ProfilePatch): Con
     ...profile,
     ...defined,
     authReferences: { ...profile.authReferences, ...(patch.authReferences ?? {}) },
-    reportingAssetId: patch.reportingAssetId === undefined ? profile.reportingAssetId : patch.reportingAssetId || null,
+    reportingAssetId:
+      patch.reportingAssetId === undefined
+        ? profile.reportingAssetId
+        : patch.reportingAssetId || null,
   };
 }

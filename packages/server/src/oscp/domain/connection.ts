@@ -35,13 +35,25 @@ export const initialConnection = (id: string): Connection => ({
 });
 
 export type ConnectionEvent =
-  | { type: 'OscpConnectionConfigured'; data: { connectionId: string; profile: ConnectionProfile; by: string; at: string } }
+  | {
+      type: 'OscpConnectionConfigured';
+      data: { connectionId: string; profile: ConnectionProfile; by: string; at: string };
+    }
   | {
       type: 'OscpConnectionEdited';
-      data: { connectionId: string; profile: ConnectionProfile; changes: FieldChange[]; by: string; at: string };
+      data: {
+        connectionId: string;
+        profile: ConnectionProfile;
+        changes: FieldChange[];
+        by: string;
+        at: string;
+      };
     }
   | { type: 'OscpConnectionEnabled'; data: { connectionId: string; by: string; at: string } }
-  | { type: 'OscpConnectionDisabled'; data: { connectionId: string; by: string; at: string; intentionalDisconnect?: boolean } };
+  | {
+      type: 'OscpConnectionDisabled';
+      data: { connectionId: string; by: string; at: string; intentionalDisconnect?: boolean };
+    };
 
 export type ConnectionCommand =
   | { type: 'Configure'; profile: ConnectionProfile; enable: boolean; by: string }
@@ -57,7 +69,8 @@ export type Rejection =
   | { kind: 'already-exists' }
   | { kind: 'conflict'; message: string };
 
-export type Decision = { ok: true; events: ConnectionEvent[] } | { ok: false; rejection: Rejection };
+export type Decision =
+  { ok: true; events: ConnectionEvent[] } | { ok: false; rejection: Rejection };
 
 const accept = (...events: ConnectionEvent[]): Decision => ({ ok: true, events });
 const reject = (rejection: Rejection): Decision => ({ ok: false, rejection });
@@ -78,34 +91,52 @@ export function decide(command: ConnectionCommand, state: Connection, now: Date)
         data: { connectionId, profile: command.profile, by: command.by, at },
       };
       return command.enable
-        ? accept(configured, { type: 'OscpConnectionEnabled', data: { connectionId, by: command.by, at } })
+        ? accept(configured, {
+            type: 'OscpConnectionEnabled',
+            data: { connectionId, by: command.by, at },
+          })
         : accept(configured);
     }
     case 'Edit': {
       if (!state.exists || !state.profile) return reject({ kind: 'not-found' });
       const profile = applyPatch(state.profile, command.patch);
-      const problems = [...profileProblems(profile), ...(state.enabled ? enablementProblems(profile) : [])];
+      const problems = [
+        ...profileProblems(profile),
+        ...(state.enabled ? enablementProblems(profile) : []),
+      ];
       if (problems.length > 0) return reject({ kind: 'invalid', problems });
       const changes = profileChanges(state.profile, profile);
       if (changes.length === 0) return accept();
-      return accept({ type: 'OscpConnectionEdited', data: { connectionId, profile, changes, by: command.by, at } });
+      return accept({
+        type: 'OscpConnectionEdited',
+        data: { connectionId, profile, changes, by: command.by, at },
+      });
     }
     case 'Enable': {
       if (!state.exists || !state.profile) return reject({ kind: 'not-found' });
-      if (state.enabled) return reject({ kind: 'conflict', message: 'The connection is already enabled.' });
+      if (state.enabled)
+        return reject({ kind: 'conflict', message: 'The connection is already enabled.' });
       const problems = enablementProblems(state.profile);
       if (problems.length > 0) return reject({ kind: 'invalid', problems });
       return accept({ type: 'OscpConnectionEnabled', data: { connectionId, by: command.by, at } });
     }
     case 'Disable': {
       if (!state.exists) return reject({ kind: 'not-found' });
-      if (!state.enabled) return reject({ kind: 'conflict', message: 'The connection is already disabled.' });
+      if (!state.enabled)
+        return reject({ kind: 'conflict', message: 'The connection is already disabled.' });
       return accept({ type: 'OscpConnectionDisabled', data: { connectionId, by: command.by, at } });
     }
     case 'Disconnect': {
       if (!state.exists) return reject({ kind: 'not-found' });
-      if (!state.enabled) return reject({ kind: 'conflict', message: 'The connection is not active; there is nothing to disconnect.' });
-      return accept({ type: 'OscpConnectionDisabled', data: { connectionId, by: command.by, at, intentionalDisconnect: true } });
+      if (!state.enabled)
+        return reject({
+          kind: 'conflict',
+          message: 'The connection is not active; there is nothing to disconnect.',
+        });
+      return accept({
+        type: 'OscpConnectionDisabled',
+        data: { connectionId, by: command.by, at, intentionalDisconnect: true },
+      });
     }
   }
 }

@@ -9,7 +9,10 @@ import type { CapacityForecastType, ForecastedBlock, PhaseIndicator } from '@ope
 export type ForecastRole = 'PRIMARY' | 'FALLBACK' | 'OPTIMUM';
 export type FlowDirection = 'IMPORT' | 'EXPORT';
 
-export function roleOf(type: CapacityForecastType): { role: ForecastRole; direction: FlowDirection } {
+export function roleOf(type: CapacityForecastType): {
+  role: ForecastRole;
+  direction: FlowDirection;
+} {
   switch (type) {
     case 'CONSUMPTION':
       return { role: 'PRIMARY', direction: 'IMPORT' };
@@ -47,7 +50,9 @@ export interface TranslatedBlock {
  * - W, KW: ALL and UNKNOWN mean the group's total power; ONE, TWO, THREE mean power on each phase.
  * - WH, KWH: energy, not a limit: rejected.
  */
-export function interpretBlock(block: Pick<ForecastedBlock, 'capacity' | 'unit' | 'phase'>): TranslatedLimit | { error: string } {
+export function interpretBlock(
+  block: Pick<ForecastedBlock, 'capacity' | 'unit' | 'phase'>,
+): TranslatedLimit | { error: string } {
   const perPhase = block.phase === 'ONE' || block.phase === 'TWO' || block.phase === 'THREE';
   switch (block.unit) {
     case 'A':
@@ -66,7 +71,9 @@ export function interpretBlock(block: Pick<ForecastedBlock, 'capacity' | 'unit' 
  * Translates every block or rejects the whole forecast naming each bad block: energy units,
  * end not after start, and blocks of one message that overlap (touching is fine).
  */
-export function translateForecast(blocks: readonly ForecastedBlock[]): { ok: true; blocks: TranslatedBlock[] } | { ok: false; message: string } {
+export function translateForecast(
+  blocks: readonly ForecastedBlock[],
+): { ok: true; blocks: TranslatedBlock[] } | { ok: false; message: string } {
   const problems: string[] = [];
   const translated: TranslatedBlock[] = [];
   blocks.forEach((block, index) => {
@@ -74,19 +81,32 @@ export function translateForecast(blocks: readonly ForecastedBlock[]): { ok: tru
     const end = new Date(block.end_time);
     const limit = interpretBlock(block);
     if ('error' in limit) problems.push(`forecasted_blocks[${index}]: ${limit.error}`);
-    if (!(end > start)) problems.push(`forecasted_blocks[${index}]: end_time must be after start_time`);
+    if (!(end > start))
+      problems.push(`forecasted_blocks[${index}]: end_time must be after start_time`);
     if ('error' in limit || !(end > start)) return;
-    translated.push({ index, start, end, limit, wire: { capacity: block.capacity, unit: block.unit, phase: block.phase } });
+    translated.push({
+      index,
+      start,
+      end,
+      limit,
+      wire: { capacity: block.capacity, unit: block.unit, phase: block.phase },
+    });
   });
-  const ordered = [...translated].sort((a, b) => a.start.getTime() - b.start.getTime() || a.index - b.index);
+  const ordered = [...translated].sort(
+    (a, b) => a.start.getTime() - b.start.getTime() || a.index - b.index,
+  );
   let reach = ordered[0];
   for (const block of ordered.slice(1)) {
     if (reach && block.start < reach.end) {
-      problems.push(`forecasted_blocks[${block.index}]: overlaps forecasted_blocks[${reach.index}]`);
+      problems.push(
+        `forecasted_blocks[${block.index}]: overlaps forecasted_blocks[${reach.index}]`,
+      );
     }
     if (!reach || block.end > reach.end) reach = block;
   }
-  return problems.length > 0 ? { ok: false, message: problems.join('; ') } : { ok: true, blocks: ordered };
+  return problems.length > 0
+    ? { ok: false, message: problems.join('; ') }
+    : { ok: true, blocks: ordered };
 }
 
 export interface StoredBlock {
@@ -102,7 +122,10 @@ export interface StoredBlock {
  * The digest leaves this open; Vector's rolling 24-hour forecasts make "replace what overlaps"
  * the rule that never leaves a stale block inside the horizon just received.
  */
-export function replaceBlocks(stored: readonly StoredBlock[], incoming: readonly StoredBlock[]): StoredBlock[] {
+export function replaceBlocks(
+  stored: readonly StoredBlock[],
+  incoming: readonly StoredBlock[],
+): StoredBlock[] {
   if (incoming.length === 0) return [...stored];
   const spanStart = Math.min(...incoming.map((b) => b.start.getTime()));
   const spanEnd = Math.max(...incoming.map((b) => b.end.getTime()));
@@ -110,6 +133,9 @@ export function replaceBlocks(stored: readonly StoredBlock[], incoming: readonly
   return [...kept, ...incoming].sort((a, b) => a.start.getTime() - b.start.getTime());
 }
 
-export function blockCovering<T extends { start: Date; end: Date }>(blocks: readonly T[], now: Date): T | undefined {
+export function blockCovering<T extends { start: Date; end: Date }>(
+  blocks: readonly T[],
+  now: Date,
+): T | undefined {
   return blocks.find((b) => b.start <= now && now < b.end);
 }

@@ -56,28 +56,105 @@ export interface Lifecycle {
 
 export const initialLifecycle: Lifecycle = {
   phase: 'CONFIGURED',
-  registration: { mode: null, pendingRequestId: null, selectedVersion: null, peerBaseUrl: null, registeredAt: null, failure: null },
-  handshake: { sentRequestId: null, receivedRequestId: null, completedAt: null, peerRequires: null, weRequire: null, required: true },
+  registration: {
+    mode: null,
+    pendingRequestId: null,
+    selectedVersion: null,
+    peerBaseUrl: null,
+    registeredAt: null,
+    failure: null,
+  },
+  handshake: {
+    sentRequestId: null,
+    receivedRequestId: null,
+    completedAt: null,
+    peerRequires: null,
+    weRequire: null,
+    required: true,
+  },
   heartbeat: { lastReceivedAt: null, peerOfflineAt: null, wentOfflineAt: null },
 };
 
 export type LifecycleEvent =
-  | { type: 'OscpRegistrationStarted'; data: { connectionId: string; requestId: string; initiatedBy: 'FLEXIBILITY_PROVIDER' | 'CAPACITY_PROVIDER'; at: string } }
+  | {
+      type: 'OscpRegistrationStarted';
+      data: {
+        connectionId: string;
+        requestId: string;
+        initiatedBy: 'FLEXIBILITY_PROVIDER' | 'CAPACITY_PROVIDER';
+        at: string;
+      };
+    }
   | { type: 'OscpRegisteredOutOfBand'; data: { connectionId: string; at: string } }
-  | { type: 'OscpPeerRegistered'; data: { connectionId: string; requestId: string; version: string; peerBaseUrl: string; at: string } }
-  | { type: 'OscpRegistrationFailed'; data: { connectionId: string; reason: string; requestId: string | null; at: string } }
-  | { type: 'OscpHandshakeSent'; data: { connectionId: string; requestId: string; requiredBehaviour: RequiredBehaviour; at: string } }
-  | { type: 'OscpHandshakeReceived'; data: { connectionId: string; requestId: string; requiredBehaviour: RequiredBehaviour; acknowledgeRequestId: string; ourRequiredBehaviour: RequiredBehaviour; at: string } }
-  | { type: 'OscpHandshakeRejected'; data: { connectionId: string; requestId: string; reason: string; at: string } }
-  | { type: 'OscpHandshakeCompleted'; data: { connectionId: string; peerRequires: RequiredBehaviour; weRequire: RequiredBehaviour; via: 'ACKNOWLEDGEMENT_DELIVERED' | 'ACKNOWLEDGEMENT_RECEIVED'; correlationId: string; at: string } }
-  | { type: 'OscpPeerOnline'; data: { connectionId: string; heartbeatAt: string; offlineModeAt: string; at: string } }
+  | {
+      type: 'OscpPeerRegistered';
+      data: {
+        connectionId: string;
+        requestId: string;
+        version: string;
+        peerBaseUrl: string;
+        at: string;
+      };
+    }
+  | {
+      type: 'OscpRegistrationFailed';
+      data: { connectionId: string; reason: string; requestId: string | null; at: string };
+    }
+  | {
+      type: 'OscpHandshakeSent';
+      data: {
+        connectionId: string;
+        requestId: string;
+        requiredBehaviour: RequiredBehaviour;
+        at: string;
+      };
+    }
+  | {
+      type: 'OscpHandshakeReceived';
+      data: {
+        connectionId: string;
+        requestId: string;
+        requiredBehaviour: RequiredBehaviour;
+        acknowledgeRequestId: string;
+        ourRequiredBehaviour: RequiredBehaviour;
+        at: string;
+      };
+    }
+  | {
+      type: 'OscpHandshakeRejected';
+      data: { connectionId: string; requestId: string; reason: string; at: string };
+    }
+  | {
+      type: 'OscpHandshakeCompleted';
+      data: {
+        connectionId: string;
+        peerRequires: RequiredBehaviour;
+        weRequire: RequiredBehaviour;
+        via: 'ACKNOWLEDGEMENT_DELIVERED' | 'ACKNOWLEDGEMENT_RECEIVED';
+        correlationId: string;
+        at: string;
+      };
+    }
+  | {
+      type: 'OscpPeerOnline';
+      data: { connectionId: string; heartbeatAt: string; offlineModeAt: string; at: string };
+    }
   | {
       type: 'OscpPeerOffline';
-      data: { connectionId: string; lastHeartbeatAt: string | null; offlineModeAt: string | null; handshakeRequired: boolean; at: string };
+      data: {
+        connectionId: string;
+        lastHeartbeatAt: string | null;
+        offlineModeAt: string | null;
+        handshakeRequired: boolean;
+        at: string;
+      };
     };
 
 /** Which events this module folds; others on the stream are ignored here. */
-export function evolveLifecycle(state: Lifecycle, event: { type: string; data: Record<string, unknown> }): Lifecycle {
+export function evolveLifecycle(
+  state: Lifecycle,
+  event: { type: string; data: Record<string, unknown> },
+): Lifecycle {
   const e = event as
     | LifecycleEvent
     | { type: 'OscpConnectionEnabled'; data: { at: string } }
@@ -86,18 +163,32 @@ export function evolveLifecycle(state: Lifecycle, event: { type: string; data: R
     case 'OscpConnectionEnabled':
       return { ...initialLifecycle, phase: 'CONFIGURED' };
     case 'OscpConnectionDisabled':
-      return { ...initialLifecycle, phase: e.data.intentionalDisconnect ? 'DISCONNECTED' : 'DISABLED' };
+      return {
+        ...initialLifecycle,
+        phase: e.data.intentionalDisconnect ? 'DISCONNECTED' : 'DISABLED',
+      };
     case 'OscpRegistrationStarted':
       return {
         ...state,
         phase: 'REGISTERING',
-        registration: { ...state.registration, mode: 'TOKEN_EXCHANGE', pendingRequestId: e.data.requestId, failure: null },
+        registration: {
+          ...state.registration,
+          mode: 'TOKEN_EXCHANGE',
+          pendingRequestId: e.data.requestId,
+          failure: null,
+        },
       };
     case 'OscpRegisteredOutOfBand':
       return {
         ...state,
         phase: 'REGISTERED',
-        registration: { ...state.registration, mode: 'OUT_OF_BAND', registeredAt: e.data.at, selectedVersion: '2.0', failure: null },
+        registration: {
+          ...state.registration,
+          mode: 'OUT_OF_BAND',
+          registeredAt: e.data.at,
+          selectedVersion: '2.0',
+          failure: null,
+        },
       };
     case 'OscpPeerRegistered':
       return {
@@ -118,10 +209,21 @@ export function evolveLifecycle(state: Lifecycle, event: { type: string; data: R
       return {
         ...state,
         phase: 'REGISTRATION_FAILED',
-        registration: { ...state.registration, pendingRequestId: null, failure: { reason: e.data.reason, at: e.data.at } },
+        registration: {
+          ...state.registration,
+          pendingRequestId: null,
+          failure: { reason: e.data.reason, at: e.data.at },
+        },
       };
     case 'OscpHandshakeSent':
-      return { ...state, handshake: { ...state.handshake, sentRequestId: e.data.requestId, weRequire: e.data.requiredBehaviour } };
+      return {
+        ...state,
+        handshake: {
+          ...state.handshake,
+          sentRequestId: e.data.requestId,
+          weRequire: e.data.requiredBehaviour,
+        },
+      };
     case 'OscpHandshakeReceived':
       return {
         ...state,
@@ -152,14 +254,21 @@ export function evolveLifecycle(state: Lifecycle, event: { type: string; data: R
       return {
         ...state,
         phase: 'ONLINE',
-        heartbeat: { ...state.heartbeat, lastReceivedAt: e.data.heartbeatAt, peerOfflineAt: e.data.offlineModeAt },
+        heartbeat: {
+          ...state.heartbeat,
+          lastReceivedAt: e.data.heartbeatAt,
+          peerOfflineAt: e.data.offlineModeAt,
+        },
       };
     case 'OscpPeerOffline':
       return {
         ...state,
         phase: 'OFFLINE',
         heartbeat: { ...state.heartbeat, wentOfflineAt: e.data.at },
-        handshake: { ...state.handshake, required: state.handshake.required || e.data.handshakeRequired },
+        handshake: {
+          ...state.handshake,
+          required: state.handshake.required || e.data.handshakeRequired,
+        },
       };
     default:
       return state;
@@ -194,7 +303,10 @@ export function ourRequiredBehaviour(profile: ConnectionProfile): RequiredBehavi
  * Can we satisfy what the peer requires? We publish measurements in the one configuration of our
  * profile, so a peer that lists configurations must list that one.
  */
-export function handshakeProblem(profile: ConnectionProfile, required: RequiredBehaviour): string | undefined {
+export function handshakeProblem(
+  profile: ConnectionProfile,
+  required: RequiredBehaviour,
+): string | undefined {
   const wanted = required.measurementConfiguration;
   if (wanted.length > 0 && !wanted.includes(profile.measurementConfiguration)) {
     return `measurement_configuration ${wanted.join(', ')} is not supported by this connection (its profile publishes ${profile.measurementConfiguration})`;
@@ -204,7 +316,12 @@ export function handshakeProblem(profile: ConnectionProfile, required: RequiredB
 
 /** Business messages (forecasts) need a completed handshake and no pending re-handshake. */
 export function readyForBusiness(lifecycle: Lifecycle): boolean {
-  return (lifecycle.phase === 'HANDSHAKEN' || lifecycle.phase === 'ONLINE' || lifecycle.phase === 'OFFLINE') && !lifecycle.handshake.required;
+  return (
+    (lifecycle.phase === 'HANDSHAKEN' ||
+      lifecycle.phase === 'ONLINE' ||
+      lifecycle.phase === 'OFFLINE') &&
+    !lifecycle.handshake.required
+  );
 }
 
 /** The version both sides speak: the first of theirs we support (we only speak 2.0). */

@@ -40,7 +40,12 @@ export function isFallbackMode(mode: OperatingMode): boolean {
 
 function gapPolicy(input: ModeInput, why: string): ModeDecision {
   if (input.gapPolicy === 'LOCAL_CONTROL') {
-    return { mode: 'GAP_POLICY', limit: null, block: null, reason: `${why}; gap policy LOCAL_CONTROL: the circuit's own capacity applies` };
+    return {
+      mode: 'GAP_POLICY',
+      limit: null,
+      block: null,
+      reason: `${why}; gap policy LOCAL_CONTROL: the circuit's own capacity applies`,
+    };
   }
   return {
     mode: 'GAP_POLICY',
@@ -52,21 +57,37 @@ function gapPolicy(input: ModeInput, why: string): ModeDecision {
 
 /** The decision table of fallback and gap handling (ADR 0012). Pure: state and coverage in, mode out. */
 export function decideMode(input: ModeInput): ModeDecision {
-  if (!input.active) return { mode: 'LOCAL', limit: null, block: null, reason: 'OSCP control is not active' };
+  if (!input.active)
+    return { mode: 'LOCAL', limit: null, block: null, reason: 'OSCP control is not active' };
   if (!input.forecastReceived) {
     return { mode: 'LOCAL', limit: null, block: null, reason: 'no capacity forecast received yet' };
   }
   if (!input.online) {
     if (input.fallbackNow) {
-      return { mode: 'FALLBACK_OFFLINE', limit: input.fallbackNow.limit, block: input.fallbackNow, reason: 'the Capacity Provider is offline; its fallback forecast applies' };
+      return {
+        mode: 'FALLBACK_OFFLINE',
+        limit: input.fallbackNow.limit,
+        block: input.fallbackNow,
+        reason: 'the Capacity Provider is offline; its fallback forecast applies',
+      };
     }
     return gapPolicy(input, 'the Capacity Provider is offline and no fallback forecast covers now');
   }
   if (input.primaryNow) {
-    return { mode: 'NORMAL', limit: input.primaryNow.limit, block: input.primaryNow, reason: 'capacity forecast in force' };
+    return {
+      mode: 'NORMAL',
+      limit: input.primaryNow.limit,
+      block: input.primaryNow,
+      reason: 'capacity forecast in force',
+    };
   }
   if (input.fallbackNow) {
-    return { mode: 'FALLBACK_GAP', limit: input.fallbackNow.limit, block: input.fallbackNow, reason: 'no capacity forecast covers now; the fallback forecast applies' };
+    return {
+      mode: 'FALLBACK_GAP',
+      limit: input.fallbackNow.limit,
+      block: input.fallbackNow,
+      reason: 'no capacity forecast covers now; the fallback forecast applies',
+    };
   }
   return gapPolicy(input, 'no capacity forecast covers now');
 }

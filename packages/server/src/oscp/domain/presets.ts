@@ -1,7 +1,12 @@
 import { PRESET_DEFAULTS, type Preset } from './connection-profile';
 
 /** What the console shows when an engineer picks a preset. */
-export const PRESET_CATALOGUE: { id: Preset; label: string; description: string; defaults: object }[] = [
+export const PRESET_CATALOGUE: {
+  id: Preset;
+  label: string;
+  description: string;
+  defaults: object;
+}[] = [
   {
     id: 'VECTOR_DERMS',
     label: 'Vector DERMS',
@@ -12,7 +17,8 @@ export const PRESET_CATALOGUE: { id: Preset; label: string; description: string;
   {
     id: 'OSCP_STANDARD',
     label: 'OSCP 2.0 standard',
-    description: 'Register token exchange, group measurements; the Capacity Provider starts the handshake.',
+    description:
+      'Register token exchange, group measurements; the Capacity Provider starts the handshake.',
     defaults: PRESET_DEFAULTS.OSCP_STANDARD,
   },
   {

@@ -29,17 +29,44 @@ export function registerConnectionRoutes(app: HttpApp, deps: ConnectionRouteDeps
 
   app.get(
     '/api/oscp-presets',
-    { config: { allow: ANY_USER }, schema: { tags, summary: 'Connection profile presets', response: { 200: z.object({ presets: z.array(c.presetView) }) } } },
-    async () => ({ presets: PRESET_CATALOGUE.map((p) => ({ ...p, defaults: p.defaults as Record<string, unknown> })) }),
+    {
+      config: { allow: ANY_USER },
+      schema: {
+        tags,
+        summary: 'Connection profile presets',
+        response: { 200: z.object({ presets: z.array(c.presetView) }) },
+      },
+    },
+    async () => ({
+      presets: PRESET_CATALOGUE.map((p) => ({
+        ...p,
+        defaults: p.defaults as Record<string, unknown>,
+      })),
+    }),
   );
   app.get(
     '/api/oscp-connections',
-    { config: { allow: ANY_USER }, schema: { tags, summary: 'OSCP connections', response: { 200: z.object({ connections: z.array(c.connectionSummary) }) } } },
+    {
+      config: { allow: ANY_USER },
+      schema: {
+        tags,
+        summary: 'OSCP connections',
+        response: { 200: z.object({ connections: z.array(c.connectionSummary) }) },
+      },
+    },
     async () => ({ connections: await connections.list() }),
   );
   app.post(
     '/api/oscp-connections',
-    { config: { allow: MANAGERS }, schema: { tags, summary: 'Create an OSCP connection bound to a managed scope', body: c.createConnectionBody, response: { 201: c.connectionDetail } } },
+    {
+      config: { allow: MANAGERS },
+      schema: {
+        tags,
+        summary: 'Create an OSCP connection bound to a managed scope',
+        body: c.createConnectionBody,
+        response: { 201: c.connectionDetail },
+      },
+    },
     async (request, reply) => {
       const id = await connections.create(request.body, requireUser(request).username, clock.now());
       return reply.code(201).send(await connections.detail(id));
@@ -47,20 +74,50 @@ export function registerConnectionRoutes(app: HttpApp, deps: ConnectionRouteDeps
   );
   app.get(
     '/api/oscp-connections/:id',
-    { config: { allow: ANY_USER }, schema: { tags, summary: 'One OSCP connection with its binding', params: idParams, response: { 200: c.connectionDetail } } },
+    {
+      config: { allow: ANY_USER },
+      schema: {
+        tags,
+        summary: 'One OSCP connection with its binding',
+        params: idParams,
+        response: { 200: c.connectionDetail },
+      },
+    },
     async (request) => connections.detail(request.params.id),
   );
   app.patch(
     '/api/oscp-connections/:id',
-    { config: { allow: MANAGERS }, schema: { tags, summary: 'Edit an OSCP connection profile', params: idParams, body: c.editConnectionBody, response: { 200: c.connectionDetail } } },
+    {
+      config: { allow: MANAGERS },
+      schema: {
+        tags,
+        summary: 'Edit an OSCP connection profile',
+        params: idParams,
+        body: c.editConnectionBody,
+        response: { 200: c.connectionDetail },
+      },
+    },
     async (request) => {
-      await connections.edit(request.params.id, request.body, requireUser(request).username, clock.now());
+      await connections.edit(
+        request.params.id,
+        request.body,
+        requireUser(request).username,
+        clock.now(),
+      );
       return connections.detail(request.params.id);
     },
   );
   app.post(
     '/api/oscp-connections/:id/enable',
-    { config: { allow: MANAGERS }, schema: { tags, summary: 'Enable a connection', params: idParams, response: { 200: c.connectionDetail } } },
+    {
+      config: { allow: MANAGERS },
+      schema: {
+        tags,
+        summary: 'Enable a connection',
+        params: idParams,
+        response: { 200: c.connectionDetail },
+      },
+    },
     async (request) => {
       await connections.enable(request.params.id, requireUser(request).username, clock.now());
       return connections.detail(request.params.id);
@@ -68,7 +125,15 @@ export function registerConnectionRoutes(app: HttpApp, deps: ConnectionRouteDeps
   );
   app.post(
     '/api/oscp-connections/:id/disable',
-    { config: { allow: MANAGERS }, schema: { tags, summary: 'Disable a connection', params: idParams, response: { 200: c.connectionDetail } } },
+    {
+      config: { allow: MANAGERS },
+      schema: {
+        tags,
+        summary: 'Disable a connection',
+        params: idParams,
+        response: { 200: c.connectionDetail },
+      },
+    },
     async (request) => {
       await connections.disable(request.params.id, requireUser(request).username, clock.now());
       return connections.detail(request.params.id);
@@ -76,32 +141,66 @@ export function registerConnectionRoutes(app: HttpApp, deps: ConnectionRouteDeps
   );
   app.get(
     '/api/oscp-connections/:id/history',
-    { config: { allow: ANY_USER }, schema: { tags, summary: 'Configuration history', params: idParams, response: { 200: z.object({ history: z.array(c.historyEntry) }) } } },
+    {
+      config: { allow: ANY_USER },
+      schema: {
+        tags,
+        summary: 'Configuration history',
+        params: idParams,
+        response: { 200: z.object({ history: z.array(c.historyEntry) }) },
+      },
+    },
     async (request) => ({ history: await connections.history(request.params.id) }),
   );
 
   // Secrets: write-only values. Reading shows names and when they were set, never a value.
   app.get(
     '/api/secrets',
-    { config: { allow: MANAGERS }, schema: { tags: ['secrets'], summary: 'Secret names (values are never returned)' } },
+    {
+      config: { allow: MANAGERS },
+      schema: { tags: ['secrets'], summary: 'Secret names (values are never returned)' },
+    },
     async () => ({
-      secrets: (await secrets.list(db)).map((s) => ({ name: s.name, set: true, updatedAt: s.updatedAt.toISOString(), updatedBy: s.updatedBy })),
+      secrets: (await secrets.list(db)).map((s) => ({
+        name: s.name,
+        set: true,
+        updatedAt: s.updatedAt.toISOString(),
+        updatedBy: s.updatedBy,
+      })),
     }),
   );
   app.put(
     '/api/secrets/:name',
-    { config: { allow: MANAGERS }, schema: { tags: ['secrets'], summary: 'Set a secret value (write-only)', params: c.secretNameParams, body: c.putSecretBody } },
+    {
+      config: { allow: MANAGERS },
+      schema: {
+        tags: ['secrets'],
+        summary: 'Set a secret value (write-only)',
+        params: c.secretNameParams,
+        body: c.putSecretBody,
+      },
+    },
     async (request, reply) => {
-      await secrets.put(db, request.params.name, request.body.value, requireUser(request).username, clock.now());
+      await secrets.put(
+        db,
+        request.params.name,
+        request.body.value,
+        requireUser(request).username,
+        clock.now(),
+      );
       request.log.info({ 'secret.name': request.params.name }, 'secret set');
       return reply.code(204).send();
     },
   );
   app.delete(
     '/api/secrets/:name',
-    { config: { allow: MANAGERS }, schema: { tags: ['secrets'], summary: 'Delete a secret', params: c.secretNameParams } },
+    {
+      config: { allow: MANAGERS },
+      schema: { tags: ['secrets'], summary: 'Delete a secret', params: c.secretNameParams },
+    },
     async (request, reply) => {
-      if (!(await secrets.remove(db, request.params.name))) throw problems.notFound('Secret', request.params.name);
+      if (!(await secrets.remove(db, request.params.name)))
+        throw problems.notFound('Secret', request.params.name);
       return reply.code(204).send();
     },
   );

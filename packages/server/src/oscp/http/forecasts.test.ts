@@ -28,28 +28,53 @@ afterAll(async () => {
 });
 
 async function circuit(): Promise<CircuitDetail> {
-  return (await ctx.request({ method: 'GET', url: `/api/circuits/${ids.circuitId}`, cookie: manager })).json();
+  return (
+    await ctx.request({ method: 'GET', url: `/api/circuits/${ids.circuitId}`, cookie: manager })
+  ).json();
 }
 
 async function control() {
-  return (await ctx.request({ method: 'GET', url: `/api/oscp-connections/${connectionId}/control`, cookie: manager })).json();
+  return (
+    await ctx.request({
+      method: 'GET',
+      url: `/api/oscp-connections/${connectionId}/control`,
+      cookie: manager,
+    })
+  ).json();
 }
 
 async function phase(): Promise<string> {
-  return (await ctx.request({ method: 'GET', url: `/api/oscp-connections/${connectionId}`, cookie: manager })).json().lifecycle.phase;
+  return (
+    await ctx.request({
+      method: 'GET',
+      url: `/api/oscp-connections/${connectionId}`,
+      cookie: manager,
+    })
+  ).json().lifecycle.phase;
 }
 
-async function settleUntil<T>(check: () => Promise<T | undefined | false>, what: string): Promise<T> {
+async function settleUntil<T>(
+  check: () => Promise<T | undefined | false>,
+  what: string,
+): Promise<T> {
   return eventually(async () => {
     await ctx.app.settle();
     return check();
   }, what);
 }
 
-function forecast(type: string, fromMinute: number, toMinute: number, capacity: number, unit = 'A') {
+function forecast(
+  type: string,
+  fromMinute: number,
+  toMinute: number,
+  capacity: number,
+  unit = 'A',
+) {
   return sim.sendForecast(peerId, {
     type: type as never,
-    blocks: [{ start: at(fromMinute), end: at(toMinute), capacity, unit: unit as never, phase: 'ALL' }],
+    blocks: [
+      { start: at(fromMinute), end: at(toMinute), capacity, unit: unit as never, phase: 'ALL' },
+    ],
   });
 }
 
@@ -59,8 +84,18 @@ beforeEach(async () => {
   ids = await seedDemo(ctx);
   manager = await ctx.signIn('MANAGER');
   const group = `G${Math.floor(Math.random() * 1e9)}`;
-  peerId = sim.addPeer({ groupId: group, mode: 'OSCP_TOKEN', initialTokenForFp: `init-${group}`, heartbeatIntervalSeconds: 30 });
-  await ctx.request({ method: 'PUT', url: '/api/secrets/cp-initial', cookie: manager, body: { value: `init-${group}` } });
+  peerId = sim.addPeer({
+    groupId: group,
+    mode: 'OSCP_TOKEN',
+    initialTokenForFp: `init-${group}`,
+    heartbeatIntervalSeconds: 30,
+  });
+  await ctx.request({
+    method: 'PUT',
+    url: '/api/secrets/cp-initial',
+    cookie: manager,
+    body: { value: `init-${group}` },
+  });
   const created = await ctx.request({
     method: 'POST',
     url: '/api/oscp-connections',
@@ -80,7 +115,10 @@ beforeEach(async () => {
   expect(created.statusCode).toBe(201);
   connectionId = created.json().id;
   await settleUntil(async () => (await phase()) === 'REGISTERED', 'registered');
-  await sim.sendHandshake(peerId, { heartbeatIntervalSeconds: 60, measurementConfiguration: ['CONTINUOUS'] });
+  await sim.sendHandshake(peerId, {
+    heartbeatIntervalSeconds: 60,
+    measurementConfiguration: ['CONTINUOUS'],
+  });
   await settleUntil(async () => (await phase()) === 'HANDSHAKEN', 'handshaken');
   await sim.sendHeartbeat(peerId, { intervalSeconds: 30 });
   await settleUntil(async () => (await phase()) === 'ONLINE', 'online');
@@ -96,7 +134,11 @@ describe('forecasts become limits', () => {
     const view = await control();
     expect(view.mode).toBe('NORMAL');
     expect(view.lastForecast.outcome).toBe('ACCEPTED');
-    const audit = await readByStreamPrefix(ctx.db, `oscp-connection-${connectionId}`, { limit: 50, offset: 0, types: ['OscpForecastAccepted'] });
+    const audit = await readByStreamPrefix(ctx.db, `oscp-connection-${connectionId}`, {
+      limit: 50,
+      offset: 0,
+      types: ['OscpForecastAccepted'],
+    });
     expect(audit.total).toBe(1);
   });
 
@@ -125,7 +167,9 @@ describe('forecasts become limits', () => {
     expect(fallback.effectiveCapacityA).toBe(40);
     expect(fallback.source.fallbackReason).toContain('offline');
     expect((await control()).mode).toBe('FALLBACK_OFFLINE');
-    const incidents = (await ctx.request({ method: 'GET', url: '/api/incidents?status=OPEN', cookie: manager })).json();
+    const incidents = (
+      await ctx.request({ method: 'GET', url: '/api/incidents?status=OPEN', cookie: manager })
+    ).json();
     expect(incidents.items).toHaveLength(1);
     expect(incidents.items[0].context.connectionId).toBe(connectionId);
     expect(incidents.items[0].context.scopeId).toBe(ids.scopeId);
@@ -134,7 +178,9 @@ describe('forecasts become limits', () => {
     await settleUntil(async () => (await phase()) === 'ONLINE', 'online again');
     expect((await circuit()).effectiveCapacityA).toBe(120);
     expect((await control()).mode).toBe('NORMAL');
-    const resolved = (await ctx.request({ method: 'GET', url: '/api/incidents?status=RESOLVED', cookie: manager })).json();
+    const resolved = (
+      await ctx.request({ method: 'GET', url: '/api/incidents?status=RESOLVED', cookie: manager })
+    ).json();
     expect(resolved.items).toHaveLength(1);
   });
 
@@ -156,13 +202,21 @@ describe('forecasts become limits', () => {
   it('disconnects on purpose: OSCP limits are withdrawn at once and local control resumes', async () => {
     await forecast('CONSUMPTION', 0, 240, 80);
     expect((await circuit()).effectiveCapacityA).toBe(80);
-    const response = await ctx.request({ method: 'POST', url: `/api/oscp-connections/${connectionId}/disconnect`, cookie: manager });
+    const response = await ctx.request({
+      method: 'POST',
+      url: `/api/oscp-connections/${connectionId}/disconnect`,
+      cookie: manager,
+    });
     expect(response.statusCode).toBe(200);
     expect(response.json().lifecycle.phase).toBe('DISCONNECTED');
     const detail = await circuit();
     expect(detail.effectiveCapacityA).toBe(160);
     expect(detail.source.kind).toBe('STATIC');
-    const handover = await readByStreamPrefix(ctx.db, `oscp-connection-${connectionId}`, { limit: 10, offset: 0, types: ['OscpControlHandedOver'] });
+    const handover = await readByStreamPrefix(ctx.db, `oscp-connection-${connectionId}`, {
+      limit: 10,
+      offset: 0,
+      types: ['OscpControlHandedOver'],
+    });
     expect(handover.events[0]?.data).toMatchObject({ how: 'DISCONNECTED', scopeId: ids.scopeId });
   });
 });

@@ -34,13 +34,26 @@ export function registerLifecycleRoutes(app: HttpApp, deps: LifecycleRouteDeps):
 
   app.get(
     '/api/oscp-info',
-    { config: { allow: ANY_USER }, schema: { tags, summary: 'What to give a Capacity Provider: our OSCP base URL and token endpoint' } },
-    async () => ({ baseUrl: `${deps.publicUrl()}${OSCP_FP_PREFIX}`, tokenUrl: `${deps.publicUrl()}/oauth2/token`, versions: ['2.0'] }),
+    {
+      config: { allow: ANY_USER },
+      schema: {
+        tags,
+        summary: 'What to give a Capacity Provider: our OSCP base URL and token endpoint',
+      },
+    },
+    async () => ({
+      baseUrl: `${deps.publicUrl()}${OSCP_FP_PREFIX}`,
+      tokenUrl: `${deps.publicUrl()}/oauth2/token`,
+      versions: ['2.0'],
+    }),
   );
 
   app.post(
     '/api/oscp-connections/:id/retry-registration',
-    { config: { allow: MANAGERS }, schema: { tags, summary: 'Retry a failed registration', params: idParams } },
+    {
+      config: { allow: MANAGERS },
+      schema: { tags, summary: 'Retry a failed registration', params: idParams },
+    },
     async (request) => {
       await lifecycle.retryRegistration(request.params.id, request.principal!.username);
       return connections.detail(request.params.id);
@@ -51,7 +64,12 @@ export function registerLifecycleRoutes(app: HttpApp, deps: LifecycleRouteDeps):
     '/api/oscp-connections/:id/control',
     {
       config: { allow: ANY_USER },
-      schema: { tags, summary: 'Operating mode (normal, fallback, gap policy, local), last forecast intake and stored forecast blocks', params: idParams },
+      schema: {
+        tags,
+        summary:
+          'Operating mode (normal, fallback, gap policy, local), last forecast intake and stored forecast blocks',
+        params: idParams,
+      },
     },
     async (request) => {
       await connections.detail(request.params.id);
@@ -65,25 +83,45 @@ export function registerLifecycleRoutes(app: HttpApp, deps: LifecycleRouteDeps):
       config: { allow: MANAGERS },
       schema: {
         tags,
-        summary: 'Disconnect on purpose: withdraw every OSCP constraint now and return the scope to local control',
+        summary:
+          'Disconnect on purpose: withdraw every OSCP constraint now and return the scope to local control',
         params: idParams,
       },
     },
     async (request) => {
-      await connections.disconnect(request.params.id, request.principal!.username, deps.clock.now());
+      await connections.disconnect(
+        request.params.id,
+        request.principal!.username,
+        deps.clock.now(),
+      );
       return connections.detail(request.params.id);
     },
   );
 
   app.post(
     '/api/oscp-connections/:id/initial-token',
-    { config: { allow: MANAGERS }, schema: { tags, summary: 'Issue a one-time initial token so the peer can register first (shown once)', params: idParams } },
-    async (request, reply) => reply.code(201).send({ token: await lifecycle.issueInitialToken(request.params.id) }),
+    {
+      config: { allow: MANAGERS },
+      schema: {
+        tags,
+        summary: 'Issue a one-time initial token so the peer can register first (shown once)',
+        params: idParams,
+      },
+    },
+    async (request, reply) =>
+      reply.code(201).send({ token: await lifecycle.issueInitialToken(request.params.id) }),
   );
 
   app.post(
     '/api/oscp-connections/:id/oauth-client',
-    { config: { allow: MANAGERS }, schema: { tags, summary: 'Issue OAuth2 client credentials for the peer (secret shown once)', params: idParams } },
+    {
+      config: { allow: MANAGERS },
+      schema: {
+        tags,
+        summary: 'Issue OAuth2 client credentials for the peer (secret shown once)',
+        params: idParams,
+      },
+    },
     async (request, reply) => {
       const issued = await lifecycle.issueOAuthClient(request.params.id);
       return reply.code(201).send({ ...issued, tokenUrl: `${deps.publicUrl()}/oauth2/token` });
@@ -108,7 +146,13 @@ export function registerLifecycleRoutes(app: HttpApp, deps: LifecycleRouteDeps):
     async (request) => {
       await connections.detail(request.params.id);
       const { status, kind, limit, offset } = request.query;
-      return listOutbound(db, { connectionId: request.params.id, limit, offset, ...(status ? { status } : {}), ...(kind ? { kind } : {}) });
+      return listOutbound(db, {
+        connectionId: request.params.id,
+        limit,
+        offset,
+        ...(status ? { status } : {}),
+        ...(kind ? { kind } : {}),
+      });
     },
   );
 
@@ -118,7 +162,8 @@ export function registerLifecycleRoutes(app: HttpApp, deps: LifecycleRouteDeps):
       config: { allow: ANY_USER },
       schema: {
         tags,
-        summary: 'Audit timeline of a connection (configuration, lifecycle, deliveries, refusals), newest first',
+        summary:
+          'Audit timeline of a connection (configuration, lifecycle, deliveries, refusals), newest first',
         params: idParams,
         querystring: z.object({ kind: z.string().max(80).optional(), ...page }),
       },
@@ -134,7 +179,12 @@ export function registerLifecycleRoutes(app: HttpApp, deps: LifecycleRouteDeps):
       if (total === 0 && !kind) throw problems.notFound('OSCP connection', id);
       return {
         total,
-        items: events.map((e) => ({ position: e.globalPosition, type: e.type, at: e.recordedAt.toISOString(), data: e.data })),
+        items: events.map((e) => ({
+          position: e.globalPosition,
+          type: e.type,
+          at: e.recordedAt.toISOString(),
+          data: e.data,
+        })),
       };
     },
   );

@@ -27,7 +27,11 @@ beforeEach(async () => {
 });
 
 async function detail(id: string): Promise<ConnectionDetail> {
-  const response = await ctx.request({ method: 'GET', url: `/api/oscp-connections/${id}`, cookie: manager });
+  const response = await ctx.request({
+    method: 'GET',
+    url: `/api/oscp-connections/${id}`,
+    cookie: manager,
+  });
   expect(response.statusCode).toBe(200);
   return response.json();
 }
@@ -41,7 +45,12 @@ async function phaseBecomes(id: string, phase: string): Promise<ConnectionDetail
 }
 
 async function tokenExchangeConnection(groupId: string, initialToken: string) {
-  await ctx.request({ method: 'PUT', url: '/api/secrets/cp-initial-token', cookie: manager, body: { value: initialToken } });
+  await ctx.request({
+    method: 'PUT',
+    url: '/api/secrets/cp-initial-token',
+    cookie: manager,
+    body: { value: initialToken },
+  });
   const created = await ctx.request({
     method: 'POST',
     url: '/api/oscp-connections',
@@ -62,20 +71,38 @@ async function tokenExchangeConnection(groupId: string, initialToken: string) {
 
 describe('OSCP lifecycle against the Capacity Provider simulator over real HTTP', () => {
   it('registers, handshakes, goes online, and goes offline when heartbeats stop', async () => {
-    const peerId = sim.addPeer({ groupId: 'DEPOT1', mode: 'OSCP_TOKEN', initialTokenForFp: 'initial-from-cp', heartbeatIntervalSeconds: 30 });
+    const peerId = sim.addPeer({
+      groupId: 'DEPOT1',
+      mode: 'OSCP_TOKEN',
+      initialTokenForFp: 'initial-from-cp',
+      heartbeatIntervalSeconds: 30,
+    });
     const id = await tokenExchangeConnection('DEPOT1', 'initial-from-cp');
     expect((await detail(id)).lifecycle.phase).toBe('CONFIGURED');
 
-    const enabled = await ctx.request({ method: 'POST', url: `/api/oscp-connections/${id}/enable`, cookie: manager });
+    const enabled = await ctx.request({
+      method: 'POST',
+      url: `/api/oscp-connections/${id}/enable`,
+      cookie: manager,
+    });
     expect(enabled.statusCode).toBe(200);
     expect(enabled.json().lifecycle.phase).toBe('REGISTERING');
-    const pending = await ctx.request({ method: 'GET', url: `/api/oscp-connections/${id}/publications`, cookie: manager });
-    expect(pending.json().items.map((p: { kind: string; status: string }) => [p.kind, p.status])).toEqual([['Register', 'PENDING']]);
+    const pending = await ctx.request({
+      method: 'GET',
+      url: `/api/oscp-connections/${id}/publications`,
+      cookie: manager,
+    });
+    expect(
+      pending.json().items.map((p: { kind: string; status: string }) => [p.kind, p.status]),
+    ).toEqual([['Register', 'PENDING']]);
 
     const registered = await phaseBecomes(id, 'REGISTERED');
     expect(registered.lifecycle.registration.selectedVersion).toBe('2.0');
 
-    await sim.sendHandshake(peerId, { heartbeatIntervalSeconds: 60, measurementConfiguration: ['CONTINUOUS'] });
+    await sim.sendHandshake(peerId, {
+      heartbeatIntervalSeconds: 60,
+      measurementConfiguration: ['CONTINUOUS'],
+    });
     const handshaken = await phaseBecomes(id, 'HANDSHAKEN');
     expect(handshaken.lifecycle.handshake.peerRequires?.heartbeatIntervalSeconds).toBe(60);
     const ack = sim.messages({ endpoint: 'handshake_acknowledge' });
@@ -84,7 +111,10 @@ describe('OSCP lifecycle against the Capacity Provider simulator over real HTTP'
     await sim.sendHeartbeat(peerId, { intervalSeconds: 30 });
     const online = await phaseBecomes(id, 'ONLINE');
     expect(online.lifecycle.heartbeat.lastReceivedAt).toBe(ctx.clock.now().toISOString());
-    await eventually(() => sim.messages({ endpoint: 'heartbeat' }).length > 0, 'our heartbeat at the CP');
+    await eventually(
+      () => sim.messages({ endpoint: 'heartbeat' }).length > 0,
+      'our heartbeat at the CP',
+    );
 
     ctx.clock.advance(61_000);
     const offline = await phaseBecomes(id, 'OFFLINE');

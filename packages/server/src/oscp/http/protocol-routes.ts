@@ -38,7 +38,9 @@ export interface ProtocolRouteDeps {
 }
 
 function asPeer(principal: InboundPrincipal): PeerPrincipal {
-  return principal.kind === 'peer' ? principal : { kind: 'peer', connectionId: principal.connectionId, credential: 'TOKEN' };
+  return principal.kind === 'peer'
+    ? principal
+    : { kind: 'peer', connectionId: principal.connectionId, credential: 'TOKEN' };
 }
 
 export function registerProtocolRoutes(app: HttpApp, deps: ProtocolRouteDeps): void {
@@ -46,7 +48,13 @@ export function registerProtocolRoutes(app: HttpApp, deps: ProtocolRouteDeps): v
 
   async function audit(connectionId: string | null, type: string, data: Record<string, unknown>) {
     const stream = connectionId ? connectionAuditStream(connectionId) : unattributedRefusalStream;
-    await appendToStream(db, stream, 'any', [{ type, data: { connectionId, ...data, at: clock.now().toISOString() } }], clock.now());
+    await appendToStream(
+      db,
+      stream,
+      'any',
+      [{ type, data: { connectionId, ...data, at: clock.now().toISOString() } }],
+      clock.now(),
+    );
   }
 
   async function refuse(
@@ -56,7 +64,9 @@ export function registerProtocolRoutes(app: HttpApp, deps: ProtocolRouteDeps): v
     refusal: { status: number; message: string },
     connectionId: string | null,
   ) {
-    const scheme = (getHeader(request.headers as Record<string, string>, 'authorization') ?? '').split(' ')[0] || null;
+    const scheme =
+      (getHeader(request.headers as Record<string, string>, 'authorization') ?? '').split(' ')[0] ||
+      null;
     await audit(connectionId, 'OscpInboundRefused', {
       endpoint,
       status: refusal.status,
@@ -66,7 +76,14 @@ export function registerProtocolRoutes(app: HttpApp, deps: ProtocolRouteDeps): v
       // The scheme only: never the credential.
       authorizationScheme: scheme,
     });
-    request.log.info({ 'oscp.endpoint': endpoint, 'http.response.status_code': refusal.status, 'oscp.reason': refusal.message }, 'OSCP call refused');
+    request.log.info(
+      {
+        'oscp.endpoint': endpoint,
+        'http.response.status_code': refusal.status,
+        'oscp.reason': refusal.message,
+      },
+      'OSCP call refused',
+    );
     return reply.code(refusal.status).send({ message: refusal.message });
   }
 
@@ -84,9 +101,12 @@ export function registerProtocolRoutes(app: HttpApp, deps: ProtocolRouteDeps): v
         },
         // Protocol errors are OSCP-shaped ({"message"}), not problem+json.
         errorHandler: (error, request, reply) => {
-          const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? 400 : 500;
+          const status =
+            error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? 400 : 500;
           if (status === 500) request.log.error({ err: error }, 'OSCP endpoint failed');
-          return reply.code(status).send({ message: status === 400 ? error.message : 'Internal error' });
+          return reply
+            .code(status)
+            .send({ message: status === 400 ? error.message : 'Internal error' });
         },
       },
       async (request, reply) => {
@@ -107,15 +127,45 @@ export function registerProtocolRoutes(app: HttpApp, deps: ProtocolRouteDeps): v
         }
         const connectionId = principal.connectionId;
         const requestId = getHeader(headers, REQUEST_ID_HEADER);
-        if (!requestId) return refuse(reply, request, endpoint, { status: 400, message: 'X-Request-ID header is required.' }, connectionId);
+        if (!requestId)
+          return refuse(
+            reply,
+            request,
+            endpoint,
+            { status: 400, message: 'X-Request-ID header is required.' },
+            connectionId,
+          );
         const segments = parseSegmentHeaders(headers);
-        if (!segments.ok) return refuse(reply, request, endpoint, { status: 400, message: segments.message }, connectionId);
+        if (!segments.ok)
+          return refuse(
+            reply,
+            request,
+            endpoint,
+            { status: 400, message: segments.message },
+            connectionId,
+          );
         if (segments.value) {
-          return refuse(reply, request, endpoint, { status: 400, message: 'Segmented messages are not supported; send the whole message.' }, connectionId);
+          return refuse(
+            reply,
+            request,
+            endpoint,
+            {
+              status: 400,
+              message: 'Segmented messages are not supported; send the whole message.',
+            },
+            connectionId,
+          );
         }
 
         const connection = await projection.findConnection(db, connectionId);
-        if (!connection?.enabled) return refuse(reply, request, endpoint, { status: 403, message: 'This connection is disabled.' }, connectionId);
+        if (!connection?.enabled)
+          return refuse(
+            reply,
+            request,
+            endpoint,
+            { status: 403, message: 'This connection is disabled.' },
+            connectionId,
+          );
 
         // A repeated X-Request-ID from the same peer is acknowledged and not applied twice.
         const seen = await db
@@ -127,7 +177,14 @@ export function registerProtocolRoutes(app: HttpApp, deps: ProtocolRouteDeps): v
         if (seen) return reply.code(204).send();
 
         const parsed = parseMessage(kind, body);
-        if (!parsed.ok) return refuse(reply, request, endpoint, { status: 400, message: parsed.message }, connectionId);
+        if (!parsed.ok)
+          return refuse(
+            reply,
+            request,
+            endpoint,
+            { status: 400, message: parsed.message },
+            connectionId,
+          );
 
         try {
           const peer = asPeer(principal);
@@ -139,31 +196,54 @@ export function registerProtocolRoutes(app: HttpApp, deps: ProtocolRouteDeps): v
               await lifecycle.receiveHandshake(peer, requestId, parsed.value as never);
               break;
             case 'HandshakeAcknowledge':
-              await lifecycle.receiveHandshakeAcknowledge(peer, getHeader(headers, CORRELATION_ID_HEADER), parsed.value as never);
+              await lifecycle.receiveHandshakeAcknowledge(
+                peer,
+                getHeader(headers, CORRELATION_ID_HEADER),
+                parsed.value as never,
+              );
               break;
             case 'Heartbeat':
               await lifecycle.receiveHeartbeat(peer, parsed.value as never);
               break;
             case 'UpdateGroupCapacityForecast': {
-              const forecast = parsed.value as { group_id: string; type: string; forecasted_blocks: unknown[] };
+              const forecast = parsed.value as {
+                group_id: string;
+                type: string;
+                forecasted_blocks: unknown[];
+              };
               if (forecast.group_id !== connection.groupId) {
-                throw new InboundRefusal(403, `group_id ${forecast.group_id} is not bound to this connection.`);
+                throw new InboundRefusal(
+                  403,
+                  `group_id ${forecast.group_id} is not bound to this connection.`,
+                );
               }
               await lifecycle.assertReadyForBusiness(connectionId);
               if (deps.onForecast) await deps.onForecast(principal, requestId, parsed.value);
-              else await audit(connectionId, 'OscpForecastReceived', { requestId, groupId: forecast.group_id, type: forecast.type, blocks: forecast.forecasted_blocks.length });
+              else
+                await audit(connectionId, 'OscpForecastReceived', {
+                  requestId,
+                  groupId: forecast.group_id,
+                  type: forecast.type,
+                  blocks: forecast.forecasted_blocks.length,
+                });
               break;
             }
             default:
               throw new InboundRefusal(404, `No endpoint ${endpoint}.`);
           }
         } catch (error) {
-          if (error instanceof InboundRefusal) return refuse(reply, request, endpoint, error, connectionId);
+          if (error instanceof InboundRefusal)
+            return refuse(reply, request, endpoint, error, connectionId);
           throw error;
         }
         await db
           .insertInto('oscp_inbound_requests')
-          .values({ connection_id: connectionId, request_id: requestId, endpoint, received_at: clock.now() })
+          .values({
+            connection_id: connectionId,
+            request_id: requestId,
+            endpoint,
+            received_at: clock.now(),
+          })
           .onConflict((oc) => oc.columns(['connection_id', 'request_id']).doNothing())
           .execute();
         return reply.code(204).send();
@@ -178,7 +258,8 @@ export function registerProtocolRoutes(app: HttpApp, deps: ProtocolRouteDeps): v
       schema: {
         tags: ['oscp (protocol)'],
         summary: 'OAuth2 client-credentials token endpoint for Capacity Providers',
-        description: 'grant_type=client_credentials with client_id and client_secret (form or JSON body, or HTTP Basic). Returns {access_token, token_type: "Bearer", expires_in}.',
+        description:
+          'grant_type=client_credentials with client_id and client_secret (form or JSON body, or HTTP Basic). Returns {access_token, token_type: "Bearer", expires_in}.',
         security: [],
       },
     },
@@ -193,14 +274,28 @@ export function registerProtocolRoutes(app: HttpApp, deps: ProtocolRouteDeps): v
         clientSecret = secret ? decodeURIComponent(secret) : clientSecret;
       }
       if (body.grant_type !== 'client_credentials') {
-        return reply.code(400).send({ error: 'unsupported_grant_type', error_description: 'grant_type must be client_credentials' });
+        return reply.code(400).send({
+          error: 'unsupported_grant_type',
+          error_description: 'grant_type must be client_credentials',
+        });
       }
-      const issued = clientId && clientSecret ? await lifecycle.issueAccessToken(clientId, clientSecret) : undefined;
+      const issued =
+        clientId && clientSecret
+          ? await lifecycle.issueAccessToken(clientId, clientSecret)
+          : undefined;
       if (!issued) {
-        await audit(null, 'OscpInboundRefused', { endpoint: 'oauth2/token', status: 401, reason: 'invalid client credentials', clientId: clientId ?? null, remoteAddress: request.ip });
+        await audit(null, 'OscpInboundRefused', {
+          endpoint: 'oauth2/token',
+          status: 401,
+          reason: 'invalid client credentials',
+          clientId: clientId ?? null,
+          remoteAddress: request.ip,
+        });
         return reply.code(401).send({ error: 'invalid_client' });
       }
-      return reply.header('cache-control', 'no-store').send({ access_token: issued.token, token_type: 'Bearer', expires_in: issued.expiresIn });
+      return reply
+        .header('cache-control', 'no-store')
+        .send({ access_token: issued.token, token_type: 'Bearer', expires_in: issued.expiresIn });
     },
   );
 }

@@ -9,7 +9,11 @@ export interface OutboundSummaryRow {
 }
 
 /** The newest outbound message of a connection (optionally of one kind), for "last publication". */
-export async function lastOutbound(db: Executor, connectionId: string, kind?: string): Promise<OutboundSummaryRow | null> {
+export async function lastOutbound(
+  db: Executor,
+  connectionId: string,
+  kind?: string,
+): Promise<OutboundSummaryRow | null> {
   let q = db
     .selectFrom('outbound_messages')
     .select(['kind', 'status', 'updated_at', 'request_id', 'last_error'])
@@ -17,11 +21,20 @@ export async function lastOutbound(db: Executor, connectionId: string, kind?: st
   if (kind) q = q.where('kind', '=', kind);
   const row = await q.orderBy('created_at', 'desc').orderBy('id').limit(1).executeTakeFirst();
   return row
-    ? { kind: row.kind, status: row.status, at: row.updated_at.toISOString(), requestId: row.request_id, lastError: row.last_error }
+    ? {
+        kind: row.kind,
+        status: row.status,
+        at: row.updated_at.toISOString(),
+        requestId: row.request_id,
+        lastError: row.last_error,
+      }
     : null;
 }
 
-export async function messageCounts(db: Executor, connectionId: string): Promise<{ outboundMessages: number; inboundMessages: number }> {
+export async function messageCounts(
+  db: Executor,
+  connectionId: string,
+): Promise<{ outboundMessages: number; inboundMessages: number }> {
   const [outbound, inbound] = await Promise.all([
     db
       .selectFrom('outbound_messages')

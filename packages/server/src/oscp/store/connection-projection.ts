@@ -74,7 +74,12 @@ function toRow(r: Row): ConnectionRow {
  * indexes (one enabled connection per group id, one per managed scope) are what make two
  * concurrent enables unable to both win.
  */
-export async function projectConnection(db: Executor, state: Connection, lifecycle: Lifecycle, now: Date): Promise<void> {
+export async function projectConnection(
+  db: Executor,
+  state: Connection,
+  lifecycle: Lifecycle,
+  now: Date,
+): Promise<void> {
   const profile = state.profile!;
   const values = {
     display_name: profile.displayName,
@@ -105,18 +110,30 @@ export async function lockConnection(db: Executor, id: string): Promise<void> {
 }
 
 export async function listConnections(db: Executor): Promise<ConnectionRow[]> {
-  const rows = await db.selectFrom('oscp_connections').selectAll().orderBy('display_name').orderBy('id').execute();
+  const rows = await db
+    .selectFrom('oscp_connections')
+    .selectAll()
+    .orderBy('display_name')
+    .orderBy('id')
+    .execute();
   return rows.map(toRow);
 }
 
-export async function findConnection(db: Executor, id: string, lock = false): Promise<ConnectionRow | undefined> {
+export async function findConnection(
+  db: Executor,
+  id: string,
+  lock = false,
+): Promise<ConnectionRow | undefined> {
   let q = db.selectFrom('oscp_connections').selectAll().where('id', '=', id);
   if (lock) q = q.forUpdate();
   const row = await q.executeTakeFirst();
   return row && toRow(row);
 }
 
-export async function findByGroupId(db: Executor, groupId: string): Promise<ConnectionRow | undefined> {
+export async function findByGroupId(
+  db: Executor,
+  groupId: string,
+): Promise<ConnectionRow | undefined> {
   const row = await db
     .selectFrom('oscp_connections')
     .selectAll()
@@ -146,8 +163,15 @@ export async function saveLifecycle(
 }
 
 /** Heartbeats are not events (only the transitions they cause are): they update the snapshot in place. */
-export async function saveHeartbeat(db: Executor, id: string, beat: { receivedAt: Date; offlineModeAt: Date }): Promise<void> {
-  const patch = JSON.stringify({ lastReceivedAt: beat.receivedAt.toISOString(), peerOfflineAt: beat.offlineModeAt.toISOString() });
+export async function saveHeartbeat(
+  db: Executor,
+  id: string,
+  beat: { receivedAt: Date; offlineModeAt: Date },
+): Promise<void> {
+  const patch = JSON.stringify({
+    lastReceivedAt: beat.receivedAt.toISOString(),
+    peerOfflineAt: beat.offlineModeAt.toISOString(),
+  });
   await sql`
     UPDATE oscp_connections
     SET lifecycle = jsonb_set(lifecycle, '{heartbeat}', coalesce(lifecycle->'heartbeat', '{}'::jsonb) || ${patch}::jsonb)
@@ -167,7 +191,12 @@ export async function saveError(db: Executor, id: string, error: ConnectionError
  * "cleared at …": a delivered message clears a delivery error, a heartbeat from the peer clears
  * "offline", a completed registration clears a registration failure.
  */
-export async function clearError(db: Executor, id: string, at: string, source: ConnectionError['source']): Promise<void> {
+export async function clearError(
+  db: Executor,
+  id: string,
+  at: string,
+  source: ConnectionError['source'],
+): Promise<void> {
   await sql`
     UPDATE oscp_connections
     SET latest_error = jsonb_set(latest_error, '{clearedAt}', to_jsonb(${at}::text))
@@ -181,7 +210,11 @@ export async function enabledHolder(
   by: { groupId?: string; scopeId?: string },
   exceptId: string,
 ): Promise<ConnectionRow | undefined> {
-  let q = db.selectFrom('oscp_connections').selectAll().where('enabled', '=', true).where('id', '!=', exceptId);
+  let q = db
+    .selectFrom('oscp_connections')
+    .selectAll()
+    .where('enabled', '=', true)
+    .where('id', '!=', exceptId);
   if (by.groupId) q = q.where('group_id', '=', by.groupId);
   if (by.scopeId) q = q.where('scope_id', '=', by.scopeId);
   const row = await q.executeTakeFirst();

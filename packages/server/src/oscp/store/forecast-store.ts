@@ -7,7 +7,12 @@ export interface ForecastBlockRow extends StoredBlock {
   receivedAt: Date;
 }
 
-export async function blocksOf(db: Executor, connectionId: string, types: readonly string[], from?: Date): Promise<ForecastBlockRow[]> {
+export async function blocksOf(
+  db: Executor,
+  connectionId: string,
+  types: readonly string[],
+  from?: Date,
+): Promise<ForecastBlockRow[]> {
   let q = db
     .selectFrom('oscp_forecast_blocks')
     .selectAll()
@@ -64,8 +69,16 @@ export async function replaceStoredBlocks(
 }
 
 /** Blocks that ended long ago are history kept by the events; the table holds what can still matter. */
-export async function pruneEndedBlocks(db: Executor, connectionId: string, before: Date): Promise<void> {
-  await db.deleteFrom('oscp_forecast_blocks').where('connection_id', '=', connectionId).where('end_at', '<', before).execute();
+export async function pruneEndedBlocks(
+  db: Executor,
+  connectionId: string,
+  before: Date,
+): Promise<void> {
+  await db
+    .deleteFrom('oscp_forecast_blocks')
+    .where('connection_id', '=', connectionId)
+    .where('end_at', '<', before)
+    .execute();
 }
 
 export interface ControlRow {
@@ -84,8 +97,15 @@ export interface ControlRow {
   incidentId: string | null;
 }
 
-export async function findControl(db: Executor, connectionId: string): Promise<ControlRow | undefined> {
-  const r = await db.selectFrom('oscp_control').selectAll().where('connection_id', '=', connectionId).executeTakeFirst();
+export async function findControl(
+  db: Executor,
+  connectionId: string,
+): Promise<ControlRow | undefined> {
+  const r = await db
+    .selectFrom('oscp_control')
+    .selectAll()
+    .where('connection_id', '=', connectionId)
+    .executeTakeFirst();
   return r
     ? {
         connectionId: r.connection_id,

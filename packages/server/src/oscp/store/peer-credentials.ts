@@ -21,7 +21,13 @@ export interface PeerCredential {
 
 export async function issueCredential(
   db: Executor,
-  c: { connectionId: string; kind: PeerCredentialKind; secret: string; clientId?: string; expiresAt?: Date },
+  c: {
+    connectionId: string;
+    kind: PeerCredentialKind;
+    secret: string;
+    clientId?: string;
+    expiresAt?: Date;
+  },
   now: Date,
 ): Promise<string> {
   const id = randomUUID();
@@ -71,11 +77,21 @@ export async function findBySecret(
     .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]))
     .executeTakeFirst();
   return row
-    ? { id: row.id, connectionId: row.connection_id, kind: row.kind as PeerCredentialKind, clientId: row.client_id, expiresAt: row.expires_at }
+    ? {
+        id: row.id,
+        connectionId: row.connection_id,
+        kind: row.kind as PeerCredentialKind,
+        clientId: row.client_id,
+        expiresAt: row.expires_at,
+      }
     : undefined;
 }
 
-export async function findOAuthClient(db: Executor, clientId: string, secret: string): Promise<PeerCredential | undefined> {
+export async function findOAuthClient(
+  db: Executor,
+  clientId: string,
+  secret: string,
+): Promise<PeerCredential | undefined> {
   const row = await db
     .selectFrom('oscp_peer_credentials')
     .select(['id', 'connection_id', 'kind', 'client_id', 'expires_at'])
@@ -85,12 +101,22 @@ export async function findOAuthClient(db: Executor, clientId: string, secret: st
     .where('revoked_at', 'is', null)
     .executeTakeFirst();
   return row
-    ? { id: row.id, connectionId: row.connection_id, kind: 'OAUTH_CLIENT', clientId: row.client_id, expiresAt: row.expires_at }
+    ? {
+        id: row.id,
+        connectionId: row.connection_id,
+        kind: 'OAUTH_CLIENT',
+        clientId: row.client_id,
+        expiresAt: row.expires_at,
+      }
     : undefined;
 }
 
 /** Which kinds of live credential a connection has, for the console ("initial token issued"…). */
-export async function liveKinds(db: Executor, connectionId: string, now: Date): Promise<PeerCredentialKind[]> {
+export async function liveKinds(
+  db: Executor,
+  connectionId: string,
+  now: Date,
+): Promise<PeerCredentialKind[]> {
   const rows = await db
     .selectFrom('oscp_peer_credentials')
     .select('kind')

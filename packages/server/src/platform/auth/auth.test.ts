@@ -444,7 +444,10 @@ describe('every management route declares who may call it', () => {
     for (const [path, operations] of Object.entries<Record<string, unknown>>(doc.paths)) {
       for (const method of Object.keys(operations)) {
         const name = `${method.toUpperCase()} ${path}`;
+        // The management API only: the OSCP endpoints and the peers' token endpoint authenticate
+        // peers their own way and are tested with them.
         if (
+          !path.startsWith('/api/') ||
           !['get', 'post', 'put', 'patch', 'delete'].includes(method) ||
           publicOperations.has(name)
         )

@@ -12,9 +12,17 @@ export async function ensureAdmin(
   clock: Clock,
   adminPassword: string | undefined,
 ): Promise<{ created: boolean; generatedPassword?: string }> {
-  const existing = await db.selectFrom('users').select('id').where('username', '=', 'admin').executeTakeFirst();
+  const existing = await db
+    .selectFrom('users')
+    .select('id')
+    .where('username', '=', 'admin')
+    .executeTakeFirst();
   if (existing) return { created: false };
   const password = adminPassword ?? generatePassword();
-  await insertUser(db, { username: 'admin', passwordHash: await hashPassword(password), role: 'SYSTEM_ADMIN' }, clock.now());
+  await insertUser(
+    db,
+    { username: 'admin', passwordHash: await hashPassword(password), role: 'SYSTEM_ADMIN' },
+    clock.now(),
+  );
   return adminPassword ? { created: true } : { created: true, generatedPassword: password };
 }

@@ -68,7 +68,12 @@ export function registerAuthRoutes(app: HttpApp, deps: AuthRouteDeps): void {
         throttle.recordFailure(key);
         deps.metrics.loginFailures.inc();
         request.log.info({ 'user.name': username }, 'sign-in failed');
-        throw new ProblemError(401, 'invalid-credentials', 'Sign-in failed', 'Unknown user or wrong password.');
+        throw new ProblemError(
+          401,
+          'invalid-credentials',
+          'Sign-in failed',
+          'Unknown user or wrong password.',
+        );
       }
       throttle.recordSuccess(key);
       const token = newOpaqueToken();
@@ -139,7 +144,12 @@ export function registerAuthRoutes(app: HttpApp, deps: AuthRouteDeps): void {
       schema: { tags: ['auth'], summary: 'Revoke one of my API tokens', params: idParams },
     },
     async (request, reply) => {
-      const revoked = await store.revokeApiToken(db, requireUser(request).userId, request.params.id, clock.now());
+      const revoked = await store.revokeApiToken(
+        db,
+        requireUser(request).userId,
+        request.params.id,
+        clock.now(),
+      );
       if (!revoked) throw problems.notFound('API token', request.params.id);
       return reply.code(204).send();
     },
@@ -150,7 +160,11 @@ export function registerAuthRoutes(app: HttpApp, deps: AuthRouteDeps): void {
     '/api/users',
     {
       config: { allow: ADMINS },
-      schema: { tags: ['users'], summary: 'List users', response: { 200: z.object({ users: z.array(userSchema) }) } },
+      schema: {
+        tags: ['users'],
+        summary: 'List users',
+        response: { 200: z.object({ users: z.array(userSchema) }) },
+      },
     },
     async () => ({ users: await store.listUsers(db) }),
   );
@@ -170,7 +184,11 @@ export function registerAuthRoutes(app: HttpApp, deps: AuthRouteDeps): void {
       if (await store.findUserForLogin(db, username)) {
         throw problems.conflict(`A user named ${username} already exists.`, { field: 'username' });
       }
-      const user = await store.insertUser(db, { username, passwordHash: await hashPassword(password), role }, clock.now());
+      const user = await store.insertUser(
+        db,
+        { username, passwordHash: await hashPassword(password), role },
+        clock.now(),
+      );
       return reply.code(201).send(user);
     },
   );
@@ -197,7 +215,9 @@ export function registerAuthRoutes(app: HttpApp, deps: AuthRouteDeps): void {
         const existing = await store.findUserById(trx, id);
         if (!existing) throw problems.notFound('User', id);
         const losesAdmin =
-          existing.role === 'SYSTEM_ADMIN' && !existing.disabled && ((role && role !== 'SYSTEM_ADMIN') || disabled === true);
+          existing.role === 'SYSTEM_ADMIN' &&
+          !existing.disabled &&
+          ((role && role !== 'SYSTEM_ADMIN') || disabled === true);
         if (losesAdmin && (await store.countActiveAdmins(trx)) <= 1) {
           throw problems.conflict('This is the last active system admin; keep at least one.');
         }
@@ -218,7 +238,8 @@ export function registerAuthRoutes(app: HttpApp, deps: AuthRouteDeps): void {
     },
     async (request, reply) => {
       const { id } = request.params;
-      if (id === requireUser(request).userId) throw problems.conflict('You cannot delete yourself.');
+      if (id === requireUser(request).userId)
+        throw problems.conflict('You cannot delete yourself.');
       await db.transaction().execute(async (trx) => {
         const existing = await store.findUserById(trx, id);
         if (!existing) throw problems.notFound('User', id);

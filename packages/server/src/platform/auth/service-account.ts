@@ -8,13 +8,26 @@ import { insertUser } from './store';
  * A built-in integration (the depot simulator) calls the API like any script: as a user with a
  * role, through a Bearer token. The token is minted at each start and earlier ones are revoked.
  */
-export async function provisionServiceToken(db: Db, clock: Clock, username: string, role: Role): Promise<string> {
+export async function provisionServiceToken(
+  db: Db,
+  clock: Clock,
+  username: string,
+  role: Role,
+): Promise<string> {
   const now = clock.now();
   return db.transaction().execute(async (trx) => {
-    let user = await trx.selectFrom('users').select('id').where('username', '=', username).executeTakeFirst();
+    let user = await trx
+      .selectFrom('users')
+      .select('id')
+      .where('username', '=', username)
+      .executeTakeFirst();
     if (!user) {
       // Nobody signs in as a service account: its password is random and never shown.
-      user = await insertUser(trx, { username, passwordHash: await hashPassword(generatePassword()), role }, now);
+      user = await insertUser(
+        trx,
+        { username, passwordHash: await hashPassword(generatePassword()), role },
+        now,
+      );
     }
     await trx
       .updateTable('api_tokens')
@@ -25,7 +38,13 @@ export async function provisionServiceToken(db: Db, clock: Clock, username: stri
     const token = newOpaqueToken('ovt_');
     await trx
       .insertInto('api_tokens')
-      .values({ id: crypto.randomUUID(), user_id: user.id, name: `${username} (automatic)`, token_hash: sha256(token), created_at: now })
+      .values({
+        id: crypto.randomUUID(),
+        user_id: user.id,
+        name: `${username} (automatic)`,
+        token_hash: sha256(token),
+        created_at: now,
+      })
       .execute();
     return token;
   });

@@ -35,7 +35,11 @@ export async function listUsers(db: Executor): Promise<UserRow[]> {
 }
 
 export async function findUserById(db: Executor, id: string): Promise<UserRow | undefined> {
-  const row = await db.selectFrom('users').select(userColumns).where('id', '=', id).executeTakeFirst();
+  const row = await db
+    .selectFrom('users')
+    .select(userColumns)
+    .where('id', '=', id)
+    .executeTakeFirst();
   return row && toUser(row);
 }
 
@@ -143,7 +147,13 @@ export async function principalForSession(
     .where('users.disabled', '=', false)
     .executeTakeFirst();
   return row
-    ? { kind: 'user', userId: row.id, username: row.username, role: row.role as Role, via: 'session' }
+    ? {
+        kind: 'user',
+        userId: row.id,
+        username: row.username,
+        role: row.role as Role,
+        via: 'session',
+      }
     : null;
 }
 
@@ -160,7 +170,13 @@ export async function principalForApiToken(
     .where('users.disabled', '=', false)
     .executeTakeFirst();
   return row
-    ? { kind: 'user', userId: row.id, username: row.username, role: row.role as Role, via: 'api_token' }
+    ? {
+        kind: 'user',
+        userId: row.id,
+        username: row.username,
+        role: row.role as Role,
+        via: 'api_token',
+      }
     : null;
 }
 

@@ -32,7 +32,9 @@ export async function openPostgres(url: string, poolSize = 10): Promise<Database
 /** `dataDir` is a folder, or `memory://` for a throw-away database (tests). */
 export async function openPglite(dataDir: string): Promise<DatabaseHandle> {
   if (!dataDir.startsWith('memory://')) mkdirSync(dataDir, { recursive: true });
-  const client = await PGlite.create(dataDir, { parsers: { [INT8_OID]: (v: string) => Number(v) } });
+  const client = await PGlite.create(dataDir, {
+    parsers: { [INT8_OID]: (v: string) => Number(v) },
+  });
   const db = new Kysely<Database>({ dialect: new PGliteDialect(client) });
   return {
     db,

@@ -29,7 +29,9 @@ export class ConcurrencyError extends Error {
 }
 
 function isUniqueViolation(error: unknown): boolean {
-  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === '23505';
+  return (
+    typeof error === 'object' && error !== null && (error as { code?: unknown }).code === '23505'
+  );
 }
 
 export async function currentVersion(db: Executor, streamId: string): Promise<number> {

@@ -52,13 +52,24 @@ export const problems = {
     new ProblemError(401, 'unauthenticated', 'Authentication required', detail),
   forbidden: (detail: string) => new ProblemError(403, 'forbidden', 'Not allowed', detail),
   notFound: (what: string, id?: string) =>
-    new ProblemError(404, 'not-found', `${what} not found`, id ? `No ${what.toLowerCase()} with id ${id}.` : undefined),
+    new ProblemError(
+      404,
+      'not-found',
+      `${what} not found`,
+      id ? `No ${what.toLowerCase()} with id ${id}.` : undefined,
+    ),
   conflict: (detail: string, extensions: Record<string, unknown> = {}) =>
     new ProblemError(409, 'conflict', 'Conflicts with the current state', detail, {
       ...extensions,
       // Forms show field errors from `errors` for every problem type.
-      ...(typeof extensions.field === 'string' ? { errors: [{ field: extensions.field, message: detail }] } : {}),
+      ...(typeof extensions.field === 'string'
+        ? { errors: [{ field: extensions.field, message: detail }] }
+        : {}),
     }),
-  unprocessable: (slug: string, title: string, detail: string, extensions: Record<string, unknown> = {}) =>
-    new ProblemError(422, slug, title, detail, extensions),
+  unprocessable: (
+    slug: string,
+    title: string,
+    detail: string,
+    extensions: Record<string, unknown> = {},
+  ) => new ProblemError(422, slug, title, detail, extensions),
 };

@@ -17,7 +17,13 @@ import type { Metrics } from './metrics';
 import { PROBLEM_CONTENT_TYPE, ProblemError, problems, type FieldError } from './problem';
 import { enforceAccess } from './route-access';
 
-export type HttpApp = FastifyInstance<Server, IncomingMessage, ServerResponse, Logger, ZodTypeProvider>;
+export type HttpApp = FastifyInstance<
+  Server,
+  IncomingMessage,
+  ServerResponse,
+  Logger,
+  ZodTypeProvider
+>;
 
 export interface HttpServerOptions {
   log: Logger;
@@ -51,9 +57,13 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
   }).withTypeProvider<ZodTypeProvider>() as unknown as HttpApp;
 
   // OAuth2 token requests are form-encoded.
-  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) => {
-    done(null, Object.fromEntries(new URLSearchParams(body as string)));
-  });
+  app.addContentTypeParser(
+    'application/x-www-form-urlencoded',
+    { parseAs: 'string' },
+    (_request, body, done) => {
+      done(null, Object.fromEntries(new URLSearchParams(body as string)));
+    },
+  );
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.decorateRequest('principal', null);
@@ -65,7 +75,8 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
       info: {
         title: 'Openvelope API',
         version: '0.1.0',
-        description: options.apiDescription ?? 'Management API of the Openvelope Flexibility Provider.',
+        description:
+          options.apiDescription ?? 'Management API of the Openvelope Flexibility Provider.',
       },
       components: {
         securitySchemes: {
@@ -168,7 +179,12 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
       .code(404)
       .type(PROBLEM_CONTENT_TYPE)
       .send(
-        new ProblemError(404, 'not-found', 'Not found', `No route ${request.method} ${path}.`).toBody(path),
+        new ProblemError(
+          404,
+          'not-found',
+          'Not found',
+          `No route ${request.method} ${path}.`,
+        ).toBody(path),
       );
   });
 

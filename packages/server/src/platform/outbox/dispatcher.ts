@@ -7,7 +7,13 @@ import type { OutboundMessage, OutboundStatus } from './outbox';
 export type DeliveryOutcome =
   | { status: 'delivered'; httpStatus: number; url: string }
   | { status: 'rejected'; httpStatus: number; message: string; url: string }
-  | { status: 'failed'; reason: 'server_error' | 'network' | 'timeout'; httpStatus?: number; message: string; url: string }
+  | {
+      status: 'failed';
+      reason: 'server_error' | 'network' | 'timeout';
+      httpStatus?: number;
+      message: string;
+      url: string;
+    }
   | { status: 'invalid'; message: string; url?: string };
 
 /** Sends one message; never throws for protocol outcomes. */
@@ -42,15 +48,27 @@ const RETRYABLE_REJECTIONS = new Set([408, 425, 429]);
  * Exponential back-off with jitter: attempt n waits base × 2^(n-1), capped, then scaled by a
  * random factor in [0.5, 1) so many senders that failed together do not retry together.
  */
-export function retryDelayMs(attempt: number, options: Pick<DispatcherOptions, 'baseDelayMs' | 'maxDelayMs'>, random: number): number {
-  const exponential = Math.min(options.maxDelayMs, options.baseDelayMs * 2 ** Math.max(0, attempt - 1));
+export function retryDelayMs(
+  attempt: number,
+  options: Pick<DispatcherOptions, 'baseDelayMs' | 'maxDelayMs'>,
+  random: number,
+): number {
+  const exponential = Math.min(
+    options.maxDelayMs,
+    options.baseDelayMs * 2 ** Math.max(0, attempt - 1),
+  );
   return Math.round(exponential * (0.5 + random * 0.5));
 }
 
-export function nextStatus(outcome: DeliveryOutcome, attempt: number, maxAttempts: number): AttemptRecord['status'] {
+export function nextStatus(
+  outcome: DeliveryOutcome,
+  attempt: number,
+  maxAttempts: number,
+): AttemptRecord['status'] {
   if (outcome.status === 'delivered') return 'DELIVERED';
   if (outcome.status === 'invalid') return 'FAILED';
-  if (outcome.status === 'rejected' && !RETRYABLE_REJECTIONS.has(outcome.httpStatus)) return 'FAILED';
+  if (outcome.status === 'rejected' && !RETRYABLE_REJECTIONS.has(outcome.httpStatus))
+    return 'FAILED';
   return attempt >= maxAttempts ? 'FAILED' : 'RETRYING';
 }
 
@@ -149,7 +167,9 @@ export class Dispatcher {
     const at = this.clock.now();
     const status = nextStatus(outcome, message.attempts, message.maxAttempts);
     const nextAttemptAt =
-      status === 'RETRYING' ? new Date(at.getTime() + retryDelayMs(message.attempts, this.options, this.#random())) : null;
+      status === 'RETRYING'
+        ? new Date(at.getTime() + retryDelayMs(message.attempts, this.options, this.#random()))
+        : null;
     await this.db.transaction().execute(async (trx) => {
       const updated = await trx
         .updateTable('outbound_messages')
@@ -169,7 +189,14 @@ export class Dispatcher {
         .executeTakeFirst();
       // Our lease ran out and someone else owns the message now: their outcome counts, not ours.
       if (Number(updated.numUpdatedRows) === 0) return;
-      await this.onAttempt(trx, { message, attempt: message.attempts, outcome, status, nextAttemptAt, at });
+      await this.onAttempt(trx, {
+        message,
+        attempt: message.attempts,
+        outcome,
+        status,
+        nextAttemptAt,
+        at,
+      });
     });
   }
 
@@ -182,12 +209,20 @@ export class Dispatcher {
         try {
           outcome = await this.transport(message);
         } catch (error) {
-          outcome = { status: 'failed', reason: 'network', message: error instanceof Error ? error.message : String(error), url: '' };
+          outcome = {
+            status: 'failed',
+            reason: 'network',
+            message: error instanceof Error ? error.message : String(error),
+            url: '',
+          };
         }
         try {
           await this.#record(message, outcome);
         } catch (error) {
-          this.log.error({ err: error, 'oscp.request_id': message.requestId }, 'recording a delivery outcome failed');
+          this.log.error(
+            { err: error, 'oscp.request_id': message.requestId },
+            'recording a delivery outcome failed',
+          );
         }
       }),
     );

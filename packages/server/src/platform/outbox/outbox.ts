@@ -33,7 +33,11 @@ export interface NewOutboundMessage {
  * the message commit together or not at all. Returns the row id, or undefined when the dedupe key
  * already exists (that publication was already written).
  */
-export async function enqueueOutbound(db: Executor, message: NewOutboundMessage, now: Date): Promise<OutboundMessage | undefined> {
+export async function enqueueOutbound(
+  db: Executor,
+  message: NewOutboundMessage,
+  now: Date,
+): Promise<OutboundMessage | undefined> {
   const row = {
     id: randomUUID(),
     connection_id: message.connectionId,
@@ -88,7 +92,13 @@ export interface OutboundView {
 
 export async function listOutbound(
   db: Executor,
-  filter: { connectionId: string; status?: OutboundStatus; kind?: string; limit: number; offset: number },
+  filter: {
+    connectionId: string;
+    status?: OutboundStatus;
+    kind?: string;
+    limit: number;
+    offset: number;
+  },
 ): Promise<{ items: OutboundView[]; total: number }> {
   let q = db.selectFrom('outbound_messages').where('connection_id', '=', filter.connectionId);
   if (filter.status) q = q.where('status', '=', filter.status);

@@ -13,7 +13,13 @@ export class SecretStore {
     if (key.length !== 32) throw new Error('The secrets key must be 32 bytes');
   }
 
-  async put(db: Executor, name: string, value: string, by: string | null, now: Date): Promise<void> {
+  async put(
+    db: Executor,
+    name: string,
+    value: string,
+    by: string | null,
+    now: Date,
+  ): Promise<void> {
     const iv = randomBytes(12);
     const cipher = createCipheriv('aes-256-gcm', this.key, iv);
     cipher.setAAD(Buffer.from(name));
@@ -43,16 +49,27 @@ export class SecretStore {
   }
 
   async reveal(db: Executor, name: string): Promise<string | undefined> {
-    const row = await db.selectFrom('secrets').selectAll().where('name', '=', name).executeTakeFirst();
+    const row = await db
+      .selectFrom('secrets')
+      .selectAll()
+      .where('name', '=', name)
+      .executeTakeFirst();
     if (!row) return undefined;
     const decipher = createDecipheriv('aes-256-gcm', this.key, Buffer.from(row.iv, 'base64'));
     decipher.setAAD(Buffer.from(name));
     decipher.setAuthTag(Buffer.from(row.auth_tag, 'base64'));
-    return Buffer.concat([decipher.update(Buffer.from(row.ciphertext, 'base64')), decipher.final()]).toString('utf8');
+    return Buffer.concat([
+      decipher.update(Buffer.from(row.ciphertext, 'base64')),
+      decipher.final(),
+    ]).toString('utf8');
   }
 
   async list(db: Executor): Promise<{ name: string; updatedAt: Date; updatedBy: string | null }[]> {
-    const rows = await db.selectFrom('secrets').select(['name', 'updated_at', 'updated_by']).orderBy('name').execute();
+    const rows = await db
+      .selectFrom('secrets')
+      .select(['name', 'updated_at', 'updated_by'])
+      .orderBy('name')
+      .execute();
     return rows.map((r) => ({ name: r.name, updatedAt: r.updated_at, updatedBy: r.updated_by }));
   }
 
@@ -84,12 +101,15 @@ export function loadSecretsKey(
   }
   if (existsSync(keyFile)) {
     const key = Buffer.from(readFileSync(keyFile, 'utf8').trim(), 'base64');
-    if (key.length !== 32) throw new Error(`The secrets key file ${keyFile} must hold 32 bytes, base64-encoded`);
+    if (key.length !== 32)
+      throw new Error(`The secrets key file ${keyFile} must hold 32 bytes, base64-encoded`);
     return key;
   }
   const key = randomBytes(32);
   mkdirSync(dirname(keyFile), { recursive: true });
   writeFileSync(keyFile, `${key.toString('base64')}\n`, { mode: 0o600 });
-  warn(`No SECRETS_KEY set: generated a secrets key in ${keyFile}. Back it up, or set SECRETS_KEY, or stored secrets cannot be read.`);
+  warn(
+    `No SECRETS_KEY set: generated a secrets key in ${keyFile}. Back it up, or set SECRETS_KEY, or stored secrets cannot be read.`,
+  );
   return key;
 }
