@@ -50,6 +50,16 @@ const COLORS = {
   effective: '#1c7ed6', // blue: capacity in force
   load: '#0ca678', // teal: what the chargers draw
   scheduled: '#748ffc', // indigo: envelope blocks ahead
+  standby: '#f59f00', // yellow: fallback coverage ahead (shown, not enforced)
+};
+
+/** Shading of the past by the kind of limit in force: yellow is fallback, and only fallback. */
+const MODE_SHADES: Record<string, { color: string; label: string } | undefined> = {
+  NORMAL: { color: 'rgba(28, 126, 214, 0.06)', label: 'Forecast' },
+  MANUAL: { color: 'rgba(28, 126, 214, 0.06)', label: 'Envelope' },
+  FALLBACK_OFFLINE: { color: 'rgba(250, 176, 5, 0.16)', label: 'Fallback (offline)' },
+  FALLBACK_GAP: { color: 'rgba(250, 176, 5, 0.16)', label: 'Fallback (gap)' },
+  GAP_POLICY: { color: 'rgba(250, 176, 5, 0.16)', label: 'Gap policy' },
 };
 
 export interface CapacityChartProps {
@@ -69,10 +79,16 @@ interface FutureBlock {
   source: string;
 }
 
-function futureBlocks(envelopes: EnvelopeView[], now: number, horizon: number): FutureBlock[] {
+function futureBlocks(
+  envelopes: EnvelopeView[],
+  now: number,
+  horizon: number,
+  role: EnvelopeView['role'],
+): FutureBlock[] {
   const blocks: FutureBlock[] = [];
   for (const env of envelopes) {
     if (env.status !== 'ACTIVE' && env.status !== 'SCHEDULED') continue;
+    if ((env.role ?? 'LIMIT') !== role) continue;
     for (const b of env.blocks) {
       const start = Math.max(Date.parse(b.start), now);
       const end = Math.min(Date.parse(b.end), horizon);
@@ -117,13 +133,9 @@ export function buildOption(props: CapacityChartProps): Option {
   const { history, envelopes, timeZone, staticCapacityA, effectiveCapacityA, now } = props;
   const points = history?.points ?? [];
   const from = history ? Date.parse(history.from) : now - 24 * HOUR;
-  const lastBlockEnd = envelopes
-    .flatMap((e) => e.blocks.map((b) => Date.parse(b.end)))
-    .filter((t) => Number.isFinite(t) && t > now)
-    .reduce((a, b) => Math.max(a, b), now);
-  // Look ahead at least an hour, and at most a day, so the past stays readable.
-  const to = Math.min(Math.max(lastBlockEnd, now + HOUR), now + 24 * HOUR);
-  const spanDays = (to - from) / (24 * HOUR) > 0.9;
+  // The past 24 hours and the next 24 hours.
+  const to = now + 24 * HOUR;
+  const spanDays = true;
 
   const staticData: Point[] = points.map((p) => [Date.parse(p.at), p.staticCapacityA]);
   staticData.push([now, staticCapacityA], [to, staticCapacityA]);
@@ -131,8 +143,22 @@ export function buildOption(props: CapacityChartProps): Option {
   effectiveData.push([now, effectiveCapacityA]);
   const loadData: Point[] = (history?.load ?? []).map((l) => [Date.parse(l.at), l.currentA]);
 
-  const blocks = futureBlocks(envelopes, now, to);
+  const blocks = futureBlocks(envelopes, now, to, 'LIMIT');
   const scheduledData = scheduledCapacity(blocks, staticCapacityA);
+  const standby = futureBlocks(envelopes, now, to, 'STANDBY');
+  const standbyData = scheduledCapacity(standby, staticCapacityA);
+  const shades = points.flatMap((p, i) => {
+    const shade = MODE_SHADES[p.category ?? ''];
+    const until = i + 1 < points.length ? Date.parse(points[i + 1]!.at) : now;
+    return shade
+      ? [
+          [
+            { xAxis: Date.parse(p.at), name: shade.label, itemStyle: { color: shade.color } },
+            { xAxis: until },
+          ],
+        ]
+      : [];
+  });
 
   const zone = zoneName(timeZone, new Date(now));
   const axisLabel = (value: number) => formatAxisTime(value, timeZone, spanDays);
@@ -152,7 +178,13 @@ export function buildOption(props: CapacityChartProps): Option {
       itemWidth: 18,
       itemHeight: 8,
       textStyle: { fontSize: 12 },
-      data: ['Static capacity', 'Effective capacity', 'Measured load', 'Scheduled capacity'],
+      data: [
+        'Static capacity',
+        'Effective capacity',
+        'Measured load',
+        'Scheduled capacity',
+        'Fallback coverage',
+      ],
     },
     tooltip: {
       trigger: 'axis',
@@ -238,6 +270,23 @@ export function buildOption(props: CapacityChartProps): Option {
           label: { formatter: 'now', position: 'end', fontSize: 11, color: '#495057' },
           data: [{ xAxis: now }],
         },
+        markArea: {
+          silent: true,
+          label: { show: true, position: 'insideTop', fontSize: 10, color: '#868e96' },
+          data: shades as never,
+        },
+      },
+      {
+        id: 'standby',
+        name: 'Fallback coverage',
+        type: 'line',
+        step: 'end',
+        data: standbyData,
+        connectNulls: false,
+        showSymbol: false,
+        color: COLORS.standby,
+        lineStyle: { width: 1.5, type: [2, 3] },
+        z: 2,
       },
       {
         id: 'scheduled',

@@ -19,6 +19,16 @@ export function SourceBadge({
   testId?: string;
 }) {
   const isEnvelope = source.kind === 'ENVELOPE';
+  if (source.fallbackReason) {
+    // Fallback mode is yellow: a safe, degraded state, never a red alarm.
+    return (
+      <Tooltip label={`Fallback mode: ${source.fallbackReason}`} withArrow multiline w={320}>
+        <Badge data-testid={testId} color="yellow" variant="filled" radius="sm" tt="none" c="dark">
+          Fallback mode · {source.label}
+        </Badge>
+      </Tooltip>
+    );
+  }
   const badge = (
     <Badge
       data-testid={testId}

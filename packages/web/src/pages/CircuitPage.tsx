@@ -1,4 +1,14 @@
-import { Anchor, Breadcrumbs, Group, Paper, SimpleGrid, Stack, Text, Title } from '@mantine/core';
+import {
+  Anchor,
+  Badge,
+  Breadcrumbs,
+  Group,
+  Paper,
+  SimpleGrid,
+  Stack,
+  Text,
+  Title,
+} from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useMemo, type ReactNode } from 'react';
@@ -70,9 +80,29 @@ function Stats({ circuit }: { circuit: CircuitDetail }) {
         label="Source in force"
         testId="capacity-source"
         value={
-          <Text span fz="md" fw={600} c={isEnvelope ? 'blue.7' : 'gray.7'}>
-            {circuit.source.label}
-          </Text>
+          circuit.source.fallbackReason ? (
+            <Stack gap={4}>
+              <Badge
+                color="yellow"
+                variant="filled"
+                c="dark"
+                radius="sm"
+                data-testid="fallback-mode"
+              >
+                Fallback mode
+              </Badge>
+              <Text span fz="sm" fw={600}>
+                {circuit.source.label}
+              </Text>
+              <Text span fz="xs" c="dimmed" data-testid="fallback-reason">
+                {circuit.source.fallbackReason}
+              </Text>
+            </Stack>
+          ) : (
+            <Text span fz="md" fw={600} c={isEnvelope ? 'blue.7' : 'gray.7'}>
+              {circuit.source.label}
+            </Text>
+          )
         }
         hint={
           isEnvelope && circuit.source.until
