@@ -13,6 +13,21 @@ const CircuitPage = lazy(() =>
 );
 const ModelPage = lazy(() => import('./pages/ModelPage').then((m) => ({ default: m.ModelPage })));
 const UsersPage = lazy(() => import('./pages/UsersPage').then((m) => ({ default: m.UsersPage })));
+const ConnectionsPage = lazy(() =>
+  import('./pages/ConnectionsPage').then((m) => ({ default: m.ConnectionsPage })),
+);
+const ConnectionPage = lazy(() =>
+  import('./pages/ConnectionPage').then((m) => ({ default: m.ConnectionPage })),
+);
+const ConnectionFormPage = lazy(() =>
+  import('./pages/ConnectionFormPage').then((m) => ({ default: m.ConnectionFormPage })),
+);
+const SecretsPage = lazy(() =>
+  import('./pages/SecretsPage').then((m) => ({ default: m.SecretsPage })),
+);
+const NotificationsPage = lazy(() =>
+  import('./pages/NotificationsPage').then((m) => ({ default: m.NotificationsPage })),
+);
 const TokensPage = lazy(() =>
   import('./pages/TokensPage').then((m) => ({ default: m.TokensPage })),
 );
@@ -37,6 +52,12 @@ export function App() {
         <Route path="model" element={page(<ModelPage />)} />
         <Route path="users" element={page(<UsersPage />)} />
         <Route path="tokens" element={page(<TokensPage />)} />
+        <Route path="connections" element={page(<ConnectionsPage />)} />
+        <Route path="connections/new" element={page(<ConnectionFormPage />)} />
+        <Route path="connections/:id" element={page(<ConnectionPage />)} />
+        <Route path="connections/:id/edit" element={page(<ConnectionFormPage />)} />
+        <Route path="secrets" element={page(<SecretsPage />)} />
+        <Route path="notifications" element={page(<NotificationsPage />)} />
         <Route path="depot" element={<Navigate to="/" replace />} />
         <Route path="*" element={<NotFoundPage />} />
       </Route>

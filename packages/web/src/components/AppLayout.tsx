@@ -5,7 +5,7 @@ import { useState, type ReactNode } from 'react';
 import { NavLink as RouterNavLink, Outlet, useLocation } from 'react-router-dom';
 import { errorDetail } from '../api/client';
 import { useUser, useAuth } from '../auth/context';
-import { isAdmin } from '../auth/permissions';
+import { canManage, isAdmin } from '../auth/permissions';
 import { RoleBadge } from './badges';
 import { IconBolt, IconDepot, IconKey, IconLogout, IconModel, IconUsers } from './icons';
 
@@ -27,6 +27,21 @@ export function AppLayout() {
   const items: NavItem[] = [
     { to: '/', label: 'Depot', icon: <IconDepot />, testId: 'nav-depot', end: true },
     { to: '/model', label: 'Depot model', icon: <IconModel />, testId: 'nav-model' },
+    {
+      to: '/connections',
+      label: 'OSCP connections',
+      icon: <IconModel />,
+      testId: 'nav-connections',
+    },
+    {
+      to: '/notifications',
+      label: 'Notifications',
+      icon: <IconDepot />,
+      testId: 'nav-notifications',
+    },
+    ...(canManage(user.role)
+      ? [{ to: '/secrets', label: 'Secrets', icon: <IconKey />, testId: 'nav-secrets' }]
+      : []),
     ...(isAdmin(user.role)
       ? [{ to: '/users', label: 'Users', icon: <IconUsers />, testId: 'nav-users' }]
       : []),

@@ -1,0 +1,106 @@
+import { Anchor, Button, Paper, Table, Text } from '@mantine/core';
+import { Link, useNavigate } from 'react-router-dom';
+import { useConnections } from '../api/oscp';
+import { useUser } from '../auth/context';
+import { canManage, NEEDS_MANAGER } from '../auth/permissions';
+import { ErrorMarker, StateBadge } from '../components/oscp/StateBadges';
+import { PageHeader } from '../components/PageHeader';
+import { PermittedButton } from '../components/PermittedButton';
+import { Empty, ErrorState, LoadingState } from '../components/States';
+
+export function ConnectionsPage() {
+  const user = useUser();
+  const navigate = useNavigate();
+  const connections = useConnections();
+  const create = (
+    <PermittedButton
+      allowed={canManage(user.role)}
+      reason={NEEDS_MANAGER}
+      onClick={() => navigate('/connections/new')}
+      data-testid="new-connection"
+    >
+      New connection
+    </PermittedButton>
+  );
+  return (
+    <>
+      <PageHeader
+        title="OSCP connections"
+        subtitle="Capacity Providers and the managed scopes they constrain"
+        actions={create}
+      />
+      {connections.isPending ? (
+        <LoadingState rows={4} />
+      ) : connections.isError ? (
+        <ErrorState error={connections.error} onRetry={() => void connections.refetch()} />
+      ) : connections.data.connections.length === 0 ? (
+        <Empty
+          testId="empty-connections"
+          title="No OSCP connections yet"
+          description="Create one to bind a grid operator's group id to a managed scope of a microgrid."
+          action={
+            canManage(user.role) ? (
+              <Button mt="sm" onClick={() => navigate('/connections/new')}>
+                New connection
+              </Button>
+            ) : undefined
+          }
+        />
+      ) : (
+        <Paper p={0}>
+          <Table.ScrollContainer minWidth={900}>
+            <Table data-testid="connections-table" verticalSpacing="xs" highlightOnHover>
+              <Table.Thead>
+                <Table.Tr>
+                  <Table.Th>Connection</Table.Th>
+                  <Table.Th>State</Table.Th>
+                  <Table.Th>Group id</Table.Th>
+                  <Table.Th>Microgrid / scope</Table.Th>
+                  <Table.Th>Measurements</Table.Th>
+                  <Table.Th>Authentication</Table.Th>
+                  <Table.Th>Latest error</Table.Th>
+                </Table.Tr>
+              </Table.Thead>
+              <Table.Tbody>
+                {connections.data.connections.map((c) => (
+                  <Table.Tr
+                    key={c.id}
+                    data-testid="connection-row"
+                    data-connection-name={c.displayName}
+                  >
+                    <Table.Td>
+                      <Anchor
+                        component={Link}
+                        to={`/connections/${c.id}`}
+                        fw={600}
+                        data-testid="connection-link"
+                      >
+                        {c.displayName}
+                      </Anchor>
+                    </Table.Td>
+                    <Table.Td>
+                      <StateBadge state={c.state} />
+                    </Table.Td>
+                    <Table.Td className="num">{c.groupId}</Table.Td>
+                    <Table.Td>
+                      <Text size="sm">
+                        {c.binding.microgrid?.name ?? '—'} / {c.binding.scope?.name ?? '—'}
+                      </Text>
+                    </Table.Td>
+                    <Table.Td>{c.measurementPublicationMode}</Table.Td>
+                    <Table.Td>
+                      {c.authMode === 'OSCP_TOKEN' ? 'Token exchange' : 'OAuth2 client credentials'}
+                    </Table.Td>
+                    <Table.Td>
+                      <ErrorMarker error={c.latestError} />
+                    </Table.Td>
+                  </Table.Tr>
+                ))}
+              </Table.Tbody>
+            </Table>
+          </Table.ScrollContainer>
+        </Paper>
+      )}
+    </>
+  );
+}
