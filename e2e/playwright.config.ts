@@ -6,6 +6,8 @@ import { defineConfig } from '@playwright/test';
 /** Journeys run against the real product: server + console + simulators on a fresh embedded database. */
 export const E2E_PORT = Number(process.env.E2E_PORT ?? 8181);
 export const ADMIN_PASSWORD = 'e2e-admin-password';
+/** The demo Capacity Provider simulator listens next to the server (PORT + 1). */
+export const CP_SIMULATOR_URL = `http://127.0.0.1:${E2E_PORT + 1}`;
 const dataDir = mkdtempSync(join(tmpdir(), 'openvelope-e2e-'));
 
 export default defineConfig({
@@ -47,6 +49,8 @@ export default defineConfig({
       LOG_LEVEL: 'warn',
       DEPOT_SIM_SCHEDULE: 'false',
       DEPOT_SIM_TICK_MS: '1000',
+      // Fast heartbeats so going offline and coming back take seconds.
+      DEMO_CP_HEARTBEAT_S: '2',
     },
   },
 });

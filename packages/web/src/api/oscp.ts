@@ -131,11 +131,12 @@ export function useConnections() {
   });
 }
 
-export function useConnection(id: string, live = true) {
+export function useConnection(id: string, live = true, enabled = true) {
   return useQuery({
     queryKey: oscpKeys.detail(id),
     queryFn: ({ signal }) => get<ConnectionDetail>(base(id), signal),
     refetchInterval: live ? LIVE_MS : false,
+    enabled,
   });
 }
 

@@ -200,7 +200,7 @@ function SecretValue({ name, field }: { name: string; field: ReferenceKey }) {
 export function ConnectionFormPage() {
   const { id } = useParams();
   const editing = id !== undefined;
-  const existing = useConnection(id ?? '', false);
+  const existing = useConnection(id ?? '', false, editing);
   if (editing && existing.isPending) return <LoadingState rows={8} />;
   if (editing && existing.isError) return <ErrorState error={existing.error} />;
   return <ConnectionForm existing={editing ? existing.data : undefined} />;
@@ -319,9 +319,11 @@ function ConnectionForm({ existing }: { existing: ConnectionDetail | undefined }
             <NativeSelect
               label="Microgrid"
               value={form.microgridId}
-              onChange={(e) =>
-                setForm((f) => ({ ...f, microgridId: e.currentTarget.value, scopeId: '' }))
-              }
+              onChange={(e) => {
+                // Read the value now: React clears currentTarget before a state updater runs.
+                const microgridId = e.currentTarget.value;
+                setForm((f) => ({ ...f, microgridId, scopeId: '' }));
+              }}
               data={[
                 { value: '', label: 'Choose a microgrid' },
                 ...(microgrids.data?.microgrids ?? []).map((m) => ({ value: m.id, label: m.name })),

@@ -165,7 +165,7 @@ export function registerLifecycleRoutes(app: HttpApp, deps: LifecycleRouteDeps):
         summary:
           'Audit timeline of a connection (configuration, lifecycle, deliveries, refusals), newest first',
         params: idParams,
-        querystring: z.object({ kind: z.string().max(80).optional(), ...page }),
+        querystring: z.object({ kind: z.string().max(1000).optional(), ...page }),
       },
     },
     async (request) => {
