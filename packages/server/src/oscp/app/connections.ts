@@ -333,7 +333,9 @@ export class ConnectionService {
           OscpConnectionConfigured: 'Connection configured',
           OscpConnectionEdited: `Edited ${data.changes?.length ?? 0} field(s)`,
           OscpConnectionEnabled: 'Enabled',
-          OscpConnectionDisabled: 'Disabled',
+          OscpConnectionDisabled: data.intentionalDisconnect
+            ? 'Disconnected on purpose: local control resumed'
+            : 'Disabled',
         };
         return {
           version: e.version,

@@ -98,11 +98,11 @@ export class LifecycleService {
   async #within<T>(
     trx: Trx,
     connectionId: string,
-    fn: (snap: Snapshot, emit: (...events: LifecycleEvent[]) => void) => Promise<T>,
+    fn: (snap: Snapshot, emit: (...events: NewEvent[]) => void) => Promise<T>,
   ): Promise<T> {
     const snap = await projection.findConnection(trx, connectionId, true);
     if (!snap) throw new InboundRefusal(403, 'This credential belongs to no connection.');
-    const emitted: LifecycleEvent[] = [];
+    const emitted: NewEvent[] = [];
     const result = await fn(snap, (...events) => emitted.push(...events));
     if (emitted.length > 0) await this.commitEvents(trx, snap, emitted);
     return result;
@@ -616,38 +616,23 @@ export class LifecycleService {
     const routine = message.kind === 'Heartbeat' && status === 'DELIVERED';
     await this.#within(trx, message.connectionId, async (snap, emit) => {
       if (!routine) {
-        await appendToStream(
-          trx,
-          connectionStream(snap.id),
-          snap.version,
-          [
-            {
-              type: 'OscpOutboundAttempted',
-              data: {
-                connectionId: snap.id,
-                kind: message.kind,
-                requestId: message.requestId,
-                correlationId: message.correlationId,
-                attempt: record.attempt,
-                status,
-                outcome: outcome.status,
-                httpStatus: 'httpStatus' in outcome ? (outcome.httpStatus ?? null) : null,
-                url: outcome.url ?? null,
-                error: outcome.status === 'delivered' ? null : outcome.message,
-                nextAttemptAt: record.nextAttemptAt?.toISOString() ?? null,
-                at,
-              },
-            },
-          ],
-          record.at,
-        );
-        snap.version += 1;
-        await projection.saveLifecycle(
-          trx,
-          snap.id,
-          { lifecycle: snap.lifecycle, version: snap.version },
-          record.at,
-        );
+        emit({
+          type: 'OscpOutboundAttempted',
+          data: {
+            connectionId: snap.id,
+            kind: message.kind,
+            requestId: message.requestId,
+            correlationId: message.correlationId,
+            attempt: record.attempt,
+            status,
+            outcome: outcome.status,
+            httpStatus: 'httpStatus' in outcome ? (outcome.httpStatus ?? null) : null,
+            url: outcome.url ?? null,
+            error: outcome.status === 'delivered' ? null : outcome.message,
+            nextAttemptAt: record.nextAttemptAt?.toISOString() ?? null,
+            at,
+          },
+        });
       }
       if (outcome.status === 'delivered') {
         await projection.clearError(trx, snap.id, at, 'DELIVERY');
