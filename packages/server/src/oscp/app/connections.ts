@@ -328,6 +328,7 @@ export class ConnectionService {
           by?: string;
           changes?: FieldChange[];
           profile?: ConnectionProfile;
+          intentionalDisconnect?: boolean;
         };
         const summaries: Record<string, string> = {
           OscpConnectionConfigured: 'Connection configured',
