@@ -181,14 +181,20 @@ export function registerAuthRoutes(app: HttpApp, deps: AuthRouteDeps): void {
     },
     async (request, reply) => {
       const { username, password, role } = request.body;
-      if (await store.findUserForLogin(db, username)) {
-        throw problems.conflict(`A user named ${username} already exists.`, { field: 'username' });
+      const duplicate = () =>
+        problems.conflict(`A user named ${username} already exists.`, { field: 'username' });
+      let user;
+      try {
+        user = await store.insertUser(
+          db,
+          { username, passwordHash: await hashPassword(password), role },
+          clock.now(),
+        );
+      } catch (error) {
+        // Two creations of one name at once: the unique index decides, the loser gets the 409 too.
+        if ((error as { code?: string }).code === '23505') throw duplicate();
+        throw error;
       }
-      const user = await store.insertUser(
-        db,
-        { username, passwordHash: await hashPassword(password), role },
-        clock.now(),
-      );
       return reply.code(201).send(user);
     },
   );
