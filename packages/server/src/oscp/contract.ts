@@ -147,6 +147,20 @@ export const connectionSummary = z.object({
   lastOutbound: outboundSummary.nullable(),
   lastHeartbeatSent: outboundSummary.nullable(),
   lifecycle: lifecycleView,
+  /** OSCP control of the scope: the operating mode and the latest forecast intake. */
+  control: z.object({
+    mode: z.string(),
+    fallback: z.boolean(),
+    reason: z.string(),
+    lastForecast: z
+      .object({
+        outcome: z.string(),
+        at: z.string(),
+        type: z.string(),
+        reason: z.string().nullable(),
+      })
+      .nullable(),
+  }),
   version: z.number(),
   updatedAt: z.string(),
 });

@@ -26,7 +26,9 @@ import {
   type FieldChange,
 } from '../domain/connection-profile';
 import { evolveLifecycle, initialLifecycle, type Lifecycle } from '../domain/lifecycle';
+import { isFallbackMode, type OperatingMode } from '../domain/operating-mode';
 import * as activity from '../store/activity';
+import * as forecasts from '../store/forecast-store';
 import * as projection from '../store/connection-projection';
 import * as credentials from '../store/peer-credentials';
 import type { Clock } from '../../platform/clock';
@@ -75,6 +77,20 @@ function lifecycleView(l: Lifecycle): ConnectionSummary['lifecycle'] {
       weRequire: l.handshake.weRequire,
     },
     heartbeat: l.heartbeat,
+  };
+}
+
+function controlSummary(control: forecasts.ControlRow | undefined): ConnectionSummary['control'] {
+  const mode = control?.mode ?? 'LOCAL';
+  const last = control?.lastForecast as
+    { outcome: string; at: string; type: string; reason: string | null } | null | undefined;
+  return {
+    mode,
+    fallback: isFallbackMode(mode as OperatingMode),
+    reason: control?.reason ?? 'no capacity forecast received yet',
+    lastForecast: last
+      ? { outcome: last.outcome, at: last.at, type: last.type, reason: last.reason ?? null }
+      : null,
   };
 }
 
@@ -291,6 +307,7 @@ export class ConnectionService {
       lastOutbound: await activity.lastOutbound(this.db, row.id),
       lastHeartbeatSent: await activity.lastOutbound(this.db, row.id, 'Heartbeat'),
       lifecycle: lifecycleView(row.lifecycle),
+      control: controlSummary(await forecasts.findControl(this.db, row.id)),
       version: row.version,
       updatedAt: row.updatedAt.toISOString(),
     };
