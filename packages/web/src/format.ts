@@ -82,6 +82,32 @@ export function formatDateTime(
   ).format(d);
 }
 
+/** `27 Nov 2025, 14:05:07 GMT+13`: like formatDateTime, to the second (protocol events, heartbeats). */
+export function formatDateTimeSeconds(
+  value: string | number | Date | null | undefined,
+  timeZone?: string,
+) {
+  if (value === null || value === undefined) return '—';
+  const d = toDate(value);
+  if (Number.isNaN(d.getTime())) return '—';
+  const zone = safeZone(timeZone);
+  return formatter(
+    `dts|${zone ?? ''}`,
+    () =>
+      new Intl.DateTimeFormat('en-GB', {
+        timeZone: zone,
+        day: 'numeric',
+        month: 'short',
+        year: 'numeric',
+        hour: '2-digit',
+        minute: '2-digit',
+        second: '2-digit',
+        hourCycle: 'h23',
+        timeZoneName: 'short',
+      }),
+  ).format(d);
+}
+
 /** `14:05:07 GMT+13`: a time of day in the given zone, the zone shown. */
 export function formatTime(value: string | number | Date | null | undefined, timeZone?: string) {
   if (value === null || value === undefined) return '—';

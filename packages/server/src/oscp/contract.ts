@@ -92,6 +92,8 @@ const behaviourView = z.object({
 });
 
 export const errorView = z.object({
+  /** What kind of later success clears it: DELIVERY, LIVENESS or REGISTRATION. */
+  source: z.string().optional(),
   at: z.string(),
   attempted: z.string(),
   url: z.string().nullable(),
@@ -148,6 +150,8 @@ export const connectionSummary = z.object({
   lastHeartbeatSent: outboundSummary.nullable(),
   lifecycle: lifecycleView,
   /** OSCP control of the scope: the operating mode and the latest forecast intake. */
+  /** What an edit's expectedVersion refers to: lifecycle events do not change it. */
+  configurationVersion: z.number(),
   control: z.object({
     mode: z.string(),
     fallback: z.boolean(),

@@ -1,4 +1,4 @@
-import { useQuery } from '@tanstack/react-query';
+import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import type {
   ConnectionDetail,
   ConnectionSummary,
@@ -7,7 +7,7 @@ import type {
   HistoryEntry,
   PresetView,
 } from '@openvelope/server/oscp-contract';
-import { api, get } from './client';
+import { api, ApiError, get } from './client';
 import { LIVE_MS } from './queries';
 
 export type {
@@ -19,12 +19,22 @@ export type {
   PresetView,
 };
 
+export const PUBLICATION_STATUSES = [
+  'PENDING',
+  'SENDING',
+  'DELIVERED',
+  'RETRYING',
+  'FAILED',
+] as const;
+export type PublicationStatus = (typeof PUBLICATION_STATUSES)[number];
+
+/** One outbound OSCP message of a connection (the outbox row, as the publications API lists it). */
 export interface Publication {
   id: string;
   kind: string;
   requestId: string;
   correlationId: string | null;
-  status: 'PENDING' | 'SENDING' | 'DELIVERED' | 'RETRYING' | 'FAILED';
+  status: PublicationStatus;
   attempts: number;
   maxAttempts: number;
   lastError: string | null;
@@ -33,6 +43,7 @@ export interface Publication {
   createdAt: string;
   updatedAt: string;
   deliveredAt: string | null;
+  nextAttemptAt: string | null;
 }
 
 export interface TimelineItem {
@@ -81,6 +92,41 @@ export interface ControlView {
   };
 }
 
+/** A stored secret: its name and who set it when; the value is write-only and never returned. */
+export interface SecretView {
+  name: string;
+  set: boolean;
+  updatedAt: string;
+  updatedBy: string | null;
+}
+
+export interface OscpInfo {
+  baseUrl: string;
+  tokenUrl: string;
+  versions: string[];
+}
+
+export interface IssuedOAuthClient {
+  clientId: string;
+  clientSecret: string;
+  tokenUrl: string;
+}
+
+/** The 409 a binding conflict carries: which enabled connection holds the group id or scope. */
+export interface BindingHolder {
+  id: string;
+  displayName: string;
+  groupId: string;
+}
+
+export function bindingHolderOf(error: unknown): BindingHolder | undefined {
+  if (!(error instanceof ApiError) || error.status !== 409) return undefined;
+  const holder = error.problem.holder as Partial<BindingHolder> | undefined;
+  return holder && typeof holder.id === 'string' && typeof holder.displayName === 'string'
+    ? { id: holder.id, displayName: holder.displayName, groupId: String(holder.groupId ?? '') }
+    : undefined;
+}
+
 export const oscpKeys = {
   all: ['oscp'] as const,
   list: ['oscp', 'connections'] as const,
@@ -111,9 +157,7 @@ export const oscpApi = {
   initialToken: (id: string) =>
     api<{ token: string }>(`${base(id)}/initial-token`, { method: 'POST' }),
   oauthClient: (id: string) =>
-    api<{ clientId: string; clientSecret: string; tokenUrl: string }>(`${base(id)}/oauth-client`, {
-      method: 'POST',
-    }),
+    api<IssuedOAuthClient>(`${base(id)}/oauth-client`, { method: 'POST' }),
   putSecret: (name: string, value: string) =>
     api<void>(`/api/secrets/${encodeURIComponent(name)}`, { method: 'PUT', body: { value } }),
   deleteSecret: (name: string) =>
@@ -154,6 +198,8 @@ export function usePublications(id: string, query: string) {
     queryFn: ({ signal }) =>
       get<{ items: Publication[]; total: number }>(`${base(id)}/publications?${query}`, signal),
     refetchInterval: LIVE_MS,
+    // Paging and filtering keep the previous page on screen until the next one arrives.
+    placeholderData: keepPreviousData,
   });
 }
 
@@ -163,6 +209,7 @@ export function useTimeline(id: string, query: string) {
     queryFn: ({ signal }) =>
       get<{ items: TimelineItem[]; total: number }>(`${base(id)}/timeline?${query}`, signal),
     refetchInterval: LIVE_MS,
+    placeholderData: keepPreviousData,
   });
 }
 
@@ -184,18 +231,14 @@ export function usePresets() {
 export function useOscpInfo() {
   return useQuery({
     queryKey: oscpKeys.info,
-    queryFn: ({ signal }) =>
-      get<{ baseUrl: string; tokenUrl: string; versions: string[] }>('/api/oscp-info', signal),
+    queryFn: ({ signal }) => get<OscpInfo>('/api/oscp-info', signal),
   });
 }
 
 export function useSecrets(enabled: boolean) {
   return useQuery({
     queryKey: oscpKeys.secrets,
-    queryFn: ({ signal }) =>
-      get<{
-        secrets: { name: string; set: boolean; updatedAt: string; updatedBy: string | null }[];
-      }>('/api/secrets', signal),
+    queryFn: ({ signal }) => get<{ secrets: SecretView[] }>('/api/secrets', signal),
     enabled,
   });
 }

@@ -7,7 +7,17 @@ import { errorDetail } from '../api/client';
 import { useUser, useAuth } from '../auth/context';
 import { canManage, isAdmin } from '../auth/permissions';
 import { RoleBadge } from './badges';
-import { IconBolt, IconDepot, IconKey, IconLogout, IconModel, IconUsers } from './icons';
+import {
+  IconBell,
+  IconBolt,
+  IconDepot,
+  IconKey,
+  IconLock,
+  IconLogout,
+  IconModel,
+  IconPlug,
+  IconUsers,
+} from './icons';
 
 interface NavItem {
   to: string;
@@ -30,17 +40,17 @@ export function AppLayout() {
     {
       to: '/connections',
       label: 'OSCP connections',
-      icon: <IconModel />,
+      icon: <IconPlug />,
       testId: 'nav-connections',
     },
     {
       to: '/notifications',
       label: 'Notifications',
-      icon: <IconDepot />,
+      icon: <IconBell />,
       testId: 'nav-notifications',
     },
     ...(canManage(user.role)
-      ? [{ to: '/secrets', label: 'Secrets', icon: <IconKey />, testId: 'nav-secrets' }]
+      ? [{ to: '/secrets', label: 'Secrets', icon: <IconLock />, testId: 'nav-secrets' }]
       : []),
     ...(isAdmin(user.role)
       ? [{ to: '/users', label: 'Users', icon: <IconUsers />, testId: 'nav-users' }]

@@ -1,14 +1,21 @@
-import { Alert, Button, Code, CopyButton, Group, Stack, Text } from '@mantine/core';
+import { Anchor, Group, List, Stack, Text } from '@mantine/core';
+import { notifications } from '@mantine/notifications';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { useState } from 'react';
-import { useNavigate, useParams } from 'react-router-dom';
-import { oscpApi, oscpKeys, useConnection, useControl, useHistory, useOscpInfo } from '../api/oscp';
+import { useState, type ReactNode } from 'react';
+import { Link, useNavigate, useParams } from 'react-router-dom';
+import {
+  bindingHolderOf,
+  oscpApi,
+  oscpKeys,
+  useConnection,
+  useControl,
+  type ConnectionDetail,
+} from '../api/oscp';
 import { useUser } from '../auth/context';
 import { canManage, NEEDS_MANAGER } from '../auth/permissions';
 import { ConfirmModal } from '../components/ConfirmModal';
 import {
   BindingCard,
-  Card,
   ControlCard,
   ErrorCard,
   HistoryCard,
@@ -16,57 +23,117 @@ import {
   PublicationsCard,
   TimelineCard,
 } from '../components/oscp/ConnectionSections';
-import { StateBadge } from '../components/oscp/StateBadges';
+import { PeerCredentialsCard } from '../components/oscp/PeerCredentials';
+import { AUTH_LABEL, PRESET_LABEL, StateBadge } from '../components/oscp/StateBadges';
 import { PageHeader } from '../components/PageHeader';
 import { PermittedButton } from '../components/PermittedButton';
 import { ErrorState, FormError, LoadingState } from '../components/States';
 
-type Action = 'enable' | 'disable' | 'disconnect' | 'retry';
+type Confirmable = 'enable' | 'disable' | 'disconnect';
 
-const CONFIRM: Record<Action, { title: string; label: string; color: string; text: string }> = {
-  enable: {
-    title: 'Enable this connection?',
-    label: 'Enable',
-    color: 'blue',
-    text: 'A token-exchange connection sends its Register to the peer at once; an OAuth connection is registered out of band and may send a handshake. The connection then follows the OSCP lifecycle.',
-  },
-  disable: {
-    title: 'Disable this connection?',
-    label: 'Disable',
-    color: 'red',
-    text: 'Heartbeats stop, the tokens we issued stop working, and any OSCP limit on the scope is withdrawn.',
-  },
-  disconnect: {
-    title: 'Disconnect and take back local control?',
-    label: 'Disconnect now',
-    color: 'red',
-    text: 'Every active OSCP forecast and fallback constraint on this scope is cleared immediately and the scope returns to local control (its circuit’s own capacity). Heartbeats stop. Enable the connection again to start over.',
-  },
-  retry: {
-    title: 'Retry the registration?',
-    label: 'Retry',
-    color: 'blue',
-    text: 'A new Register with a fresh token is sent to the peer with the initial token.',
-  },
+interface ConfirmText {
+  title: string;
+  label: string;
+  color: string;
+  body: ReactNode;
+}
+
+/** What enabling, disabling or disconnecting this particular connection will do. */
+function confirmation(action: Confirmable, c: ConnectionDetail): ConfirmText {
+  const profile = c.profile as { peerBaseUrl?: string; handshakeInitiator?: string };
+  const peer = profile.peerBaseUrl ?? 'the peer';
+  switch (action) {
+    case 'enable': {
+      const initialToken = c.secrets.initialToken;
+      return {
+        title: `Enable ${c.displayName}?`,
+        label: 'Enable',
+        color: 'blue',
+        body: (
+          <Stack gap="xs">
+            {c.authMode === 'OSCP_TOKEN' ? (
+              <Text size="sm">
+                Openvelope <b>sends a Register to the peer</b> at <code>{peer}</code> right away,
+                authenticated with the initial token
+                {initialToken?.name ? (
+                  <>
+                    {' '}
+                    in secret <code>{initialToken.name}</code>
+                    {initialToken.set ? '' : ' (not set yet: the Register will fail)'}
+                  </>
+                ) : (
+                  ''
+                )}
+                , and gives it a fresh token for calling us. When the peer registers back, the
+                handshake follows and heartbeats start.
+              </Text>
+            ) : (
+              <Text size="sm">
+                The connection counts as <b>registered out of band (OAuth2)</b>: no Register is
+                sent.{' '}
+                {profile.handshakeInitiator === 'FLEXIBILITY_PROVIDER'
+                  ? 'We send a Handshake to the peer'
+                  : 'We wait for the peer’s Handshake'}
+                ; heartbeats start once it completes.
+              </Text>
+            )}
+            <Text size="sm">
+              Group id <b>{c.groupId}</b> and scope <b>{c.binding.scope?.name ?? '—'}</b> become
+              bound to this connection: no other enabled connection may use them.
+            </Text>
+          </Stack>
+        ),
+      };
+    }
+    case 'disable':
+      return {
+        title: `Disable ${c.displayName}?`,
+        label: 'Disable',
+        color: 'red',
+        body: (
+          <List size="sm" spacing={4}>
+            <List.Item>Heartbeats to the peer stop; the peer will see us go offline.</List.Item>
+            <List.Item>The tokens and credentials we issued to the peer stop working.</List.Item>
+            <List.Item>
+              Any OSCP limit on scope {c.binding.scope?.name ?? '—'} is withdrawn: its circuit runs
+              on its own capacity.
+            </List.Item>
+            <List.Item>
+              The configuration is kept; enabling again starts a new registration.
+            </List.Item>
+          </List>
+        ),
+      };
+    case 'disconnect':
+      return {
+        title: 'Disconnect and take back local control?',
+        label: 'Disconnect now',
+        color: 'red',
+        body: 'Every active OSCP forecast and fallback constraint on this scope is cleared immediately and the scope returns to local control (its circuit’s own capacity). Heartbeats stop. Enable the connection again to start over.',
+      };
+  }
+}
+
+const DONE: Record<Confirmable | 'retry', string> = {
+  enable: 'enabled',
+  disable: 'disabled',
+  disconnect: 'disconnected; local control resumed',
+  retry: 'is registering again',
 };
 
-function OneTimeSecret({ label, value }: { label: string; value: string }) {
+/** A 409 from enabling names the connection that holds the group id or scope. */
+function HolderLink({ error }: { error: unknown }) {
+  const holder = bindingHolderOf(error);
+  if (!holder) return null;
   return (
-    <Alert color="yellow" variant="light" data-testid="one-time-secret">
-      <Text size="sm" fw={600}>
-        {label}: shown once, store it now
-      </Text>
-      <Group gap="xs" mt={4}>
-        <Code data-testid="one-time-secret-value">{value}</Code>
-        <CopyButton value={value}>
-          {({ copied, copy }) => (
-            <Button size="compact-xs" variant="light" onClick={copy}>
-              {copied ? 'Copied' : 'Copy'}
-            </Button>
-          )}
-        </CopyButton>
-      </Group>
-    </Alert>
+    <Anchor
+      component={Link}
+      to={`/connections/${holder.id}`}
+      size="sm"
+      data-testid="conflict-holder"
+    >
+      Open “{holder.displayName}” (group {holder.groupId})
+    </Anchor>
   );
 }
 
@@ -76,14 +143,11 @@ export function ConnectionPage() {
   const navigate = useNavigate();
   const queryClient = useQueryClient();
   const connection = useConnection(id);
-  const history = useHistory(id);
   const control = useControl(id);
-  const info = useOscpInfo();
-  const [confirming, setConfirming] = useState<Action | null>(null);
-  const [issued, setIssued] = useState<{ label: string; value: string }[]>([]);
+  const [confirming, setConfirming] = useState<Confirmable | null>(null);
 
   const act = useMutation({
-    mutationFn: (action: Action) =>
+    mutationFn: (action: Confirmable | 'retry') =>
       action === 'enable'
         ? oscpApi.enable(id)
         : action === 'disable'
@@ -91,32 +155,33 @@ export function ConnectionPage() {
           : action === 'disconnect'
             ? oscpApi.disconnect(id)
             : oscpApi.retry(id),
-    onSuccess: async () => {
+    onSuccess: async (detail, action) => {
       setConfirming(null);
+      notifications.show({
+        color: 'teal',
+        title: 'Connection updated',
+        message: `${detail.displayName} ${action === 'retry' ? '' : 'is '}${DONE[action]}.`,
+      });
       await queryClient.invalidateQueries({ queryKey: oscpKeys.all });
     },
   });
-  const issue = useMutation({
-    mutationFn: async (what: 'initial' | 'oauth') => {
-      if (what === 'initial')
-        return [{ label: 'Initial token', value: (await oscpApi.initialToken(id)).token }];
-      const c = await oscpApi.oauthClient(id);
-      return [
-        { label: 'Client id', value: c.clientId },
-        { label: 'Client secret', value: c.clientSecret },
-        { label: 'Token URL', value: c.tokenUrl },
-      ];
-    },
-    onSuccess: (values) => setIssued(values),
-  });
+  const open = (action: Confirmable) => {
+    act.reset();
+    setConfirming(action);
+  };
 
   if (connection.isPending) return <LoadingState rows={8} />;
   if (connection.isError)
-    return <ErrorState error={connection.error} onRetry={() => void connection.refetch()} />;
+    return (
+      <ErrorState
+        error={connection.error}
+        title="Could not load this connection"
+        onRetry={() => void connection.refetch()}
+      />
+    );
   const c = connection.data;
   const manage = canManage(user.role);
-  const active = c.enabled;
-  const confirm = confirming ? CONFIRM[confirming] : null;
+  const confirm = confirming ? confirmation(confirming, c) : null;
 
   return (
     <>
@@ -127,27 +192,40 @@ export function ConnectionPage() {
             <StateBadge state={c.state} />
           </Group>
         }
-        subtitle={`${c.preset === 'VECTOR_DERMS' ? 'Vector DERMS' : c.preset === 'OSCP_STANDARD' ? 'OSCP 2.0 standard' : 'Custom'} profile · ${c.authMode === 'OSCP_TOKEN' ? 'token exchange' : 'OAuth2 client credentials'} · ${c.measurementPublicationMode} measurements`}
+        subtitle={
+          <>
+            <Anchor component={Link} to="/connections" size="sm">
+              OSCP connections
+            </Anchor>{' '}
+            · {PRESET_LABEL[c.preset] ?? c.preset} profile ·{' '}
+            {(AUTH_LABEL[c.authMode] ?? c.authMode).toLowerCase()} · {c.measurementPublicationMode}{' '}
+            measurements · version {c.version}
+          </>
+        }
         actions={
           <>
             {c.state === 'REGISTRATION_FAILED' && (
               <PermittedButton
                 allowed={manage}
                 reason={NEEDS_MANAGER}
-                onClick={() => setConfirming('retry')}
+                loading={act.isPending && act.variables === 'retry'}
+                onClick={() => {
+                  act.reset();
+                  act.mutate('retry');
+                }}
                 data-testid="retry-registration"
               >
                 Retry registration
               </PermittedButton>
             )}
-            {active ? (
+            {c.enabled ? (
               <>
                 <PermittedButton
                   allowed={manage}
                   reason={NEEDS_MANAGER}
                   color="red"
                   variant="light"
-                  onClick={() => setConfirming('disconnect')}
+                  onClick={() => open('disconnect')}
                   data-testid="disconnect-connection"
                 >
                   Disconnect
@@ -156,7 +234,7 @@ export function ConnectionPage() {
                   allowed={manage}
                   reason={NEEDS_MANAGER}
                   variant="default"
-                  onClick={() => setConfirming('disable')}
+                  onClick={() => open('disable')}
                   data-testid="disable-connection"
                 >
                   Disable
@@ -166,7 +244,7 @@ export function ConnectionPage() {
               <PermittedButton
                 allowed={manage}
                 reason={NEEDS_MANAGER}
-                onClick={() => setConfirming('enable')}
+                onClick={() => open('enable')}
                 data-testid="enable-connection"
               >
                 Enable
@@ -185,61 +263,15 @@ export function ConnectionPage() {
         }
       />
       <Stack gap="md">
-        <FormError error={act.error} testId="action-error" />
+        {/* The retry has no dialog: its error shows here (the dialogs show their own). */}
+        {act.variables === 'retry' && <FormError error={act.error} testId="action-error" />}
         <BindingCard c={c} />
         <ControlCard control={control.data} />
         <LifecycleCard c={c} />
         <ErrorCard c={c} />
-        <Card title="Peer credentials" testId="peer-credentials">
-          <Stack gap="xs">
-            <Text size="sm">
-              Our OSCP base URL: <Code>{info.data?.baseUrl ?? '…'}</Code> · token URL:{' '}
-              <Code>{info.data?.tokenUrl ?? '…'}</Code>
-            </Text>
-            <Group gap="xs">
-              {Object.entries(c.secrets).map(([key, s]) =>
-                s.name ? (
-                  <Text key={key} size="xs" data-testid="secret-status" data-set={String(s.set)}>
-                    {key}: <Code>{s.name}</Code> {s.set ? 'set' : 'not set'}
-                  </Text>
-                ) : null,
-              )}
-            </Group>
-            <Group gap="xs">
-              {c.authMode === 'OSCP_TOKEN' ? (
-                <PermittedButton
-                  allowed={manage}
-                  reason={NEEDS_MANAGER}
-                  size="xs"
-                  variant="light"
-                  loading={issue.isPending}
-                  onClick={() => issue.mutate('initial')}
-                  data-testid="issue-initial-token"
-                >
-                  Issue initial token (peer registers first)
-                </PermittedButton>
-              ) : (
-                <PermittedButton
-                  allowed={manage}
-                  reason={NEEDS_MANAGER}
-                  size="xs"
-                  variant="light"
-                  loading={issue.isPending}
-                  onClick={() => issue.mutate('oauth')}
-                  data-testid="issue-oauth-client"
-                >
-                  Issue OAuth client credentials
-                </PermittedButton>
-              )}
-            </Group>
-            <FormError error={issue.error} />
-            {issued.map((s) => (
-              <OneTimeSecret key={s.label} label={s.label} value={s.value} />
-            ))}
-          </Stack>
-        </Card>
+        <PeerCredentialsCard c={c} manage={manage} />
         <PublicationsCard id={id} />
-        <HistoryCard history={history.data?.history} />
+        <HistoryCard id={id} />
         <TimelineCard id={id} />
       </Stack>
       {confirm && (
@@ -251,10 +283,13 @@ export function ConnectionPage() {
           confirmTestId={`confirm-${confirming}`}
           loading={act.isPending}
           error={act.error}
-          onConfirm={() => act.mutate(confirming!)}
+          onConfirm={() => confirming && act.mutate(confirming)}
           onClose={() => setConfirming(null)}
         >
-          {confirm.text}
+          <Stack gap="xs">
+            {confirm.body}
+            <HolderLink error={act.error} />
+          </Stack>
         </ConfirmModal>
       )}
     </>

@@ -3,7 +3,8 @@ import { Link, useNavigate } from 'react-router-dom';
 import { useConnections } from '../api/oscp';
 import { useUser } from '../auth/context';
 import { canManage, NEEDS_MANAGER } from '../auth/permissions';
-import { ErrorMarker, StateBadge } from '../components/oscp/StateBadges';
+import { IconPlus } from '../components/icons';
+import { AUTH_LABEL, ErrorMarker, StateBadge } from '../components/oscp/StateBadges';
 import { PageHeader } from '../components/PageHeader';
 import { PermittedButton } from '../components/PermittedButton';
 import { Empty, ErrorState, LoadingState } from '../components/States';
@@ -17,6 +18,7 @@ export function ConnectionsPage() {
       allowed={canManage(user.role)}
       reason={NEEDS_MANAGER}
       onClick={() => navigate('/connections/new')}
+      leftSection={<IconPlus size={16} />}
       data-testid="new-connection"
     >
       New connection
@@ -56,7 +58,7 @@ export function ConnectionsPage() {
                   <Table.Th>State</Table.Th>
                   <Table.Th>Group id</Table.Th>
                   <Table.Th>Microgrid / scope</Table.Th>
-                  <Table.Th>Measurements</Table.Th>
+                  <Table.Th>Mode</Table.Th>
                   <Table.Th>Authentication</Table.Th>
                   <Table.Th>Latest error</Table.Th>
                 </Table.Tr>
@@ -83,13 +85,21 @@ export function ConnectionsPage() {
                     </Table.Td>
                     <Table.Td className="num">{c.groupId}</Table.Td>
                     <Table.Td>
-                      <Text size="sm">
-                        {c.binding.microgrid?.name ?? '—'} / {c.binding.scope?.name ?? '—'}
-                      </Text>
+                      {c.binding.microgrid && c.binding.scope ? (
+                        <Text size="sm" data-testid="connection-binding">
+                          {c.binding.microgrid.name} / {c.binding.scope.name}
+                        </Text>
+                      ) : (
+                        <Text size="sm" c="orange.8" data-testid="connection-binding">
+                          Scope no longer exists
+                        </Text>
+                      )}
                     </Table.Td>
-                    <Table.Td>{c.measurementPublicationMode}</Table.Td>
-                    <Table.Td>
-                      {c.authMode === 'OSCP_TOKEN' ? 'Token exchange' : 'OAuth2 client credentials'}
+                    <Table.Td data-testid="connection-mode">
+                      {c.measurementPublicationMode}
+                    </Table.Td>
+                    <Table.Td data-testid="connection-auth">
+                      {AUTH_LABEL[c.authMode] ?? c.authMode}
                     </Table.Td>
                     <Table.Td>
                       <ErrorMarker error={c.latestError} />

@@ -1,13 +1,133 @@
-import { Button, Group, Modal, Paper, PasswordInput, Stack, Table, Text } from '@mantine/core';
+import {
+  Anchor,
+  Button,
+  Group,
+  Paper,
+  PasswordInput,
+  Stack,
+  Table,
+  Text,
+  TextInput,
+} from '@mantine/core';
+import { notifications } from '@mantine/notifications';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
+import { Link } from 'react-router-dom';
 import { oscpApi, oscpKeys, useSecrets } from '../api/oscp';
 import { useUser } from '../auth/context';
 import { canManage } from '../auth/permissions';
 import { ConfirmModal } from '../components/ConfirmModal';
+import { FormModal } from '../components/FormModal';
+import { IconPlus } from '../components/icons';
+import { SecretStatusBadge } from '../components/oscp/StateBadges';
 import { PageHeader } from '../components/PageHeader';
-import { Empty, ErrorState, FormError, LoadingState } from '../components/States';
+import { PermittedButton } from '../components/PermittedButton';
+import { Empty, ErrorState, LoadingState } from '../components/States';
 import { formatDateTime } from '../format';
+import { errorFor, fieldErrorsOf, mergeErrors, type FieldErrors } from '../forms';
+
+const SECRET_NAME = /^[A-Za-z0-9._-]{1,120}$/;
+
+/** Secrets the OSCP lifecycle writes itself during registration (tokens learned or issued). */
+const LIFECYCLE_SECRET = /^oscp-([0-9a-f-]{36})-(peer-token|token-for-peer)$/;
+
+function managedBy(name: string): { connectionId: string; what: string } | undefined {
+  const match = LIFECYCLE_SECRET.exec(name);
+  if (!match) return undefined;
+  return {
+    connectionId: match[1]!,
+    what: match[2] === 'peer-token' ? 'the token the peer gave us' : 'the token we gave the peer',
+  };
+}
+
+/**
+ * Sets a secret's value. With `name` null it is a new secret and asks for its name too.
+ * The value is write-only: it goes to the server and is never shown again.
+ */
+function SetValueModal({
+  opened,
+  name,
+  onClose,
+}: {
+  opened: boolean;
+  name: string | null;
+  onClose: () => void;
+}) {
+  const queryClient = useQueryClient();
+  const [newName, setNewName] = useState('');
+  const [value, setValue] = useState('');
+  const [clientErrors, setClientErrors] = useState<FieldErrors>({});
+  const target = name ?? newName.trim();
+  const put = useMutation({
+    mutationFn: () => oscpApi.putSecret(target, value),
+    onSuccess: async () => {
+      notifications.show({
+        color: 'teal',
+        title: 'Secret set',
+        message: `${target} holds a new value.`,
+      });
+      onClose();
+      await queryClient.invalidateQueries({ queryKey: oscpKeys.all });
+      await queryClient.invalidateQueries({ queryKey: oscpKeys.secrets });
+    },
+  });
+  const { reset } = put;
+  useEffect(() => {
+    if (!opened) return;
+    setNewName('');
+    setValue('');
+    setClientErrors({});
+    reset();
+  }, [opened, reset]);
+
+  const errors = mergeErrors(clientErrors, fieldErrorsOf(put.error));
+  const onSubmit = () => {
+    const found: FieldErrors = {};
+    if (name === null && !SECRET_NAME.test(newName.trim()))
+      found.name = 'may contain letters, digits, dot, dash and underscore (1–120)';
+    if (!value) found.value = 'is required';
+    setClientErrors(found);
+    if (Object.keys(found).length === 0) put.mutate();
+  };
+
+  return (
+    <FormModal
+      opened={opened}
+      title={name === null ? 'New secret' : `New value for ${name}`}
+      onClose={onClose}
+      onSubmit={onSubmit}
+      loading={put.isPending}
+      error={put.error}
+      submitLabel="Save value"
+      submitTestId="secret-save"
+    >
+      {name === null && (
+        <TextInput
+          label="Name"
+          description="What connections reference, e.g. vec42-client-secret"
+          value={newName}
+          onChange={(e) => setNewName(e.currentTarget.value)}
+          error={errorFor(errors, 'name')}
+          autoComplete="off"
+          data-autofocus
+          required
+          data-testid="secret-name"
+        />
+      )}
+      <PasswordInput
+        label="Value"
+        description="Write-only: it is encrypted at rest and never shown again"
+        value={value}
+        onChange={(e) => setValue(e.currentTarget.value)}
+        error={errorFor(errors, 'value')}
+        autoComplete="new-password"
+        {...(name !== null ? { 'data-autofocus': true } : {})}
+        required
+        data-testid="secret-value"
+      />
+    </FormModal>
+  );
+}
 
 /** Secret names, who set them and when; values are write-only and never shown. */
 export function SecretsPage() {
@@ -15,104 +135,157 @@ export function SecretsPage() {
   const queryClient = useQueryClient();
   const allowed = canManage(user.role);
   const secrets = useSecrets(allowed);
-  const [editing, setEditing] = useState<string | null>(null);
-  const [value, setValue] = useState('');
+  // undefined: no dialog; null: a new secret; a name: a new value for that secret.
+  const [editing, setEditing] = useState<string | null | undefined>(undefined);
   const [deleting, setDeleting] = useState<string | null>(null);
-  const refresh = () => queryClient.invalidateQueries({ queryKey: oscpKeys.secrets });
-  const put = useMutation({
-    mutationFn: () => oscpApi.putSecret(editing!, value),
-    onSuccess: async () => {
-      setEditing(null);
-      setValue('');
-      await refresh();
-    },
-  });
   const remove = useMutation({
-    mutationFn: () => oscpApi.deleteSecret(deleting!),
-    onSuccess: async () => {
+    mutationFn: (name: string) => oscpApi.deleteSecret(name),
+    onSuccess: async (_r, name) => {
+      notifications.show({ color: 'teal', title: 'Secret deleted', message: `${name} is gone.` });
       setDeleting(null);
-      await refresh();
+      await queryClient.invalidateQueries({ queryKey: oscpKeys.all });
+      await queryClient.invalidateQueries({ queryKey: oscpKeys.secrets });
     },
   });
-  if (!allowed)
-    return <Text c="dimmed">Only managers and system admins can see secret names.</Text>;
+
+  if (!allowed) {
+    return (
+      <Stack>
+        <PageHeader title="Secrets" />
+        <Empty
+          testId="forbidden"
+          title="Only managers and system admins manage secrets"
+          description="Connections show whether their secrets are set; ask a manager to set them."
+        />
+      </Stack>
+    );
+  }
+
   return (
     <>
       <PageHeader
         title="Secrets"
-        subtitle="Tokens, client credentials and static headers, encrypted at rest. Values are write-only."
+        subtitle="Tokens, client credentials and static headers that connections reference by name. Encrypted at rest; values are write-only."
+        actions={
+          <Button
+            leftSection={<IconPlus size={16} />}
+            onClick={() => setEditing(null)}
+            data-testid="new-secret"
+          >
+            New secret
+          </Button>
+        }
       />
-      <Paper p="md">
-        {secrets.isPending ? (
-          <LoadingState rows={3} />
-        ) : secrets.isError ? (
-          <ErrorState error={secrets.error} />
-        ) : secrets.data.secrets.length === 0 ? (
+      {secrets.isPending ? (
+        <LoadingState rows={4} label="Loading secrets…" />
+      ) : secrets.isError ? (
+        <ErrorState
+          error={secrets.error}
+          title="Could not load the secrets"
+          onRetry={() => void secrets.refetch()}
+        />
+      ) : secrets.data.secrets.length === 0 ? (
+        <Paper p="md">
           <Empty
             testId="empty-secrets"
             title="No secrets yet"
-            description="Set them from a connection's form."
+            description="Add one here, or set values from a connection's form."
           />
-        ) : (
-          <Table data-testid="secrets-table">
+        </Paper>
+      ) : (
+        <Table.ScrollContainer minWidth={700}>
+          <Table data-testid="secrets-table" highlightOnHover withTableBorder bg="white">
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th>Name</Table.Th>
+                <Table.Th>Value</Table.Th>
+                <Table.Th>Last set</Table.Th>
+                <Table.Th>By</Table.Th>
+                <Table.Th w={200} />
+              </Table.Tr>
+            </Table.Thead>
             <Table.Tbody>
-              {secrets.data.secrets.map((s) => (
-                <Table.Tr key={s.name} data-testid="secret-row">
-                  <Table.Td fw={600}>{s.name}</Table.Td>
-                  <Table.Td>
-                    <Text size="xs" c="dimmed">
-                      set {formatDateTime(s.updatedAt)} by {s.updatedBy ?? 'the system'}
-                    </Text>
-                  </Table.Td>
-                  <Table.Td w={220}>
-                    <Group gap="xs">
-                      <Button size="xs" variant="light" onClick={() => setEditing(s.name)}>
-                        Set value
-                      </Button>
-                      <Button
-                        size="xs"
-                        variant="subtle"
-                        color="red"
-                        onClick={() => setDeleting(s.name)}
-                      >
-                        Delete
-                      </Button>
-                    </Group>
-                  </Table.Td>
-                </Table.Tr>
-              ))}
+              {secrets.data.secrets.map((s) => {
+                const managed = managedBy(s.name);
+                return (
+                  <Table.Tr key={s.name} data-testid="secret-row" data-secret-name={s.name}>
+                    <Table.Td>
+                      <Text size="sm" fw={600}>
+                        {s.name}
+                      </Text>
+                      {managed && (
+                        <Text size="xs" c="dimmed" data-testid="secret-managed">
+                          Written by the registration of{' '}
+                          <Anchor
+                            component={Link}
+                            to={`/connections/${managed.connectionId}`}
+                            size="xs"
+                          >
+                            this connection
+                          </Anchor>
+                          : {managed.what}
+                        </Text>
+                      )}
+                    </Table.Td>
+                    <Table.Td>
+                      <SecretStatusBadge set={s.set} />
+                    </Table.Td>
+                    <Table.Td className="num">{formatDateTime(s.updatedAt)}</Table.Td>
+                    <Table.Td>
+                      <Text size="sm">{s.updatedBy ?? 'the system'}</Text>
+                    </Table.Td>
+                    <Table.Td>
+                      <Group gap={6} justify="flex-end" wrap="nowrap">
+                        <PermittedButton
+                          allowed={!managed}
+                          reason="Registration writes this token; enable the connection again for a new one"
+                          size="compact-xs"
+                          variant="subtle"
+                          onClick={() => setEditing(s.name)}
+                          data-testid="secret-set-value"
+                        >
+                          Set value
+                        </PermittedButton>
+                        <Button
+                          size="compact-xs"
+                          variant="subtle"
+                          color="gray"
+                          onClick={() => {
+                            remove.reset();
+                            setDeleting(s.name);
+                          }}
+                          data-testid="secret-delete"
+                        >
+                          Delete
+                        </Button>
+                      </Group>
+                    </Table.Td>
+                  </Table.Tr>
+                );
+              })}
             </Table.Tbody>
           </Table>
-        )}
-      </Paper>
-      <Modal
-        opened={editing !== null}
-        onClose={() => setEditing(null)}
-        title={`New value for ${editing ?? ''}`}
-        centered
-      >
-        <Stack>
-          <PasswordInput
-            label="Value"
-            value={value}
-            onChange={(e) => setValue(e.currentTarget.value)}
-          />
-          <FormError error={put.error} />
-          <Button disabled={!value} loading={put.isPending} onClick={() => put.mutate()}>
-            Save
-          </Button>
-        </Stack>
-      </Modal>
+        </Table.ScrollContainer>
+      )}
+      <SetValueModal
+        opened={editing !== undefined}
+        name={editing ?? null}
+        onClose={() => setEditing(undefined)}
+      />
       <ConfirmModal
         opened={deleting !== null}
-        title={`Delete ${deleting ?? ''}?`}
-        confirmLabel="Delete"
+        title={`Delete secret ${deleting ?? ''}?`}
+        confirmLabel="Delete secret"
+        confirmTestId="confirm-delete-secret"
         loading={remove.isPending}
         error={remove.error}
-        onConfirm={() => remove.mutate()}
+        onConfirm={() => deleting && remove.mutate(deleting)}
         onClose={() => setDeleting(null)}
       >
-        Connections that reference this secret can no longer authenticate until it is set again.
+        The value of <b>{deleting}</b> is deleted.{' '}
+        {deleting && managedBy(deleting)
+          ? 'Registration wrote this token: without it the connection cannot talk to its peer until it registers again (disable and enable it).'
+          : 'Connections that reference this name can no longer authenticate with it until it is set again.'}
       </ConfirmModal>
     </>
   );

@@ -169,10 +169,16 @@ export class ConnectionService {
       return await this.db.transaction().execute(async (trx) => {
         await projection.lockConnection(trx, id);
         const state = await this.#load(trx, id);
-        if (expectedVersion !== undefined && state.exists && expectedVersion !== state.version) {
+        // Lifecycle events (registration, heartbeats going offline…) do not count: an editor
+        // conflicts only with another configuration change.
+        if (
+          expectedVersion !== undefined &&
+          state.exists &&
+          expectedVersion !== state.configurationVersion
+        ) {
           throw problems.conflict(
-            `The connection changed since you loaded it (version ${state.version}, you had ${expectedVersion}). Reload and try again.`,
-            { currentVersion: state.version },
+            `The connection's configuration changed since you loaded it (version ${state.configurationVersion}, you had ${expectedVersion}). Reload and try again.`,
+            { currentVersion: state.configurationVersion },
           );
         }
         const decision = decide(command, state, now);
@@ -309,6 +315,7 @@ export class ConnectionService {
       lifecycle: lifecycleView(row.lifecycle),
       control: controlSummary(await forecasts.findControl(this.db, row.id)),
       version: row.version,
+      configurationVersion: row.configurationVersion,
       updatedAt: row.updatedAt.toISOString(),
     };
   }

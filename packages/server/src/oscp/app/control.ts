@@ -211,14 +211,11 @@ export class ControlService {
         },
         now,
       );
-      const startsControl = body.type === 'CONSUMPTION' || body.type === 'FALLBACK_CONSUMPTION';
+      // OSCP control begins when a CONSUMPTION or FALLBACK_CONSUMPTION block is first in force
+      // (see reconcile), not when a forecast about later arrives.
       await forecasts.saveControl(
         trx,
-        {
-          ...control,
-          forecastReceived: control.forecastReceived || startsControl,
-          lastForecast: { ...summary, outcome: 'ACCEPTED', reason: null },
-        },
+        { ...control, lastForecast: { ...summary, outcome: 'ACCEPTED', reason: null } },
         now,
       );
       await this.reconcile(trx, snap, now, `forecast ${requestId} accepted`);
@@ -254,12 +251,20 @@ export class ControlService {
       forecasts.blocksOf(trx, snap.id, ['FALLBACK_CONSUMPTION'], now),
     ]);
     const safeDefault = snap.profile.safeDefaultCapacity;
+    const active = snap.enabled && control.disconnectedAt === null;
+    const primaryNow = blockCovering(primary, now);
+    const fallbackNow = blockCovering(fallback, now);
+    // Control begins with the first block in force, not with the first forecast received: a
+    // day-ahead forecast says nothing about today, and must not put the scope on its gap policy
+    // until it starts (ADR 0012: no gap policy before the grid operator has said anything).
+    const began =
+      active && (control.forecastReceived || primaryNow !== undefined || fallbackNow !== undefined);
     const decision = decideMode({
-      active: snap.enabled && control.disconnectedAt === null,
+      active,
       online: phase === 'ONLINE' || phase === 'HANDSHAKEN',
-      forecastReceived: control.forecastReceived,
-      primaryNow: blockCovering(primary, now),
-      fallbackNow: blockCovering(fallback, now),
+      forecastReceived: began,
+      primaryNow,
+      fallbackNow,
       gapPolicy: snap.profile.gapPolicy,
       safeDefault: { value: safeDefault.value, unit: safeDefault.unit },
     });
@@ -267,7 +272,7 @@ export class ControlService {
     const print = fingerprint(decision.mode, desired);
     let envelopeId = control.envelopeId;
     if (print !== control.envelopeFingerprint) {
-      if (envelopeId) await this.#withdraw(trx, envelopeId, now);
+      const replaced = envelopeId;
       envelopeId = null;
       if (desired) {
         const submission: EnvelopeSubmission = {
@@ -288,6 +293,9 @@ export class ControlService {
         const { envelope } = await this.envelopes.submitWithin(trx, submission, now);
         envelopeId = envelope.id;
       }
+      // Withdrawn once its successor is in place, so the circuit steps from the old limit to the
+      // new one and never through its static capacity (which capacity history would record).
+      if (replaced) await this.#withdraw(trx, replaced, now);
     }
     const standby = await this.#reconcileStandby(trx, snap, control, fallback, now);
     const next: forecasts.ControlRow = {
@@ -295,6 +303,7 @@ export class ControlService {
       ...standby,
       envelopeId,
       envelopeFingerprint: print,
+      forecastReceived: began,
     };
     if (decision.mode !== control.mode) {
       await this.#modeChanged(trx, snap, control, decision, next, now, trigger);
@@ -303,7 +312,8 @@ export class ControlService {
     }
     await forecasts.saveControl(trx, next, now);
     const due = nextBoundary([...primary, ...fallback], desired, now);
-    if (due && decision.mode !== 'LOCAL')
+    // Also while LOCAL before the first block: its start is when control begins.
+    if (due && active)
       await scheduleWork(trx, { kind: CONTROL_WORK, key: snap.id, dueAt: due }, now);
     else await cancelWork(trx, CONTROL_WORK, snap.id);
   }

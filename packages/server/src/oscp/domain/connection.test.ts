@@ -3,6 +3,8 @@ import { profileFromCreate } from '../app/connections';
 import type { CreateConnectionBody } from '../contract';
 import {
   decide,
+  evolve,
+  initialConnection,
   fold,
   type Connection,
   type ConnectionCommand,
@@ -162,6 +164,7 @@ describe('Configure', () => {
       enabled: false,
       state: 'CONFIGURED',
       version: 1,
+      configurationVersion: 1,
     });
     const after = given(configured(profile), enabled()).state;
     expect(after).toMatchObject({ enabled: true, state: 'ENABLED', version: 2 });
@@ -675,5 +678,17 @@ describe('profileFromCreate', () => {
     });
     // The shared preset defaults are not changed by a create.
     expect(PRESET_DEFAULTS.VECTOR_DERMS.authReferences.clientId).toBeNull();
+  });
+});
+
+describe('configuration version', () => {
+  it('moves with configuration events only, not with the lifecycle events sharing the stream', () => {
+    const lifecycleEvent = { type: 'OscpPeerOnline', data: {} } as unknown as ConnectionEvent;
+    const state = [configured(vectorProfile()), enabled(), lifecycleEvent, lifecycleEvent].reduce(
+      evolve,
+      initialConnection(ID),
+    );
+    expect(state.version).toBe(4);
+    expect(state.configurationVersion).toBe(2);
   });
 });

@@ -23,6 +23,8 @@ export interface Connection {
   enabled: boolean;
   state: ConnectionState;
   version: number;
+  /** Version of the latest configuration event: what an editor's expectedVersion refers to. */
+  configurationVersion: number;
 }
 
 export const initialConnection = (id: string): Connection => ({
@@ -32,6 +34,7 @@ export const initialConnection = (id: string): Connection => ({
   enabled: false,
   state: 'CONFIGURED',
   version: 0,
+  configurationVersion: 0,
 });
 
 export type ConnectionEvent =
@@ -145,13 +148,25 @@ export function evolve(state: Connection, event: ConnectionEvent): Connection {
   const version = state.version + 1;
   switch (event.type) {
     case 'OscpConnectionConfigured':
-      return { ...state, exists: true, profile: event.data.profile, version };
+      return {
+        ...state,
+        exists: true,
+        profile: event.data.profile,
+        version,
+        configurationVersion: version,
+      };
     case 'OscpConnectionEdited':
-      return { ...state, profile: event.data.profile, version };
+      return { ...state, profile: event.data.profile, version, configurationVersion: version };
     case 'OscpConnectionEnabled':
-      return { ...state, enabled: true, state: 'ENABLED', version };
+      return { ...state, enabled: true, state: 'ENABLED', version, configurationVersion: version };
     case 'OscpConnectionDisabled':
-      return { ...state, enabled: false, state: 'CONFIGURED', version };
+      return {
+        ...state,
+        enabled: false,
+        state: 'CONFIGURED',
+        version,
+        configurationVersion: version,
+      };
     default:
       // Other events on the stream (delivery attempts, audit) count for the version only.
       return { ...state, version };

@@ -17,7 +17,10 @@ export interface ModeInput {
   active: boolean;
   /** The peer's heartbeats are current (ONLINE or just HANDSHAKEN). */
   online: boolean;
-  /** At least one forecast was accepted since OSCP control began: before that, local control. */
+  /**
+   * A CONSUMPTION or FALLBACK_CONSUMPTION block has been in force since OSCP control began (a
+   * forecast about later does not count until it starts): before that, local control.
+   */
   forecastReceived: boolean;
   primaryNow: StoredBlock | undefined;
   fallbackNow: StoredBlock | undefined;

@@ -28,6 +28,7 @@ export interface ConnectionRow {
   state: string;
   profile: ConnectionProfile;
   version: number;
+  configurationVersion: number;
   lifecycle: Lifecycle;
   latestError: ConnectionError | null;
   createdAt: Date;
@@ -44,6 +45,7 @@ type Row = {
   state: string;
   profile: Record<string, unknown>;
   version: number;
+  configuration_version: number;
   lifecycle: Record<string, unknown>;
   latest_error: Record<string, unknown> | null;
   created_at: Date;
@@ -61,6 +63,7 @@ function toRow(r: Row): ConnectionRow {
     state: r.state,
     profile: r.profile as unknown as ConnectionProfile,
     version: r.version,
+    configurationVersion: r.configuration_version,
     // Rows written before the lifecycle existed hold {}: read them as a fresh lifecycle.
     lifecycle: { ...initialLifecycle, ...(r.lifecycle as Partial<Lifecycle>) },
     latestError: (r.latest_error as ConnectionError | null) ?? null,
@@ -91,6 +94,7 @@ export async function projectConnection(
     profile: JSON.stringify(profile) as never,
     lifecycle: JSON.stringify(lifecycle) as never,
     version: state.version,
+    configuration_version: state.configurationVersion,
     updated_at: now,
   };
   await db

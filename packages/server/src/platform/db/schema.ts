@@ -180,6 +180,7 @@ export interface OscpConnectionsTable {
   updated_at: Timestamp;
   lifecycle: Generated<Json>;
   latest_error: Json | null;
+  configuration_version: Generated<number>;
 }
 
 export interface OscpPeerCredentialsTable {

@@ -7,6 +7,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     `
     ALTER TABLE oscp_connections ADD COLUMN lifecycle jsonb NOT NULL DEFAULT '{}';
     ALTER TABLE oscp_connections ADD COLUMN latest_error jsonb;
+    ALTER TABLE oscp_connections ADD COLUMN configuration_version integer NOT NULL DEFAULT 0;
     CREATE TABLE oscp_peer_credentials (
       id uuid PRIMARY KEY,
       connection_id uuid NOT NULL,
