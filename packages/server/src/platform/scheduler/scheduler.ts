@@ -152,11 +152,15 @@ export class Scheduler {
   }
 
   /** Polls for due work until stop(). */
-  start(pollMs: number): void {
+  /**
+   * Polls for due work until stop(). `workers` claim items side by side (SKIP LOCKED keeps them
+   * apart): one item at a time is bound by round-trip latency, not by the database.
+   */
+  start(pollMs: number, workers = 4): void {
     this.#stopped = false;
     const tick = () => {
       if (this.#stopped) return;
-      this.#running = this.runDue()
+      this.#running = Promise.all(Array.from({ length: workers }, () => this.runDue()))
         .catch((error: unknown) => this.log.error({ err: error }, 'scheduler tick failed'))
         .finally(() => {
           if (!this.#stopped) this.#timer = setTimeout(tick, pollMs);
