@@ -40,6 +40,13 @@ export async function authenticateInbound(
         401,
         'Authorization header required: Token <token> or Bearer <token>.',
       );
+    // The parser's message quotes the first word of the header, which is the credential itself
+    // when a caller leaves out the scheme: the refusal is audited and logged, so never echo it.
+    if (parsed.error === 'unsupported_scheme')
+      throw new InboundRefusal(
+        403,
+        'Unsupported Authorization: use Token <token> or Bearer <token>.',
+      );
     throw new InboundRefusal(403, parsed.message);
   }
   const { scheme, credential } = parsed.value;

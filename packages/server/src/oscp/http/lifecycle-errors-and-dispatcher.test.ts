@@ -9,7 +9,9 @@ const h = useLifecycleHarness();
 
 /** The connection's OscpOutboundAttempted events for one kind of message, oldest first. */
 async function attemptsOf(id: string, kind: string) {
-  return (await h.connectionEvents(id, 'OscpOutboundAttempted')).filter((e) => e.data.kind === kind);
+  return (await h.connectionEvents(id, 'OscpOutboundAttempted')).filter(
+    (e) => e.data.kind === kind,
+  );
 }
 
 async function listed(id: string) {
@@ -33,6 +35,7 @@ describe('the latest error of a connection', () => {
     const failedAt = h.ctx.clock.now().toISOString();
     await h.ctx.app.settle();
     const error = {
+      source: 'DELIVERY',
       at: failedAt,
       attempted: 'Heartbeat (attempt 1 of 1)',
       url: `${h.sim.oscpBaseUrl}/heartbeat`,
@@ -61,6 +64,7 @@ describe('the latest error of a connection', () => {
     h.ctx.clock.advance(30_000);
     await h.ctx.app.settle();
     expect((await h.detail(id)).latestError).toEqual({
+      source: 'DELIVERY',
       at: h.ctx.clock.now().toISOString(),
       attempted: 'Heartbeat (attempt 1 of 1)',
       url: `${h.sim.oscpBaseUrl}/heartbeat`,
@@ -85,7 +89,11 @@ describe('the latest error of a connection', () => {
     await h.ctx.app.settle();
     const failed = await h.detail(id);
     expect(failed.lifecycle.phase).toBe('REGISTRATION_FAILED');
-    expect(failed.latestError).toMatchObject({ attempted: 'Registration', clearedAt: null });
+    expect(failed.latestError).toMatchObject({
+      source: 'REGISTRATION',
+      attempted: 'Registration',
+      clearedAt: null,
+    });
 
     expect((await h.action(id, 'retry-registration')).statusCode).toBe(200);
     await h.ctx.app.settle();
@@ -171,7 +179,11 @@ describe('the outbound dispatcher in the lifecycle', () => {
       [1, 'RETRYING', retrying!.requestId],
       [2, 'DELIVERED', retrying!.requestId],
     ]);
-    expect(attempts[1]!.data).toMatchObject({ outcome: 'delivered', httpStatus: 204, nextAttemptAt: null });
+    expect(attempts[1]!.data).toMatchObject({
+      outcome: 'delivered',
+      httpStatus: 204,
+      nextAttemptAt: null,
+    });
     // The timeline API shows the same records.
     const timeline = await h.timeline(id, ['OscpOutboundAttempted']);
     expect(

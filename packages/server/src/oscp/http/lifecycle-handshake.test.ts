@@ -30,7 +30,9 @@ describe('the Capacity Provider starts the handshake', () => {
       status: 204,
       requestId: pending!.requestId,
       correlationId: handshake.requestId,
-      body: { required_behaviour: { heartbeat_interval: 120, measurement_configuration: ['CONTINUOUS'] } },
+      body: {
+        required_behaviour: { heartbeat_interval: 120, measurement_configuration: ['CONTINUOUS'] },
+      },
     });
     expect(handshaken.lifecycle.handshake).toEqual({
       completedAt: h.ctx.clock.now().toISOString(),
@@ -169,9 +171,9 @@ describe('the Flexibility Provider starts the handshake (Vector DERMS)', () => {
 
     const right = await h.sim.acknowledgeHandshake(peerId);
     expect(right).toMatchObject({ status: 'delivered', httpStatus: 204 });
-    expect(h.sim.sentMessages({ endpoint: 'handshake_acknowledge', peerId }).at(-1)).toMatchObject(
-      { correlationId: ours.requestId },
-    );
+    expect(h.sim.sentMessages({ endpoint: 'handshake_acknowledge', peerId }).at(-1)).toMatchObject({
+      correlationId: ours.requestId,
+    });
     const handshaken = await h.detail(id);
     expect(handshaken.lifecycle.phase).toBe('HANDSHAKEN');
     expect(handshaken.lifecycle.handshake).toMatchObject({

@@ -2,7 +2,11 @@ import { createServer } from 'node:net';
 import { CapacityProviderSimulator, type InboundRecord, type PeerConfig } from '@openvelope/sim';
 import { afterAll, beforeAll, beforeEach, expect } from 'vitest';
 import type { Role } from '../../platform/auth/roles';
-import { readByStreamPrefix, readStream, type StoredEvent } from '../../platform/events/event-store';
+import {
+  readByStreamPrefix,
+  readStream,
+  type StoredEvent,
+} from '../../platform/events/event-store';
 import type { OutboundView } from '../../platform/outbox/outbox';
 import { seedDemo } from '../../testing/demo';
 import { startTestApp, type TestContext } from '../../testing/test-app';

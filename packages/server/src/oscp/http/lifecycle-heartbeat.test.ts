@@ -122,6 +122,7 @@ describe('liveness of the peer', () => {
         wentOfflineAt: iso(threshold + 1),
       });
       expect(offline.latestError).toEqual({
+        source: 'LIVENESS',
         at: iso(threshold + 1),
         attempted: 'Waiting for the peer’s heartbeat',
         url: null,
@@ -163,11 +164,14 @@ describe('liveness of the peer', () => {
   it('after OFFLINE, with rehandshakeAfterOffline and the FP as initiator (Vector), heartbeats alone do not bring it ONLINE: we send a new handshake and it is ONLINE once that completes', async () => {
     const { id, peerId } = await h.vector({ peer: { autoAcknowledge: false } });
     await h.enable(id);
-    await h.peerReceived('our first Handshake', (m) => m.endpoint === 'handshake' && m.peerId === peerId);
-    expect(await h.sim.acknowledgeHandshake(peerId)).toMatchObject({ status: 'delivered' });
-    expect(await h.sim.sendHeartbeat(peerId, { intervalSeconds: 60, offlineMultiplier: 2 })).toMatchObject(
-      { status: 'delivered' },
+    await h.peerReceived(
+      'our first Handshake',
+      (m) => m.endpoint === 'handshake' && m.peerId === peerId,
     );
+    expect(await h.sim.acknowledgeHandshake(peerId)).toMatchObject({ status: 'delivered' });
+    expect(
+      await h.sim.sendHeartbeat(peerId, { intervalSeconds: 60, offlineMultiplier: 2 }),
+    ).toMatchObject({ status: 'delivered' });
     expect((await h.detail(id)).lifecycle.phase).toBe('ONLINE');
 
     h.ctx.clock.advance(120_001);
@@ -177,12 +181,17 @@ describe('liveness of the peer', () => {
     expect(offline.lifecycle.handshake.required).toBe(true);
 
     // The peer's heartbeats resume: still OFFLINE, and we (the initiator) send one new handshake.
-    expect(await h.sim.sendHeartbeat(peerId)).toMatchObject({ status: 'delivered', httpStatus: 204 });
+    expect(await h.sim.sendHeartbeat(peerId)).toMatchObject({
+      status: 'delivered',
+      httpStatus: 204,
+    });
     const stillOffline = await h.detail(id);
     expect(stillOffline.lifecycle.phase).toBe('OFFLINE');
     expect(stillOffline.lifecycle.heartbeat.lastReceivedAt).toBe(h.ctx.clock.now().toISOString());
     expect(stillOffline.lifecycle.handshake.awaitingAcknowledgement).toBe(true);
-    const second = (await h.publications(id, '?kind=Handshake')).find((p) => p.status === 'PENDING');
+    const second = (await h.publications(id, '?kind=Handshake')).find(
+      (p) => p.status === 'PENDING',
+    );
     expect(second).toBeDefined();
     const resent = await h.peerReceived(
       'the new Handshake',

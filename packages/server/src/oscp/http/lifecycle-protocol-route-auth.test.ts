@@ -116,7 +116,10 @@ describe('who may call it', () => {
       requestId: 'revoked-token',
       body: heartbeatBody(),
     });
-    expect(revoked).toEqual({ status: 403, body: { message: 'Unknown, revoked or expired token.' } });
+    expect(revoked).toEqual({
+      status: 403,
+      body: { message: 'Unknown, revoked or expired token.' },
+    });
     expect(await h.sim.sendHeartbeat(peerId, { intervalSeconds: 30 })).toMatchObject({
       status: 'rejected',
       httpStatus: 403,
@@ -136,7 +139,12 @@ describe('who may call it', () => {
       reason: 'Unknown, revoked or expired token.',
       authorizationScheme: 'Token',
     });
-    expect(byRequest.get('bare-token')).toMatchObject({ status: 403 });
+    // A bare token (no scheme word) is neither echoed as the scheme nor quoted in the reason.
+    expect(byRequest.get('bare-token')).toMatchObject({
+      status: 403,
+      reason: 'Unsupported Authorization: use Token <token> or Bearer <token>.',
+      authorizationScheme: '(unrecognised)',
+    });
     expect(byRequest.get('basic')).toMatchObject({ status: 403, authorizationScheme: 'Basic' });
     expect(byRequest.get('revoked-token')).toMatchObject({
       status: 403,
@@ -144,8 +152,9 @@ describe('who may call it', () => {
       authorizationScheme: 'Token',
     });
     for (const requestId of ['no-credentials', 'unknown-token', 'bare-token', 'basic']) {
-      expect(h.ctx.log.lines.some((l) => l.includes('OSCP call refused') && l.includes(requestId)))
-        .toBe(true);
+      expect(
+        h.ctx.log.lines.some((l) => l.includes('OSCP call refused') && l.includes(requestId)),
+      ).toBe(true);
     }
     await expectNowhere([peerToken, unknown, bare, 'dXNlcjpwYXNz']);
   });
@@ -183,7 +192,9 @@ describe('who may call it', () => {
       h.ctx.clock.now().toISOString(),
     );
 
-    const refusals = new Map((await h.unattributedRefusals()).map((e) => [e.data.requestId, e.data]));
+    const refusals = new Map(
+      (await h.unattributedRefusals()).map((e) => [e.data.requestId, e.data]),
+    );
     expect(refusals.get('as-viewer')).toMatchObject({ status: 403, authorizationScheme: 'Bearer' });
     expect(refusals.get('as-operator')).toMatchObject({
       status: 403,

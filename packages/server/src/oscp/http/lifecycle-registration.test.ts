@@ -131,6 +131,7 @@ describe('failed registrations are visible, kept, audited and retryable', () => 
     expect(register).toMatchObject({ status: 'FAILED', attempts: 3 });
     expect(register.lastError).toMatch(/^network: /);
     expect(detail.latestError).toMatchObject({
+      source: 'DELIVERY',
       attempted: 'Register (attempt 3 of 3)',
       url: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/oscp\/cp\/2\.0\/register$/),
       status: 'failed',
@@ -163,6 +164,7 @@ describe('failed registrations are visible, kept, audited and retryable', () => 
     // A 4xx is final at once: one attempt.
     expect(register).toMatchObject({ status: 'FAILED', attempts: 1, lastHttpStatus: 403 });
     expect(detail.latestError).toMatchObject({
+      source: 'DELIVERY',
       attempted: 'Register (attempt 1 of 3)',
       url: `${h.sim.oscpBaseUrl}/register`,
       status: '403',
@@ -220,6 +222,7 @@ describe('failed registrations are visible, kept, audited and retryable', () => 
       /^No Register from the peer within 30 s of ours being delivered\.$/,
     );
     expect(detail.latestError).toMatchObject({
+      source: 'REGISTRATION',
       attempted: 'Registration',
       status: 'timeout',
       at: h.ctx.clock.now().toISOString(),

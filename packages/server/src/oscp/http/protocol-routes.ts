@@ -37,6 +37,17 @@ export interface ProtocolRouteDeps {
   onForecast?: (principal: InboundPrincipal, requestId: string, body: unknown) => Promise<void>;
 }
 
+/**
+ * The scheme word of an Authorization header, for the audit: a short word followed by a
+ * credential. A header without one (a bare token) is recorded as unrecognised, never verbatim.
+ */
+function schemeOf(header: string | undefined): string | null {
+  const value = header?.trim();
+  if (!value) return null;
+  const match = /^([A-Za-z][A-Za-z0-9-]{0,19})\s+\S/.exec(value);
+  return match ? match[1]! : '(unrecognised)';
+}
+
 function asPeer(principal: InboundPrincipal): PeerPrincipal {
   return principal.kind === 'peer'
     ? principal
@@ -64,9 +75,7 @@ export function registerProtocolRoutes(app: HttpApp, deps: ProtocolRouteDeps): v
     refusal: { status: number; message: string },
     connectionId: string | null,
   ) {
-    const scheme =
-      (getHeader(request.headers as Record<string, string>, 'authorization') ?? '').split(' ')[0] ||
-      null;
+    const scheme = schemeOf(getHeader(request.headers as Record<string, string>, 'authorization'));
     await audit(connectionId, 'OscpInboundRefused', {
       endpoint,
       status: refusal.status,
