@@ -1,9 +1,12 @@
 /**
  * `npm run bench`: the load balancer on 1,000 sessions in-process, then the envelope HTTP path and
  * its floor (one bare INSERT) on PGlite and PostgreSQL, each server in a child process.
+ * `npm run bench -- heartbeat` (or BENCH_ONLY=heartbeat): the heartbeat scale benchmark instead
+ * (heartbeat.ts); `npm run bench -- all` runs both.
+ * `npm run bench -- forecast`: the forecast path benchmark (forecast.ts), also part of `all`.
  * Writes bench/results/<name>.json and bench/results/summary.md. See bench/README.md.
  */
-import { readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { startServer, type RunningServer, type ServerStats } from './lib/child';
@@ -21,7 +24,19 @@ import {
   type LoadResult,
   type Scenario,
 } from './lib/load';
-import { envNumber, machineInfo, round, writeResult, writeSummary } from './lib/report';
+import {
+  envNumber,
+  machineInfo,
+  round,
+  RESULTS_DIR,
+  writeResult,
+  writeSummary,
+  type MachineInfo,
+} from './lib/report';
+import { heartbeatMarkdown, runHeartbeatBenchmark } from './heartbeat';
+import { mergeSummary, type SummarySection } from './lib/summary-sections';
+import { runForecastSection } from './forecast';
+import { forecastSelection, withForecastSection } from './lib/forecast-summary';
 
 const ENVELOPE_P99_TARGET_MS = 50;
 
@@ -191,12 +206,10 @@ function table(
   return rows.join('\n');
 }
 
-async function main(): Promise<void> {
-  const machine = machineInfo();
-  log(`Openvelope benchmarks — ${machine.date}`);
-  log(
-    `${machine.cpuModel}, ${machine.cores} cores, Node ${machine.node}, load average ${machine.loadAverage1m}`,
-  );
+/** The load balancer, the envelope path and the floor: the default selection. */
+async function runHttpBenchmarks(
+  machine: MachineInfo,
+): Promise<{ markdown: string; failed: boolean }> {
   log(
     `HTTP runs: ${seconds} s each (after ${warmupSeconds} s warm-up), clients ${concurrencies.join(' and ')}`,
   );
@@ -280,7 +293,7 @@ async function main(): Promise<void> {
   });
 
   const markdown = [
-    `## Openvelope benchmarks`,
+    `### Load balancer and envelope path`,
     '',
     `${machine.date} · ${machine.cpuModel} · ${machine.cores} cores · Node ${machine.node} · load average at start ${machine.loadAverage1m}` +
       (machine.gitCommit
@@ -296,14 +309,76 @@ async function main(): Promise<void> {
       .map((r) => `${ENGINE_LABEL[r.engine]} not measured: ${r.note}.`),
     '',
   ].join('\n');
-  const summaryFile = writeSummary(markdown);
-  log(`\n${markdown}`);
-  log(`Results in ${join('bench', 'results')} (${summaryFile})`);
-
   const failed =
     !lb ||
     runs.some((r) => r.note?.startsWith('failed')) ||
     runs.some((r) => [...r.envelope, ...r.floor].some((x) => x.errors + x.followUpErrors > 0));
+  return { markdown, failed };
+}
+
+async function main(): Promise<void> {
+  const machine = machineInfo();
+  // `forecast` (forecast.ts) is selected apart from the sections summary-sections.ts knows.
+  const { forecast: forecastSelected, selected } = forecastSelection(
+    process.argv.slice(2),
+    process.env.BENCH_ONLY,
+  );
+  log(`Openvelope benchmarks — ${machine.date}`);
+  log(
+    `${machine.cpuModel}, ${machine.cores} cores, Node ${machine.node}, load average ${machine.loadAverage1m}`,
+  );
+  log(`Selected: ${[...selected, ...(forecastSelected ? ['forecast'] : [])].join(', ')}`);
+
+  const sections: Partial<Record<SummarySection, string>> = {};
+  let failed = false;
+  if (selected.has('http')) {
+    const http = await runHttpBenchmarks(machine);
+    sections.http = http.markdown;
+    failed ||= http.failed;
+  }
+  if (selected.has('heartbeat')) {
+    const heartbeat = await runHeartbeatBenchmark(postgresUrl);
+    writeResult('heartbeat', machine, {
+      description:
+        'N OSCP_TOKEN connections with the Capacity Provider simulator as peer, heartbeats both ways at the ' +
+        'interval; FP, simulator and orchestrator in separate processes; PostgreSQL.',
+      targetSendLatenessP99Ms: 1000,
+      targetFalseOfflineTransitions: 0,
+      ...heartbeat,
+    });
+    sections.heartbeat = [
+      `### Heartbeat scale`,
+      '',
+      `${machine.date} · ${machine.cpuModel} · ${machine.cores} cores · Node ${machine.node} · load average at start ${machine.loadAverage1m}` +
+        (machine.gitCommit
+          ? ` · ${machine.gitCommit.slice(0, 10)}${machine.gitDirty ? ' (uncommitted changes)' : ''}`
+          : ''),
+      '',
+      heartbeatMarkdown(heartbeat),
+      '',
+    ].join('\n');
+    failed ||= heartbeat.note?.startsWith('failed') ?? false;
+  } else {
+    log(
+      '\nHeartbeat scale: not run (about 10 minutes with the defaults). Run it with ' +
+        '`BENCH_DATABASE_URL=… npm run bench -- heartbeat`.',
+    );
+  }
+
+  const forecast = forecastSelected ? await runForecastSection(machine, postgresUrl) : undefined;
+  failed ||= forecast?.failed ?? false;
+
+  const summaryPath = join(RESULTS_DIR, 'summary.md');
+  const previousSummary = existsSync(summaryPath) ? readFileSync(summaryPath, 'utf8') : undefined;
+  const markdown = withForecastSection(
+    previousSummary,
+    mergeSummary(previousSummary, sections),
+    forecast?.markdown,
+  );
+  const summaryFile = writeSummary(markdown);
+  for (const section of Object.values(sections)) log(`\n${section}`);
+  if (forecast) log(`\n${forecast.markdown}`);
+  log(`Results in ${join('bench', 'results')} (${summaryFile})`);
   process.exitCode = failed ? 1 : 0;
 }
 

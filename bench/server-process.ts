@@ -5,6 +5,9 @@
  * Environment:
  *   BENCH_MODE        envelope (default): the whole app, seeded with BENCH_CIRCUITS circuits.
  *                     floor: a bare Fastify route doing one INSERT, nothing else.
+ *                     forecast: envelope, plus the OSCP dispatcher and one OSCP connection per
+ *                     circuit, handshaken with the Capacity Provider simulator at
+ *                     BENCH_FORECAST_PEER_URL (lib/forecast-provision.ts) before the ready line.
  *   BENCH_DB_URL      a PostgreSQL database to use (run.ts creates a fresh one); otherwise
  *   BENCH_PGLITE_DIR  the folder of an embedded PGlite database (run.ts creates a fresh temp dir).
  *   BENCH_CIRCUITS    circuits to seed, each with its own scope (default 50).
@@ -40,6 +43,7 @@ import { migrateToLatest } from '../packages/server/src/platform/db/migrator';
 import { PGliteDialect } from '../packages/server/src/platform/db/pglite-dialect';
 import type { Database } from '../packages/server/src/platform/db/schema';
 import { createLogger } from '../packages/server/src/platform/logging';
+import { provisionForecastConnections } from './lib/forecast-provision';
 
 const mode = process.env.BENCH_MODE ?? 'envelope';
 const databaseUrl = process.env.BENCH_DB_URL || undefined;
@@ -201,6 +205,60 @@ async function startEnvelopeServer(db: Db) {
   };
 }
 
+/**
+ * BENCH_MODE=forecast: the envelope server's app and depot, plus what OSCP needs in production (the
+ * dispatcher, the public URL, the production OSCP settings) and one connection per circuit, driven
+ * to HANDSHAKEN by the simulator at BENCH_FORECAST_PEER_URL before the ready line.
+ */
+async function startForecastServer(db: Db) {
+  const peerUrl = process.env.BENCH_FORECAST_PEER_URL;
+  if (!peerUrl)
+    throw new Error('server-process: BENCH_MODE=forecast needs BENCH_FORECAST_PEER_URL');
+  await migrateToLatest(db);
+  const app = await createApp({
+    db,
+    clock: systemClock,
+    log,
+    secretsKey: randomBytes(32),
+    // The production defaults (platform/config.ts).
+    oscp: {
+      requestTimeoutMs: 10_000,
+      maxDeliveryAttempts: 5,
+      retryBaseDelayMs: 2000,
+      registrationReplyTimeoutMs: 60_000,
+    },
+  });
+  const seeded = await seedCircuits(app, circuitCount);
+  const token = await provisionServiceToken(db, systemClock, 'bench-manager', 'MANAGER');
+  await app.http.listen({ port: 0, host: '127.0.0.1' });
+  const address = app.http.server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  app.setPublicUrl(`http://127.0.0.1:${port}`);
+  // As in production (the product's default intervals).
+  app.scheduler.start(250);
+  app.oscp.dispatcher.start(200);
+  const connections = await provisionForecastConnections(app, db, systemClock, {
+    scopeIds: seeded.scopeIds,
+    peerUrl,
+    seed: process.env.BENCH_FORECAST_SEED ?? 'seed',
+    timeoutMs: Number(process.env.BENCH_FORECAST_HANDSHAKE_TIMEOUT_SECONDS ?? 180) * 1000,
+  });
+  log.info({ handshakeMs: connections.handshakeMs }, 'forecast bench: connections handshaken');
+  // The SQL profile counts the measured forecasts, not the seeding and the handshakes.
+  profile.clear();
+  return {
+    port,
+    token,
+    ...seeded,
+    http: app.http.server,
+    stop: async () => {
+      await app.oscp.dispatcher.stop();
+      await app.scheduler.stop();
+      await app.http.close();
+    },
+  };
+}
+
 /** The floor: HTTP + JSON + one INSERT round trip on the same kind of database, nothing else. */
 async function startFloorServer(db: Db) {
   await sql`CREATE TABLE IF NOT EXISTS bench_floor(id bigserial primary key, at timestamptz, payload jsonb)`.execute(
@@ -269,7 +327,11 @@ function observe(server: Server) {
 async function main(): Promise<void> {
   const handle = await openDatabase();
   const server =
-    mode === 'floor' ? await startFloorServer(handle.db) : await startEnvelopeServer(handle.db);
+    mode === 'floor'
+      ? await startFloorServer(handle.db)
+      : mode === 'forecast'
+        ? await startForecastServer(handle.db)
+        : await startEnvelopeServer(handle.db);
   const observer = observe(server.http);
 
   let stopping = false;
