@@ -75,6 +75,8 @@ export interface OpenLoopResult {
   late: { thresholdMs: number; count: number };
   /** The longest time with requests in flight and no answer. */
   longestStallMs: number;
+  /** The 10 slowest accepted requests: when they were sent (s into the run), to which peer. */
+  slowest: { sentAtSeconds: number; ms: number; groupId: string }[];
   startedAt: string;
   endedAt: string;
   /** Quarter-hour boundaries inside the run: block boundaries, where the FP's due work fires. */
@@ -137,6 +139,7 @@ export async function runOpenLoop(options: OpenLoopOptions): Promise<OpenLoopRes
   const total = Math.max(1, Math.round(ratePerSecond * seconds));
   const intervalMs = 1000 / ratePerSecond;
   const latencies: number[] = [];
+  const timed: { sentAtSeconds: number; ms: number; groupId: string }[] = [];
   const lags: number[] = [];
   const errorSamples: string[] = [];
   let accepted = 0;
@@ -173,6 +176,11 @@ export async function runOpenLoop(options: OpenLoopOptions): Promise<OpenLoopRes
       if (ok) {
         const ms = now - sentAt;
         latencies.push(ms);
+        timed.push({
+          sentAtSeconds: round((sentAt - start) / 1000, 2),
+          ms: round(ms, 1),
+          groupId: target.groupId,
+        });
         accepted += 1;
         if (ms > options.lateThresholdMs) late += 1;
       } else {
@@ -250,6 +258,7 @@ export async function runOpenLoop(options: OpenLoopOptions): Promise<OpenLoopRes
     drainMs: round(Math.max(0, lastAnswer - windowEnd), 1),
     late: { thresholdMs: options.lateThresholdMs, count: late },
     longestStallMs: round(longestStall, 1),
+    slowest: timed.sort((a, b) => b.ms - a.ms).slice(0, 10),
     startedAt: startedWall.toISOString(),
     endedAt: endedWall.toISOString(),
     quarterHourBoundaries: boundaries,
