@@ -19,10 +19,16 @@ export async function ensureAdmin(
     .executeTakeFirst();
   if (existing) return { created: false };
   const password = adminPassword ?? generatePassword();
-  await insertUser(
-    db,
-    { username: 'admin', passwordHash: await hashPassword(password), role: 'SYSTEM_ADMIN' },
-    clock.now(),
-  );
+  try {
+    await insertUser(
+      db,
+      { username: 'admin', passwordHash: await hashPassword(password), role: 'SYSTEM_ADMIN' },
+      clock.now(),
+    );
+  } catch (error) {
+    // Another instance starting on the same empty database created it first.
+    if ((error as { code?: string }).code === '23505') return { created: false };
+    throw error;
+  }
   return adminPassword ? { created: true } : { created: true, generatedPassword: password };
 }
