@@ -59,6 +59,19 @@ export interface PeerPrincipal {
 
 type Snapshot = projection.ConnectionRow;
 
+/** The X-Request-ID of the connection's latest Register of ours (its newest OscpRegistrationStarted). */
+async function latestRegistrationRequestId(trx: Trx, connectionId: string) {
+  const row = await trx
+    .selectFrom('events')
+    .select('data')
+    .where('stream_id', '=', connectionStream(connectionId))
+    .where('type', '=', 'OscpRegistrationStarted')
+    .orderBy('version', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  return (row?.data as { requestId?: string } | undefined)?.requestId;
+}
+
 function behaviourFromWire(
   rb: { heartbeat_interval?: number; measurement_configuration?: string[] } | undefined,
 ): RequiredBehaviour {
@@ -676,6 +689,24 @@ export class LifecycleService {
             },
           });
         }
+      } else if (
+        message.kind === 'Register' &&
+        status === 'FAILED' &&
+        message.correlationId !== null &&
+        snap.lifecycle.phase === 'REGISTERED' &&
+        (await latestRegistrationRequestId(trx, snap.id)) === message.requestId
+      ) {
+        // Our answer to a peer that registered first never arrived: the peer does not hold our
+        // token, so the exchange did not complete even though theirs was accepted.
+        emit({
+          type: 'OscpRegistrationFailed',
+          data: {
+            connectionId: snap.id,
+            reason: `Our Register could not be delivered: ${outcome.status === 'delivered' ? '' : outcome.message}`,
+            requestId: message.requestId,
+            at,
+          },
+        });
       }
       if (
         message.kind === 'HandshakeAcknowledge' &&

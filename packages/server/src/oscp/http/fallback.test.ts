@@ -36,7 +36,9 @@ const STATIC_A = 160;
 beforeAll(async () => {
   ctx = await startTestApp(START);
   await ctx.listen();
-  sim = new CapacityProviderSimulator({ clock: ctx.clock, requestTimeoutMs: 2000 });
+  // A generous timeout: a call the simulator gave up on may still be in flight at the server, and
+  // the test would then race it. Every outcome below is asserted delivered.
+  sim = new CapacityProviderSimulator({ clock: ctx.clock, requestTimeoutMs: 15_000 });
   await sim.start();
 });
 afterAll(async () => {
@@ -95,10 +97,13 @@ async function settleUntil<T>(check: () => Promise<T | undefined | false>, what:
 }
 
 /** offline_mode_at one minute ahead (the simulator's 2 × 30 s). */
-const heartbeat = () => sim.sendHeartbeat(peerId, { intervalSeconds: 30, offlineMultiplier: 2 });
+const heartbeat = () => beat(30);
 /** offline_mode_at two days ahead: the peer stays ONLINE while the clock moves. */
-const keepOnline = () =>
-  sim.sendHeartbeat(peerId, { intervalSeconds: 86_400, offlineMultiplier: 2 });
+const keepOnline = () => beat(86_400);
+async function beat(intervalSeconds: number) {
+  const outcome = await sim.sendHeartbeat(peerId, { intervalSeconds, offlineMultiplier: 2 });
+  expect(outcome, JSON.stringify(outcome)).toMatchObject({ status: 'delivered' });
+}
 
 function send(type: CapacityForecastType, blocks: [from: number, to: number, amps: number][]) {
   return sim.sendForecast(peerId, {
@@ -170,7 +175,7 @@ async function connect({ profile = {}, handshakeBy = 'CAPACITY_PROVIDER' }: Conn
   connectionId = created.json().id;
   if (handshakeBy === 'CAPACITY_PROVIDER') {
     await settleUntil(async () => (await phase()) === 'REGISTERED', 'registered');
-    await sim.sendHandshake(peerId, { heartbeatIntervalSeconds: 60 });
+    await delivered(await sim.sendHandshake(peerId, { heartbeatIntervalSeconds: 60 }));
   }
   // FLEXIBILITY_PROVIDER: our Handshake follows registration; the simulator acknowledges it.
   await settleUntil(async () => (await phase()) === 'HANDSHAKEN', 'handshaken');
@@ -595,7 +600,7 @@ describe('disconnect and enable again', () => {
     expect((await circuit()).effectiveCapacityA).toBe(STATIC_A);
 
     await settleUntil(async () => (await phase()) === 'REGISTERED', 'registered again');
-    await sim.sendHandshake(peerId, { heartbeatIntervalSeconds: 60 });
+    await delivered(await sim.sendHandshake(peerId, { heartbeatIntervalSeconds: 60 }));
     await settleUntil(async () => (await phase()) === 'HANDSHAKEN', 'handshaken again');
     await keepOnline();
     await settleUntil(async () => (await phase()) === 'ONLINE', 'online again');

@@ -40,7 +40,9 @@ const SAFE_DEFAULT_A = 32;
 beforeAll(async () => {
   ctx = await startTestApp(START);
   baseUrl = await ctx.listen();
-  sim = new CapacityProviderSimulator({ clock: ctx.clock, requestTimeoutMs: 2000 });
+  // A generous timeout: a call the simulator gave up on may still be in flight at the server, and
+  // the test would then race it. Every outcome below is asserted delivered.
+  sim = new CapacityProviderSimulator({ clock: ctx.clock, requestTimeoutMs: 15_000 });
   await sim.start();
 });
 afterAll(async () => {
@@ -87,8 +89,13 @@ async function settleUntil<T>(check: () => Promise<T | undefined | false>, what:
 }
 
 /** Heartbeat whose offline_mode_at is hours ahead: the peer stays ONLINE while the clock moves. */
-const keepOnline = (hours = 48) =>
-  sim.sendHeartbeat(peerId, { intervalSeconds: hours * 1800, offlineMultiplier: 2 });
+async function keepOnline(hours = 48) {
+  const outcome = await sim.sendHeartbeat(peerId, {
+    intervalSeconds: hours * 1800,
+    offlineMultiplier: 2,
+  });
+  expect(outcome, JSON.stringify(outcome)).toMatchObject({ status: 'delivered' });
+}
 
 type Block = [from: number, to: number, capacity: number, unit?: string, phase?: string];
 function send(type: CapacityForecastType, blocks: Block[]) {
@@ -143,7 +150,7 @@ async function connect(stage: 'REGISTERED' | 'ONLINE' = 'ONLINE') {
   connectionId = created.json().id;
   await settleUntil(async () => (await phase()) === 'REGISTERED', 'registered');
   if (stage === 'REGISTERED') return;
-  await sim.sendHandshake(peerId, { heartbeatIntervalSeconds: 60 });
+  await delivered(await sim.sendHandshake(peerId, { heartbeatIntervalSeconds: 60 }));
   await settleUntil(async () => (await phase()) === 'HANDSHAKEN', 'handshaken');
   await keepOnline();
   await settleUntil(async () => (await phase()) === 'ONLINE', 'online');

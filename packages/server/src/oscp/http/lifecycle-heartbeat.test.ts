@@ -48,20 +48,32 @@ describe('heartbeats we send', () => {
     expect(beats()).toHaveLength(3);
     expect(offlineModeAt(beats()[2]!)).toBe(t0 + 60_000 + 90_000);
 
-    // After a pause of several intervals: one heartbeat (no burst), then the cadence again.
-    h.ctx.clock.advance(100_000);
+    // Run 5 s late: the beat goes out then, and the next stays on the planned cadence.
+    h.ctx.clock.advance(35_000);
     await h.ctx.app.settle();
     expect(beats()).toHaveLength(4);
-    h.ctx.clock.advance(29_999);
+    expect(offlineModeAt(beats()[3]!)).toBe(t0 + 95_000 + 90_000);
+    h.ctx.clock.advance(24_999);
     await h.ctx.app.settle();
     expect(beats()).toHaveLength(4);
     h.ctx.clock.advance(1);
     await h.ctx.app.settle();
     expect(beats()).toHaveLength(5);
-    expect(new Set(beats().map((b) => b.requestId)).size).toBe(5);
+
+    // After a pause of several intervals: one heartbeat (no burst), then the cadence again.
+    h.ctx.clock.advance(100_000);
+    await h.ctx.app.settle();
+    expect(beats()).toHaveLength(6);
+    h.ctx.clock.advance(29_999);
+    await h.ctx.app.settle();
+    expect(beats()).toHaveLength(6);
+    h.ctx.clock.advance(1);
+    await h.ctx.app.settle();
+    expect(beats()).toHaveLength(7);
+    expect(new Set(beats().map((b) => b.requestId)).size).toBe(7);
     expect((await h.detail(id)).lastHeartbeatSent).toMatchObject({
       status: 'DELIVERED',
-      requestId: beats()[4]!.requestId,
+      requestId: beats()[6]!.requestId,
       at: h.ctx.clock.now().toISOString(),
     });
     // A delivered heartbeat's record is its outbox row, not an event (ADR 0013).
@@ -87,7 +99,7 @@ describe('heartbeats we send', () => {
       status: 'DELIVERED',
       lastError: null,
     });
-    expect(beats().map((b) => b.status)).toEqual([204, 204, 204, 204, 204, 503, 204]);
+    expect(beats().map((b) => b.status)).toEqual([204, 204, 204, 204, 204, 204, 204, 503, 204]);
   });
 });
 

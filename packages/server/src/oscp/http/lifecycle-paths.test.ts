@@ -224,8 +224,6 @@ describe('registration failures are visible, kept and retryable', () => {
       cookie: manager,
     });
     const token = issued.json().token as string;
-    // Enabling sends our Register too; the peer knows nothing of it, so answer it with a refusal.
-    sim.setFault({ endpoint: 'register', status: 403, times: 1 });
     await enable(id);
     await ctx.app.settle();
     const peerId = sim.addPeer({

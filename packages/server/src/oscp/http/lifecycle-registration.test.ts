@@ -315,6 +315,41 @@ describe('the peer registers first with an initial token we issued', () => {
     expect(handshake).toMatchObject({ status: 'delivered', httpStatus: 204 });
   });
 
+  it('fails the registration when our Register answering theirs cannot be delivered', async () => {
+    const group = h.nextGroup();
+    const id = await h.createConnection({
+      groupId: group,
+      authReferences: { initialToken: `never-set-${group}` },
+    });
+    const initialToken = (await h.action(id, 'initial-token')).json().token as string;
+    await h.enable(id);
+    await h.ctx.app.settle();
+    const peerId = h.sim.addPeer({
+      groupId: group,
+      mode: 'OSCP_TOKEN',
+      initialTokenFromFp: initialToken,
+      fpBaseUrl: h.fpBaseUrl,
+    });
+    // The peer will not take our answer.
+    h.sim.setFault({ endpoint: 'register', peerId, status: 403, message: 'not with that token' });
+    expect(await h.sim.register(peerId)).toMatchObject({ status: 'delivered', httpStatus: 204 });
+    const theirs = h.sim.sentMessages({ endpoint: 'register', peerId }).at(-1)!;
+    await h.ctx.app.settle();
+
+    const reply = (await h.publications(id)).find((p) => p.correlationId === theirs.requestId)!;
+    expect(reply).toMatchObject({ kind: 'Register', status: 'FAILED', lastHttpStatus: 403 });
+    // The exchange did not complete: the peer never got our token, so we are not registered.
+    const detail = await h.detail(id);
+    expect(detail.lifecycle.phase).toBe('REGISTRATION_FAILED');
+    expect(detail.lifecycle.registration.failure?.reason).toBe(
+      'Our Register could not be delivered: not with that token',
+    );
+    expect((await h.connectionEvents(id, 'OscpRegistrationFailed')).at(-1)!.data).toMatchObject({
+      requestId: reply.requestId,
+    });
+    expect(h.sim.peer(peerId).registration.status).not.toBe('REGISTERED');
+  });
+
   it('answers 501 with a message when no version is common, and the initial token stays usable', async () => {
     const group = h.nextGroup();
     const id = await h.createConnection({
