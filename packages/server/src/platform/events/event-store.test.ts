@@ -239,5 +239,41 @@ describe('concurrent appends', () => {
       await Promise.all([first, second]);
       expect((await readStream(ctx.db, 'log')).map((e) => e.type)).toEqual(['First', 'Second']);
     });
+
+    it('undoes the half of a two-event "any" append that did not conflict, and lands it whole after the winner', async () => {
+      let appended!: () => void;
+      const firstAppended = new Promise<void>((resolve) => (appended = resolve));
+      let commit!: () => void;
+      const mayCommit = new Promise<void>((resolve) => (commit = resolve));
+
+      const first = ctx.db.transaction().execute(async (trx) => {
+        await appendToStream(trx, 'pair', 'any', [event('Single')], ctx.clock.now());
+        appended();
+        await mayCommit;
+      });
+      await firstAppended;
+      // Conflicts on version 1 only; version 2 would land alone if it were not undone.
+      const second = appendToStream(
+        ctx.db,
+        'pair',
+        'any',
+        [event('PairA'), event('PairB')],
+        ctx.clock.now(),
+      );
+      try {
+        await untilSomeoneWaitsOnALock(ctx.db);
+      } finally {
+        commit();
+      }
+
+      await first;
+      expect(await second).toMatchObject({ version: 3 });
+      const stored = await readStream(ctx.db, 'pair');
+      expect(stored.map((e) => [e.version, e.type])).toEqual([
+        [1, 'Single'],
+        [2, 'PairA'],
+        [3, 'PairB'],
+      ]);
+    });
   });
 });

@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { Executor } from '../db/database';
+import type { Db, Executor } from '../db/database';
 
 export interface NewEvent {
   type: string;
@@ -28,12 +28,6 @@ export class ConcurrencyError extends Error {
   }
 }
 
-function isUniqueViolation(error: unknown): boolean {
-  return (
-    typeof error === 'object' && error !== null && (error as { code?: unknown }).code === '23505'
-  );
-}
-
 export async function currentVersion(db: Executor, streamId: string): Promise<number> {
   const row = await db
     .selectFrom('events')
@@ -51,9 +45,9 @@ const ANY_VERSION_ATTEMPTS = 5;
  * at the same expected version impossible: one of them fails with ConcurrencyError. An `'any'`
  * append that loses such a race simply takes the next version.
  *
- * Inside a transaction the insert runs under a savepoint: on PostgreSQL a unique violation aborts
- * the transaction, and without the savepoint neither the current version (for the error) nor the
- * retry could be read, and the caller would get a database error instead of ConcurrencyError.
+ * One statement reads the stream's version, checks it and inserts: appends sit on every hot path,
+ * so they cost one round trip. `ON CONFLICT DO NOTHING` turns a lost race into "no rows" instead of
+ * an error, which would abort the caller's transaction on PostgreSQL.
  */
 export async function appendToStream(
   db: Executor,
@@ -62,38 +56,70 @@ export async function appendToStream(
   events: readonly NewEvent[],
   recordedAt: Date,
 ): Promise<{ version: number; positions: number[] }> {
-  const savepoint = db.isTransaction;
-  for (let attempt = 1; ; attempt += 1) {
+  if (events.length === 0) {
     const actual = await currentVersion(db, streamId);
     if (expected !== 'any' && expected !== actual) {
       throw new ConcurrencyError(streamId, expected, actual);
     }
-    if (events.length === 0) return { version: actual, positions: [] };
-    if (savepoint) await sql`SAVEPOINT append_to_stream`.execute(db);
-    try {
-      const rows = await db
-        .insertInto('events')
-        .values(
-          events.map((e, i) => ({
-            stream_id: streamId,
-            version: actual + i + 1,
-            type: e.type,
-            data: JSON.stringify(e.data),
-            metadata: JSON.stringify(e.metadata ?? {}),
-            recorded_at: recordedAt,
-          })) as never,
-        )
-        .returning('global_position')
-        .execute();
-      if (savepoint) await sql`RELEASE SAVEPOINT append_to_stream`.execute(db);
-      return { version: actual + events.length, positions: rows.map((r) => r.global_position) };
-    } catch (error) {
-      if (savepoint) await sql`ROLLBACK TO SAVEPOINT append_to_stream`.execute(db);
-      if (!isUniqueViolation(error)) throw error;
-      if (expected === 'any' && attempt < ANY_VERSION_ATTEMPTS) continue;
-      throw new ConcurrencyError(streamId, actual, await currentVersion(db, streamId));
-    }
+    return { version: actual, positions: [] };
   }
+  // A partly conflicting multi-event append is undone below; that needs a transaction around it.
+  if (events.length > 1 && !db.isTransaction) {
+    return (db as Db)
+      .transaction()
+      .execute((trx) => appendToStream(trx, streamId, expected, events, recordedAt));
+  }
+  for (let attempt = 1; ; attempt += 1) {
+    const inserted = await insertAtNextVersions(db, streamId, expected, events, recordedAt);
+    if (inserted.length === events.length) {
+      return {
+        version: Math.max(...inserted.map((r) => r.version)),
+        positions: inserted.map((r) => r.position).sort((a, b) => a - b),
+      };
+    }
+    if (inserted.length > 0) {
+      await db
+        .deleteFrom('events')
+        .where(
+          'global_position',
+          'in',
+          inserted.map((r) => r.position),
+        )
+        .execute();
+    }
+    const actual = await currentVersion(db, streamId);
+    if (expected === 'any' && attempt < ANY_VERSION_ATTEMPTS) continue;
+    throw new ConcurrencyError(streamId, expected === 'any' ? actual : expected, actual);
+  }
+}
+
+/** Inserts the events after the stream's current version if it matches; returns what landed. */
+async function insertAtNextVersions(
+  db: Executor,
+  streamId: string,
+  expected: ExpectedVersion,
+  events: readonly NewEvent[],
+  recordedAt: Date,
+): Promise<{ position: number; version: number }[]> {
+  const rows = events.map(
+    (e, i) =>
+      sql`(${i + 1}::int, ${e.type}::text, ${JSON.stringify(e.data)}::jsonb, ${JSON.stringify(
+        e.metadata ?? {},
+      )}::jsonb)`,
+  );
+  const versionCheck = expected === 'any' ? sql`TRUE` : sql`current_version.v = ${expected}::int`;
+  const result = await sql<{ global_position: string | number; version: number }>`
+    WITH current_version AS (
+      SELECT coalesce(max(version), 0) AS v FROM events WHERE stream_id = ${streamId}
+    )
+    INSERT INTO events (stream_id, version, type, data, metadata, recorded_at)
+    SELECT ${streamId}, current_version.v + e.ord, e.type, e.data, e.metadata, ${recordedAt}::timestamptz
+    FROM current_version, (VALUES ${sql.join(rows)}) AS e (ord, type, data, metadata)
+    WHERE ${versionCheck}
+    ON CONFLICT (stream_id, version) DO NOTHING
+    RETURNING global_position, version
+  `.execute(db);
+  return result.rows.map((r) => ({ position: Number(r.global_position), version: r.version }));
 }
 
 type EventRow = {
