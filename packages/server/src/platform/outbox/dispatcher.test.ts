@@ -323,6 +323,26 @@ describe('the dispatcher of the app against a local peer', () => {
     ]);
   });
 
+  it('when polling, delivers what becomes due while an earlier message is still waiting on the peer', async () => {
+    const slow = await enqueue();
+    peer.script(slow.requestId, 'hold');
+    dispatcher().start(1);
+    try {
+      await eventually(() => peer.receivedFor(slow.requestId).length === 1, 'the slow request');
+      const quick = await enqueue({ correlationId: 'forecast-2' });
+      await eventually(
+        async () => (await row(quick.id)).status === 'DELIVERED',
+        'the later message delivered',
+      );
+      expect(await row(slow.id)).toMatchObject({ status: 'SENDING' });
+      peer.release(204);
+    } finally {
+      await dispatcher().stop();
+    }
+    // stop() waited for the message on the network to be recorded.
+    expect(await row(slow.id)).toMatchObject({ status: 'DELIVERED' });
+  });
+
   it('after a 503 waits out the back-off (not resent before next_attempt_at), then delivers with the same X-Request-ID', async () => {
     const message = await enqueue();
     peer.script(message.requestId, 503, 204);

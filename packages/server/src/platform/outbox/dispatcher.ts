@@ -38,6 +38,11 @@ export interface DispatcherOptions {
   baseDelayMs: number;
   maxDelayMs: number;
   batchSize: number;
+  /**
+   * How many messages may be on the network at once when polling (default 4 × batchSize). The
+   * poller claims more as soon as there is room, so one slow peer never holds up a whole batch.
+   */
+  maxInFlight?: number;
   random?: () => number;
 }
 
@@ -100,6 +105,7 @@ export class Dispatcher {
   #timer: NodeJS.Timeout | undefined;
   #stopped = true;
   #running: Promise<unknown> = Promise.resolve();
+  readonly #inFlight = new Set<Promise<void>>();
   readonly #random: () => number;
 
   constructor(
@@ -117,7 +123,7 @@ export class Dispatcher {
     return this.options.timeoutMs * 2 + 1000;
   }
 
-  async #claim(now: Date): Promise<OutboundMessage[]> {
+  async #claim(now: Date, limit: number): Promise<OutboundMessage[]> {
     return this.db.transaction().execute(async (trx) => {
       const rows = await trx
         .selectFrom('outbound_messages')
@@ -130,7 +136,7 @@ export class Dispatcher {
         )
         .orderBy('next_attempt_at')
         .orderBy('created_at')
-        .limit(this.options.batchSize)
+        .limit(limit)
         .forUpdate()
         .skipLocked()
         .execute();
@@ -200,32 +206,47 @@ export class Dispatcher {
     });
   }
 
+  async #deliver(message: OutboundMessage): Promise<void> {
+    let outcome: DeliveryOutcome;
+    try {
+      outcome = await this.transport(message);
+    } catch (error) {
+      outcome = {
+        status: 'failed',
+        reason: 'network',
+        message: error instanceof Error ? error.message : String(error),
+        url: '',
+      };
+    }
+    try {
+      await this.#record(message, outcome);
+    } catch (error) {
+      this.log.error(
+        { err: error, 'oscp.request_id': message.requestId },
+        'recording a delivery outcome failed',
+      );
+    }
+  }
+
   /** Claims what is due at the clock's now and delivers it. Returns how many messages were attempted. */
   async runDue(): Promise<number> {
-    const claimed = await this.#claim(this.clock.now());
-    await Promise.all(
-      claimed.map(async (message) => {
-        let outcome: DeliveryOutcome;
-        try {
-          outcome = await this.transport(message);
-        } catch (error) {
-          outcome = {
-            status: 'failed',
-            reason: 'network',
-            message: error instanceof Error ? error.message : String(error),
-            url: '',
-          };
-        }
-        try {
-          await this.#record(message, outcome);
-        } catch (error) {
-          this.log.error(
-            { err: error, 'oscp.request_id': message.requestId },
-            'recording a delivery outcome failed',
-          );
-        }
-      }),
-    );
+    const claimed = await this.#claim(this.clock.now(), this.options.batchSize);
+    await Promise.all(claimed.map((message) => this.#deliver(message)));
+    return claimed.length;
+  }
+
+  /** Claims as many due messages as there is room for and starts them without waiting. */
+  async #pump(): Promise<number> {
+    const maxInFlight = this.options.maxInFlight ?? this.options.batchSize * 4;
+    const room = Math.min(this.options.batchSize, maxInFlight - this.#inFlight.size);
+    if (room <= 0) return 0;
+    const claimed = await this.#claim(this.clock.now(), room);
+    for (const message of claimed) {
+      const delivery: Promise<void> = this.#deliver(message).finally(() =>
+        this.#inFlight.delete(delivery),
+      );
+      this.#inFlight.add(delivery);
+    }
     return claimed.length;
   }
 
@@ -240,22 +261,28 @@ export class Dispatcher {
     return total;
   }
 
+  /** Polls until stop(); a full claim looks again at once, since more is probably due. */
   start(pollMs: number): void {
     this.#stopped = false;
     const tick = () => {
       if (this.#stopped) return;
-      this.#running = this.runDue()
+      let claimed = 0;
+      this.#running = this.#pump()
+        .then((n) => (claimed = n))
         .catch((error: unknown) => this.log.error({ err: error }, 'dispatcher tick failed'))
         .finally(() => {
-          if (!this.#stopped) this.#timer = setTimeout(tick, pollMs);
+          if (this.#stopped) return;
+          this.#timer = setTimeout(tick, claimed === this.options.batchSize ? 0 : pollMs);
         });
     };
     tick();
   }
 
+  /** Stops polling and waits for the messages already on the network to be recorded. */
   async stop(): Promise<void> {
     this.#stopped = true;
     if (this.#timer) clearTimeout(this.#timer);
     await this.#running;
+    await Promise.all([...this.#inFlight]);
   }
 }
