@@ -490,16 +490,22 @@ export class LifecycleService {
   /** A heartbeat keeps the peer ONLINE until its offline_mode_at; the liveness check is due work at that instant. */
   async receiveHeartbeat(principal: PeerPrincipal, body: Heartbeat): Promise<void> {
     const now = this.clock.now();
-    await this.db.transaction().execute((trx) =>
-      this.#within(trx, principal.connectionId, async (snap, emit) => {
-        const offlineAt = new Date(body.offline_mode_at);
-        await projection.saveHeartbeat(trx, snap.id, { receivedAt: now, offlineModeAt: offlineAt });
-        snap.lifecycle.heartbeat = {
-          ...snap.lifecycle.heartbeat,
-          lastReceivedAt: now.toISOString(),
-          peerOfflineAt: offlineAt.toISOString(),
-        };
-        await scheduleWork(trx, { kind: OFFLINE_CHECK_WORK, key: snap.id, dueAt: offlineAt }, now);
+    const offlineAt = new Date(body.offline_mode_at);
+    await this.db.transaction().execute(async (trx) => {
+      // The row lock this update takes orders the beat with every other lifecycle change.
+      const state = await projection.saveHeartbeat(trx, principal.connectionId, {
+        receivedAt: now,
+        offlineModeAt: offlineAt,
+      });
+      if (!state) throw new InboundRefusal(403, 'This credential belongs to no connection.');
+      await scheduleWork(
+        trx,
+        { kind: OFFLINE_CHECK_WORK, key: principal.connectionId, dueAt: offlineAt },
+        now,
+      );
+      // The routine beat of a peer that is already online changes nothing else.
+      if (state === 'ONLINE') return;
+      await this.#within(trx, principal.connectionId, async (snap, emit) => {
         const { phase, handshake } = snap.lifecycle;
         if (phase === 'HANDSHAKEN' || (phase === 'OFFLINE' && !handshake.required)) {
           await projection.clearError(trx, snap.id, now.toISOString(), 'LIVENESS');
@@ -521,8 +527,8 @@ export class LifecycleService {
           // The peer is back; it must handshake again before business, and we are the side that starts.
           emit(await this.#sendHandshake(trx, snap, now));
         }
-      }),
-    );
+      });
+    });
   }
 
   /** Business messages need a completed, current handshake; anything else is refused with 403. */
@@ -626,27 +632,29 @@ export class LifecycleService {
   async onDeliveryAttempt(trx: Trx, record: AttemptRecord): Promise<void> {
     const { message, outcome, status } = record;
     const at = record.at.toISOString();
-    const routine = message.kind === 'Heartbeat' && status === 'DELIVERED';
+    // A delivered heartbeat is routine: no event, no lock, at most a delivery error cleared.
+    if (message.kind === 'Heartbeat' && status === 'DELIVERED') {
+      await projection.clearError(trx, message.connectionId, at, 'DELIVERY');
+      return;
+    }
     await this.#within(trx, message.connectionId, async (snap, emit) => {
-      if (!routine) {
-        emit({
-          type: 'OscpOutboundAttempted',
-          data: {
-            connectionId: snap.id,
-            kind: message.kind,
-            requestId: message.requestId,
-            correlationId: message.correlationId,
-            attempt: record.attempt,
-            status,
-            outcome: outcome.status,
-            httpStatus: 'httpStatus' in outcome ? (outcome.httpStatus ?? null) : null,
-            url: outcome.url ?? null,
-            error: outcome.status === 'delivered' ? null : outcome.message,
-            nextAttemptAt: record.nextAttemptAt?.toISOString() ?? null,
-            at,
-          },
-        });
-      }
+      emit({
+        type: 'OscpOutboundAttempted',
+        data: {
+          connectionId: snap.id,
+          kind: message.kind,
+          requestId: message.requestId,
+          correlationId: message.correlationId,
+          attempt: record.attempt,
+          status,
+          outcome: outcome.status,
+          httpStatus: 'httpStatus' in outcome ? (outcome.httpStatus ?? null) : null,
+          url: outcome.url ?? null,
+          error: outcome.status === 'delivered' ? null : outcome.message,
+          nextAttemptAt: record.nextAttemptAt?.toISOString() ?? null,
+          at,
+        },
+      });
       if (outcome.status === 'delivered') {
         await projection.clearError(trx, snap.id, at, 'DELIVERY');
       } else {

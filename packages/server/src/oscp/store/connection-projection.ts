@@ -166,20 +166,25 @@ export async function saveLifecycle(
     .execute();
 }
 
-/** Heartbeats are not events (only the transitions they cause are): they update the snapshot in place. */
+/**
+ * Heartbeats are not events (only the transitions they cause are): they update the snapshot in
+ * place. Returns the connection's state, or undefined when it does not exist.
+ */
 export async function saveHeartbeat(
   db: Executor,
   id: string,
   beat: { receivedAt: Date; offlineModeAt: Date },
-): Promise<void> {
+): Promise<string | undefined> {
   const patch = JSON.stringify({
     lastReceivedAt: beat.receivedAt.toISOString(),
     peerOfflineAt: beat.offlineModeAt.toISOString(),
   });
-  await sql`
+  const result = await sql<{ state: string }>`
     UPDATE oscp_connections
     SET lifecycle = jsonb_set(lifecycle, '{heartbeat}', coalesce(lifecycle->'heartbeat', '{}'::jsonb) || ${patch}::jsonb)
-    WHERE id = ${id}`.execute(db);
+    WHERE id = ${id}
+    RETURNING state`.execute(db);
+  return result.rows[0]?.state;
 }
 
 export async function saveError(db: Executor, id: string, error: ConnectionError): Promise<void> {
