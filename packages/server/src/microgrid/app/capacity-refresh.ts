@@ -30,8 +30,17 @@ export interface RefreshOutcome {
   allocations: number;
 }
 
+/** JSON with object keys sorted: the stored source comes back from jsonb with its keys reordered. */
+function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : v,
+  );
+}
+
 function sameSource(a: CapacitySource, b: CapacitySource): boolean {
-  return JSON.stringify(a) === JSON.stringify(b);
+  return canonicalJson(a) === canonicalJson(b);
 }
 
 /** An allocation's binding constraint, with the capacity's source attached so it reads on its own. */
@@ -52,8 +61,10 @@ export async function refreshCircuit(
   trx: Trx,
   circuitId: string,
   now: Date,
+  /** The circuit's row when the caller already holds its lock (see `lockCircuits`). */
+  locked?: depot.CircuitRow,
 ): Promise<RefreshOutcome | undefined> {
-  const circuit = await depot.findCircuit(trx, circuitId, true);
+  const circuit = locked ?? (await depot.lockCircuits(trx, [circuitId]))[0];
   if (!circuit) return undefined;
 
   const open = await envelopes.findEnvelopes(trx, { circuitId, openOnly: true });
@@ -95,17 +106,10 @@ export async function refreshCircuit(
     capacity.amps !== circuit.effectiveCapacityA ||
     !sameSource(capacity.source, circuit.capacitySource);
   if (capacityChanged) {
-    await depot.updateCircuitCapacity(trx, circuitId, {
+    await depot.updateCircuitCapacity(trx, circuit, {
       effectiveCapacityA: capacity.amps,
       source: capacity.source,
       at: now,
-    });
-    await envelopes.insertCapacityHistory(trx, {
-      circuitId,
-      at: now,
-      staticCapacityA: circuit.staticCapacityA,
-      effectiveCapacityA: capacity.amps,
-      source: capacity.source,
     });
   }
 

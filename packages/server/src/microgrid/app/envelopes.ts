@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Db, Trx } from '../../platform/db/database';
-import { appendToStream } from '../../platform/events/event-store';
+import { appendToStream, type NewEvent } from '../../platform/events/event-store';
 import { ProblemError, problems } from '../../platform/http/problem';
 import {
   floorTenth,
@@ -8,7 +8,7 @@ import {
   type EnvelopeOrigin,
   type PowerLimit,
 } from '../domain/capacity';
-import { validateBlocks, type EnvelopeBlockInput } from '../domain/envelope';
+import { statusAt, validateBlocks, type EnvelopeBlockInput } from '../domain/envelope';
 import * as depot from '../store/depot-store';
 import * as store from '../store/envelope-store';
 import type { EnvelopeRole, EnvelopeRow } from '../store/envelope-store';
@@ -58,19 +58,40 @@ function originLabel(origin: EnvelopeOrigin): string {
   return origin.kind === 'MANUAL' ? origin.by : origin.adapter;
 }
 
+/** What one change of envelopes does, all in the caller's transaction with one refresh per circuit. */
+export interface EnvelopeChange {
+  submit: readonly EnvelopeSubmission[];
+  /** Taken back at once; envelopes already withdrawn or expired are left as they are. */
+  withdraw: readonly string[];
+  /** Who withdraws, for the record (needed when `withdraw` is not empty). */
+  by?: string;
+}
+
+export interface EnvelopeChangeOutcome {
+  submitted: EnvelopeView[];
+  /** The envelopes this change withdrew (not those that were already closed). */
+  withdrawn: EnvelopeView[];
+  refreshes: RefreshOutcome[];
+}
+
+/** A validated submission, or the problem to answer. */
+type Prepared =
+  | { envelope: EnvelopeRow; rejection?: undefined }
+  | { rejection: ProblemError; envelope?: undefined };
+
 /**
- * Checks that a scope can receive an envelope: it exists and maps to exactly one circuit.
- * Returns the circuit, or the problem to answer.
+ * Checks a submission: its scope exists and maps to exactly one circuit, its blocks are valid, and
+ * it reaches into the future. Reads only; returns the envelope to insert, status as of `now`.
  */
-async function targetCircuit(trx: Trx, scopeId: string) {
-  const scope = await depot.findScope(trx, scopeId);
+async function prepare(trx: Trx, submission: EnvelopeSubmission, now: Date): Promise<Prepared> {
+  const scope = await depot.findScope(trx, submission.scopeId);
   if (!scope) {
     return {
-      problem: new ProblemError(
+      rejection: new ProblemError(
         404,
         'scope-not-found',
         'Managed scope not found',
-        `No managed scope with id ${scopeId}.`,
+        `No managed scope with id ${submission.scopeId}.`,
       ),
     };
   }
@@ -80,17 +101,96 @@ async function targetCircuit(trx: Trx, scopeId: string) {
         ? `Managed scope "${scope.name}" maps to no circuit, so an envelope would constrain nothing.`
         : `Managed scope "${scope.name}" maps to ${scope.circuitIds.length} circuits; an envelope needs exactly one.`;
     return {
-      problem: new ProblemError(
+      rejection: new ProblemError(
         422,
         scope.circuitIds.length === 0 ? 'scope-without-circuit' : 'scope-with-several-circuits',
         'Managed scope cannot take an envelope',
         detail,
-        { scopeId, circuitIds: scope.circuitIds },
+        { scopeId: scope.id, circuitIds: scope.circuitIds },
       ),
     };
   }
-  const circuit = await depot.findCircuit(trx, scope.circuitIds[0]!);
-  return { scope, circuit: circuit! };
+  const blockProblems = validateBlocks(submission.blocks);
+  if (blockProblems.length > 0) {
+    return {
+      rejection: problems.validation(
+        blockProblems
+          .map((p) =>
+            p.block >= 0 ? `block ${p.block} ${p.field}: ${p.message}` : `${p.field}: ${p.message}`,
+          )
+          .join('; '),
+        blockProblems.map((p) => ({
+          field: p.block >= 0 ? `blocks.${p.block}.${p.field}` : p.field,
+          message: p.message,
+        })),
+      ),
+    };
+  }
+  const blocks = submission.blocks
+    .map((b) => ({
+      startsAt: new Date(b.start),
+      endsAt: new Date(b.end),
+      importLimit: b.importLimit,
+    }))
+    .sort((a, b) => a.startsAt.getTime() - b.startsAt.getTime())
+    .map((b, index) => ({ ...b, index }));
+  const startsAt = blocks[0]!.startsAt;
+  const endsAt = new Date(Math.max(...blocks.map((b) => b.endsAt.getTime())));
+  if (endsAt <= now) {
+    return {
+      rejection: problems.validation(
+        'every block has already ended; an envelope must reach into the future',
+        [{ field: 'blocks', message: 'all blocks end in the past' }],
+      ),
+    };
+  }
+  return {
+    envelope: {
+      id: randomUUID(),
+      scopeId: scope.id,
+      circuitId: scope.circuitIds[0]!,
+      role: submission.role ?? 'LIMIT',
+      source: submission.source,
+      origin: submission.origin,
+      // Already in force when its first block has started: no separate activation step.
+      status: statusAt({ startsAt, endsAt }, now),
+      startsAt,
+      endsAt,
+      submittedAt: now,
+      submittedBy: originLabel(submission.origin),
+      withdrawnAt: null,
+      withdrawnBy: null,
+      blocks,
+    },
+  };
+}
+
+function acceptedEvents(envelope: EnvelopeRow, now: Date): NewEvent[] {
+  const accepted: NewEvent = {
+    type: 'EnvelopeAccepted',
+    data: {
+      envelopeId: envelope.id,
+      scopeId: envelope.scopeId,
+      circuitId: envelope.circuitId,
+      role: envelope.role,
+      source: envelope.source,
+      origin: envelope.origin,
+      blocks: envelope.blocks.map((b) => ({
+        start: b.startsAt.toISOString(),
+        end: b.endsAt.toISOString(),
+        importLimit: b.importLimit,
+      })),
+    },
+  };
+  if (envelope.status !== 'ACTIVE') return [accepted];
+  const at = now.toISOString();
+  return [
+    accepted,
+    {
+      type: 'EnvelopeActivated',
+      data: { envelopeId: envelope.id, circuitId: envelope.circuitId, at },
+    },
+  ];
 }
 
 export class EnvelopeService {
@@ -104,14 +204,17 @@ export class EnvelopeService {
     submission: EnvelopeSubmission,
     now: Date,
   ): Promise<{ envelope: EnvelopeView; refresh: RefreshOutcome }> {
-    const result = await this.db
-      .transaction()
-      .execute((trx) => this.#submitIn(trx, submission, now));
-    if ('rejection' in result) {
+    const result = await this.db.transaction().execute(async (trx) => {
+      const prepared = await prepare(trx, submission, now);
+      if (prepared.rejection) return prepared;
+      return this.#apply(trx, [prepared.envelope], { ids: [], by: '' }, now);
+    });
+    if ('rejection' in result && result.rejection) {
       await this.recordRejection(submission, result.rejection, now);
       throw result.rejection;
     }
-    return result;
+    const outcome = result as EnvelopeChangeOutcome;
+    return { envelope: outcome.submitted[0]!, refresh: outcome.refreshes[0]! };
   }
 
   /**
@@ -123,103 +226,81 @@ export class EnvelopeService {
     submission: EnvelopeSubmission,
     now: Date,
   ): Promise<{ envelope: EnvelopeView; refresh: RefreshOutcome }> {
-    const result = await this.#submitIn(trx, submission, now);
-    if ('rejection' in result) throw result.rejection;
-    return result;
+    const outcome = await this.changeWithin(trx, { submit: [submission], withdraw: [] }, now);
+    return { envelope: outcome.submitted[0]!, refresh: outcome.refreshes[0]! };
   }
 
-  async #submitIn(
+  /**
+   * Several submissions and withdrawals as one change: each affected circuit is refreshed once,
+   * after all of them, so a replaced limit steps straight to its successor (never through the
+   * circuit's static capacity). A rejected submission is thrown and nothing is written.
+   */
+  async changeWithin(trx: Trx, change: EnvelopeChange, now: Date): Promise<EnvelopeChangeOutcome> {
+    const envelopes: EnvelopeRow[] = [];
+    for (const submission of change.submit) {
+      const prepared = await prepare(trx, submission, now);
+      if (prepared.rejection) throw prepared.rejection;
+      envelopes.push(prepared.envelope);
+    }
+    return this.#apply(trx, envelopes, { ids: change.withdraw, by: change.by ?? '' }, now);
+  }
+
+  async #apply(
     trx: Trx,
-    submission: EnvelopeSubmission,
+    submitted: readonly EnvelopeRow[],
+    withdrawal: { ids: readonly string[]; by: string },
     now: Date,
-  ): Promise<{ envelope: EnvelopeView; refresh: RefreshOutcome } | { rejection: ProblemError }> {
-    let rejection: ProblemError | undefined;
-    const result = await (async () => {
-      const target = await targetCircuit(trx, submission.scopeId);
-      if ('problem' in target) {
-        rejection = target.problem;
-        return undefined;
-      }
-      const blockProblems = validateBlocks(submission.blocks);
-      if (blockProblems.length > 0) {
-        rejection = problems.validation(
-          blockProblems
-            .map((p) =>
-              p.block >= 0
-                ? `block ${p.block} ${p.field}: ${p.message}`
-                : `${p.field}: ${p.message}`,
-            )
-            .join('; '),
-          blockProblems.map((p) => ({
-            field: p.block >= 0 ? `blocks.${p.block}.${p.field}` : p.field,
-            message: p.message,
-          })),
-        );
-        return undefined;
-      }
-      const blocks = submission.blocks
-        .map((b) => ({
-          startsAt: new Date(b.start),
-          endsAt: new Date(b.end),
-          importLimit: b.importLimit,
-        }))
-        .sort((a, b) => a.startsAt.getTime() - b.startsAt.getTime())
-        .map((b, index) => ({ ...b, index }));
-      const startsAt = blocks[0]!.startsAt;
-      const endsAt = new Date(Math.max(...blocks.map((b) => b.endsAt.getTime())));
-      if (endsAt <= now) {
-        rejection = problems.validation(
-          'every block has already ended; an envelope must reach into the future',
-          [{ field: 'blocks', message: 'all blocks end in the past' }],
-        );
-        return undefined;
-      }
-      const envelope: EnvelopeRow = {
-        id: randomUUID(),
-        scopeId: target.scope.id,
-        circuitId: target.circuit.id,
-        role: submission.role ?? 'LIMIT',
-        source: submission.source,
-        origin: submission.origin,
-        status: 'SCHEDULED',
-        startsAt,
-        endsAt,
-        submittedAt: now,
-        submittedBy: originLabel(submission.origin),
-        withdrawnAt: null,
-        withdrawnBy: null,
-        blocks,
-      };
-      await store.insertEnvelope(trx, envelope);
+  ): Promise<EnvelopeChangeOutcome> {
+    const { by } = withdrawal;
+    const withdrawnCircuits = await store.circuitsOfEnvelopes(trx, withdrawal.ids);
+    const circuits = await depot.lockCircuits(trx, [
+      ...new Set([...submitted.map((e) => e.circuitId), ...withdrawnCircuits.values()]),
+    ]);
+    const byId = new Map(circuits.map((c) => [c.id, c]));
+
+    // Under the circuits' locks, envelope statuses cannot change beneath us.
+    const open = withdrawnCircuits.size
+      ? await store.findEnvelopes(trx, { ids: [...withdrawnCircuits.keys()], openOnly: true })
+      : [];
+    await store.setEnvelopeStatus(
+      trx,
+      open.map((e) => e.id),
+      'WITHDRAWN',
+      { at: now, by },
+    );
+    for (const envelope of open) {
+      Object.assign(envelope, { status: 'WITHDRAWN', withdrawnAt: now, withdrawnBy: by });
       await appendToStream(
         trx,
         envelopeStream(envelope.id),
-        0,
+        'any',
         [
           {
-            type: 'EnvelopeAccepted',
+            type: 'EnvelopeWithdrawn',
             data: {
               envelopeId: envelope.id,
-              scopeId: envelope.scopeId,
               circuitId: envelope.circuitId,
-              role: envelope.role,
-              source: envelope.source,
-              origin: envelope.origin,
-              blocks: blocks.map((b) => ({
-                start: b.startsAt.toISOString(),
-                end: b.endsAt.toISOString(),
-                importLimit: b.importLimit,
-              })),
+              by,
+              at: now.toISOString(),
             },
           },
         ],
         now,
       );
-      const refresh = (await refreshCircuit(trx, envelope.circuitId, now))!;
-      const [stored] = await store.findEnvelopes(trx, { ids: [envelope.id], openOnly: false });
-      return { envelope: toView(stored!, target.circuit), refresh };
-    })();
-    return rejection ? { rejection } : result!;
+    }
+    for (const envelope of submitted) {
+      await store.insertEnvelope(trx, envelope);
+      await appendToStream(trx, envelopeStream(envelope.id), 0, acceptedEvents(envelope, now), now);
+    }
+    const refreshes: RefreshOutcome[] = [];
+    for (const circuit of circuits) {
+      refreshes.push((await refreshCircuit(trx, circuit.id, now, circuit))!);
+    }
+    return {
+      submitted: submitted.map((e) => toView(e, byId.get(e.circuitId)!)),
+      withdrawn: open.map((e) => toView(e, byId.get(e.circuitId)!)),
+      refreshes,
+    };
   }
 
   private async recordRejection(
@@ -257,41 +338,21 @@ export class EnvelopeService {
     return this.db.transaction().execute((trx) => this.withdrawWithin(trx, envelopeId, by, now));
   }
 
+  /** The same inside the caller's transaction: 404 for an unknown envelope, 409 for a closed one. */
   async withdrawWithin(
     trx: Trx,
     envelopeId: string,
     by: string,
     now: Date,
   ): Promise<{ envelope: EnvelopeView; refresh: RefreshOutcome }> {
-    const [envelope] = await store.findEnvelopes(trx, {
-      ids: [envelopeId],
-      openOnly: false,
-      lock: true,
-    });
+    const outcome = await this.#apply(trx, [], { ids: [envelopeId], by }, now);
+    const [withdrawn] = outcome.withdrawn;
+    if (withdrawn) return { envelope: withdrawn, refresh: outcome.refreshes[0]! };
+    const [envelope] = await store.findEnvelopes(trx, { ids: [envelopeId], openOnly: false });
     if (!envelope) throw problems.notFound('Envelope', envelopeId);
-    if (envelope.status === 'WITHDRAWN' || envelope.status === 'EXPIRED') {
-      throw problems.conflict(
-        `Envelope ${envelopeId} is already ${envelope.status.toLowerCase()}.`,
-        { status: envelope.status },
-      );
-    }
-    await store.setEnvelopeStatus(trx, envelopeId, 'WITHDRAWN', { at: now, by });
-    await appendToStream(
-      trx,
-      envelopeStream(envelopeId),
-      'any',
-      [
-        {
-          type: 'EnvelopeWithdrawn',
-          data: { envelopeId, circuitId: envelope.circuitId, by, at: now.toISOString() },
-        },
-      ],
-      now,
-    );
-    const refresh = (await refreshCircuit(trx, envelope.circuitId, now))!;
-    const [stored] = await store.findEnvelopes(trx, { ids: [envelopeId], openOnly: false });
-    const circuit = await depot.findCircuit(trx, envelope.circuitId);
-    return { envelope: toView(stored!, circuit!), refresh };
+    throw problems.conflict(`Envelope ${envelopeId} is already ${envelope.status.toLowerCase()}.`, {
+      status: envelope.status,
+    });
   }
 
   async list(filter: {

@@ -92,6 +92,28 @@ describe('operating envelopes change the circuit’s effective capacity and allo
     ]);
   });
 
+  it('adds a capacity history point only when the capacity or its source changes', async () => {
+    const points = async () =>
+      (
+        await ctx.db
+          .selectFrom('capacity_history')
+          .select('id')
+          .where('circuit_id', '=', ids.circuitId)
+          .execute()
+      ).length;
+    const initial = await points();
+    await submit([{ start: hour(0), end: hour(1), importLimit: { value: 100, unit: 'A' } }]);
+    expect(await points()).toBe(initial + 1);
+    // A rebalance while the same envelope is in force: same capacity, same source, no new point.
+    const rebalance = await ctx.request({
+      method: 'POST',
+      url: `/api/circuits/${ids.circuitId}/rebalance`,
+      cookie: manager,
+    });
+    expect(rebalance.statusCode).toBe(200);
+    expect(await points()).toBe(initial + 1);
+  });
+
   it('activates a scheduled envelope at its start and expires it at its end through due work', async () => {
     const response = await submit([
       { start: hour(1), end: hour(2), importLimit: { value: 46, unit: 'KW' } },

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Executor } from '../../platform/db/database';
 import type { CapacitySource } from '../domain/capacity';
 import type { Phase } from '../domain/phases';
@@ -200,20 +201,47 @@ export async function updateCircuitDefinition(
     await db.updateTable('circuits').set(set).where('id', '=', id).execute();
 }
 
+/** The circuit's new effective capacity and its history point, in one statement. */
 export async function updateCircuitCapacity(
   db: Executor,
-  id: string,
+  circuit: Pick<CircuitRow, 'id' | 'staticCapacityA'>,
   capacity: { effectiveCapacityA: number; source: CapacitySource; at: Date },
 ): Promise<void> {
+  const source = JSON.stringify(capacity.source) as never;
   await db
+    .with('history', (q) =>
+      q.insertInto('capacity_history').values({
+        circuit_id: circuit.id,
+        at: capacity.at,
+        static_capacity_a: circuit.staticCapacityA,
+        effective_capacity_a: capacity.effectiveCapacityA,
+        source,
+      }),
+    )
     .updateTable('circuits')
     .set({
       effective_capacity_a: capacity.effectiveCapacityA,
-      capacity_source: JSON.stringify(capacity.source) as never,
+      capacity_source: source,
       capacity_updated_at: capacity.at,
     })
-    .where('id', '=', id)
+    .where('id', '=', circuit.id)
     .execute();
+}
+
+/**
+ * Locks circuits for a change of their capacity, envelopes or allocations. Every such change takes
+ * its circuits' locks first, in id order, so two changes never wait on each other in a cycle.
+ */
+export async function lockCircuits(db: Executor, ids: readonly string[]): Promise<CircuitRow[]> {
+  if (ids.length === 0) return [];
+  const rows = await db
+    .selectFrom('circuits')
+    .select(circuitColumns)
+    .where('id', 'in', ids)
+    .orderBy('id')
+    .forUpdate()
+    .execute();
+  return rows.map(toCircuit);
 }
 
 export async function deleteCircuit(db: Executor, id: string): Promise<void> {
@@ -247,22 +275,23 @@ export async function listScopes(db: Executor, microgridId?: string): Promise<Sc
 
 export async function findScope(db: Executor, id: string): Promise<ScopeRow | undefined> {
   const scope = await db
-    .selectFrom('managed_scopes')
-    .select(['id', 'microgrid_id', 'name'])
-    .where('id', '=', id)
+    .selectFrom('managed_scopes as s')
+    .select(['s.id', 's.microgrid_id', 's.name'])
+    .select(
+      sql<
+        string[]
+      >`coalesce((SELECT array_agg(sc.circuit_id::text ORDER BY sc.circuit_id) FROM scope_circuits sc WHERE sc.scope_id = s.id), '{}')`.as(
+        'circuit_ids',
+      ),
+    )
+    .where('s.id', '=', id)
     .executeTakeFirst();
   if (!scope) return undefined;
-  const circuits = await db
-    .selectFrom('scope_circuits')
-    .select('circuit_id')
-    .where('scope_id', '=', id)
-    .orderBy('circuit_id')
-    .execute();
   return {
     id: scope.id,
     microgridId: scope.microgrid_id,
     name: scope.name,
-    circuitIds: circuits.map((c) => c.circuit_id),
+    circuitIds: scope.circuit_ids,
   };
 }
 

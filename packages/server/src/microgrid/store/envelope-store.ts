@@ -28,24 +28,24 @@ export interface EnvelopeRow {
   blocks: EnvelopeBlockRow[];
 }
 
+/** The envelope and its blocks in one statement: it sits on every envelope change. */
 export async function insertEnvelope(db: Executor, e: EnvelopeRow): Promise<void> {
   await db
-    .insertInto('envelopes')
-    .values({
-      id: e.id,
-      scope_id: e.scopeId,
-      circuit_id: e.circuitId,
-      role: e.role,
-      source: e.source,
-      origin: JSON.stringify(e.origin) as never,
-      status: e.status,
-      starts_at: e.startsAt,
-      ends_at: e.endsAt,
-      submitted_at: e.submittedAt,
-      submitted_by: e.submittedBy,
-    })
-    .execute();
-  await db
+    .with('envelope', (q) =>
+      q.insertInto('envelopes').values({
+        id: e.id,
+        scope_id: e.scopeId,
+        circuit_id: e.circuitId,
+        role: e.role,
+        source: e.source,
+        origin: JSON.stringify(e.origin) as never,
+        status: e.status,
+        starts_at: e.startsAt,
+        ends_at: e.endsAt,
+        submitted_at: e.submittedAt,
+        submitted_by: e.submittedBy,
+      }),
+    )
     .insertInto('envelope_blocks')
     .values(
       e.blocks.map((b) => ({
@@ -62,18 +62,34 @@ export async function insertEnvelope(db: Executor, e: EnvelopeRow): Promise<void
 
 export async function setEnvelopeStatus(
   db: Executor,
-  id: string,
+  ids: string | readonly string[],
   status: EnvelopeStatus,
   withdrawn?: { at: Date; by: string },
 ): Promise<void> {
+  const list = typeof ids === 'string' ? [ids] : ids;
+  if (list.length === 0) return;
   await db
     .updateTable('envelopes')
     .set({
       status,
       ...(withdrawn ? { withdrawn_at: withdrawn.at, withdrawn_by: withdrawn.by } : {}),
     })
-    .where('id', '=', id)
+    .where('id', 'in', list)
     .execute();
+}
+
+/** Which circuit each envelope constrains (unknown ids are left out). */
+export async function circuitsOfEnvelopes(
+  db: Executor,
+  ids: readonly string[],
+): Promise<Map<string, string>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db
+    .selectFrom('envelopes')
+    .select(['id', 'circuit_id'])
+    .where('id', 'in', ids)
+    .execute();
+  return new Map(rows.map((r) => [r.id, r.circuit_id]));
 }
 
 type Filter = {
@@ -81,7 +97,6 @@ type Filter = {
   scopeId?: string;
   ids?: string[];
   openOnly: boolean;
-  lock?: boolean;
 };
 
 /** Envelopes with their blocks; `openOnly` = SCHEDULED or ACTIVE. Newest first. */
@@ -96,7 +111,6 @@ export async function findEnvelopes(db: Executor, filter: Filter): Promise<Envel
       filter.ids.length ? filter.ids : ['00000000-0000-0000-0000-000000000000'],
     );
   if (filter.openOnly) q = q.where('status', 'in', ['SCHEDULED', 'ACTIVE']);
-  if (filter.lock) q = q.forUpdate();
   const envelopes = await q.execute();
   if (envelopes.length === 0) return [];
   const blocks = await db

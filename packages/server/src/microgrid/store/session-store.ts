@@ -106,20 +106,29 @@ export interface AllocationRow {
 }
 
 /** Replaces the circuit's allocations with a new set (one row per charging session). */
+/**
+ * The circuit's allocations become exactly `allocations`, in one statement: chargers that lost
+ * theirs are deleted, the rest upserted (disjoint rows, so the two parts never meet).
+ */
 export async function replaceAllocations(
   db: Executor,
   circuitId: string,
   allocations: readonly AllocationRow[],
   computedAt: Date,
 ): Promise<void> {
-  await db
+  const kept = allocations.map((a) => a.chargerId);
+  const stale = db
     .deleteFrom('allocations')
     .where('charger_id', 'in', (eb) =>
       eb.selectFrom('chargers').select('id').where('circuit_id', '=', circuitId),
     )
-    .execute();
-  if (allocations.length === 0) return;
+    .$if(kept.length > 0, (q) => q.where('charger_id', 'not in', kept));
+  if (allocations.length === 0) {
+    await stale.execute();
+    return;
+  }
   await db
+    .with('stale', () => stale)
     .insertInto('allocations')
     .values(
       allocations.map((a) => ({
@@ -128,6 +137,14 @@ export async function replaceAllocations(
         current_a: a.currentA,
         binding: JSON.stringify(a.binding) as never,
         computed_at: computedAt,
+      })),
+    )
+    .onConflict((oc) =>
+      oc.column('charger_id').doUpdateSet((eb) => ({
+        session_id: eb.ref('excluded.session_id'),
+        current_a: eb.ref('excluded.current_a'),
+        binding: eb.ref('excluded.binding'),
+        computed_at: eb.ref('excluded.computed_at'),
       })),
     )
     .execute();
