@@ -26,7 +26,7 @@ import { connectionAuditStream } from './stream-names';
 export const CONTROL_WORK = 'oscp-control-reevaluate';
 
 /** The slice of the microgrid's OperatingEnvelope contract OSCP uses, inside its own transactions. */
-export type EnvelopePort = Pick<EnvelopeService, 'submitWithin' | 'withdrawWithin'>;
+export type EnvelopePort = Pick<EnvelopeService, 'changeWithin'>;
 
 type Snapshot = projection.ConnectionRow;
 
@@ -102,6 +102,46 @@ function nextBoundary(
     .map((d) => d.getTime())
     .filter((t) => t > now.getTime());
   return instants.length > 0 ? new Date(Math.min(...instants)) : undefined;
+}
+
+function limitSubmission(
+  snap: Snapshot,
+  decision: ModeDecision,
+  desired: DesiredEnvelope,
+): EnvelopeSubmission {
+  return {
+    scopeId: snap.scopeId,
+    source: desired.source,
+    origin: {
+      kind: 'ADAPTER',
+      adapter: 'oscp',
+      reference: { connectionId: snap.id, groupId: snap.groupId, mode: decision.mode },
+      ...(isFallbackMode(decision.mode) ? { fallbackReason: decision.reason } : {}),
+    },
+    blocks: desired.blocks.map((b) => ({
+      start: b.start.toISOString(),
+      end: b.end.toISOString(),
+      importLimit: b.limit,
+    })),
+  };
+}
+
+function standbySubmission(snap: Snapshot, blocks: readonly StoredBlock[]): EnvelopeSubmission {
+  return {
+    scopeId: snap.scopeId,
+    role: 'STANDBY',
+    source: `OSCP fallback coverage (${snap.displayName})`,
+    origin: {
+      kind: 'ADAPTER',
+      adapter: 'oscp',
+      reference: { connectionId: snap.id, groupId: snap.groupId, mode: 'STANDBY' },
+    },
+    blocks: blocks.map((b) => ({
+      start: b.start.toISOString(),
+      end: b.end.toISOString(),
+      importLimit: b.limit,
+    })),
+  };
 }
 
 /**
@@ -212,13 +252,11 @@ export class ControlService {
         now,
       );
       // OSCP control begins when a CONSUMPTION or FALLBACK_CONSUMPTION block is first in force
-      // (see reconcile), not when a forecast about later arrives.
-      await forecasts.saveControl(
-        trx,
-        { ...control, lastForecast: { ...summary, outcome: 'ACCEPTED', reason: null } },
-        now,
-      );
-      await this.reconcile(trx, snap, now, `forecast ${requestId} accepted`);
+      // (see reconcile), not when a forecast about later arrives. Reconcile saves the control row.
+      await this.reconcile(trx, snap, now, `forecast ${requestId} accepted`, {
+        ...control,
+        lastForecast: { ...summary, outcome: 'ACCEPTED', reason: null },
+      });
     });
     if (!translation.ok) throw new InboundRefusal(400, translation.message);
   }
@@ -242,14 +280,27 @@ export class ControlService {
     );
   }
 
-  /** Decides the mode now and makes the scope's OSCP envelope match it. Idempotent. */
-  async reconcile(trx: Trx, snap: Snapshot, now: Date, trigger: string): Promise<void> {
-    const control = await this.#control(trx, snap.id, now);
+  /**
+   * Decides the mode now and makes the scope's OSCP envelopes match it, as one envelope change.
+   * Idempotent. `current` is the control row when the caller has already read (and amended) it.
+   */
+  async reconcile(
+    trx: Trx,
+    snap: Snapshot,
+    now: Date,
+    trigger: string,
+    current?: forecasts.ControlRow,
+  ): Promise<void> {
+    const control = current ?? (await this.#control(trx, snap.id, now));
     const phase = snap.lifecycle.phase;
-    const [primary, fallback] = await Promise.all([
-      forecasts.blocksOf(trx, snap.id, ['CONSUMPTION'], now),
-      forecasts.blocksOf(trx, snap.id, ['FALLBACK_CONSUMPTION'], now),
-    ]);
+    const stored = await forecasts.blocksOf(
+      trx,
+      snap.id,
+      ['CONSUMPTION', 'FALLBACK_CONSUMPTION'],
+      now,
+    );
+    const primary = stored.filter((b) => b.type === 'CONSUMPTION');
+    const fallback = stored.filter((b) => b.type === 'FALLBACK_CONSUMPTION');
     const safeDefault = snap.profile.safeDefaultCapacity;
     const active = snap.enabled && control.disconnectedAt === null;
     const primaryNow = blockCovering(primary, now);
@@ -270,39 +321,43 @@ export class ControlService {
     });
     const desired = desiredEnvelope(decision, primary, fallback, now, snap.displayName);
     const print = fingerprint(decision.mode, desired);
-    let envelopeId = control.envelopeId;
-    if (print !== control.envelopeFingerprint) {
-      const replaced = envelopeId;
-      envelopeId = null;
-      if (desired) {
-        const submission: EnvelopeSubmission = {
-          scopeId: snap.scopeId,
-          source: desired.source,
-          origin: {
-            kind: 'ADAPTER',
-            adapter: 'oscp',
-            reference: { connectionId: snap.id, groupId: snap.groupId, mode: decision.mode },
-            ...(isFallbackMode(decision.mode) ? { fallbackReason: decision.reason } : {}),
-          },
-          blocks: desired.blocks.map((b) => ({
-            start: b.start.toISOString(),
-            end: b.end.toISOString(),
-            importLimit: b.limit,
-          })),
-        };
-        const { envelope } = await this.envelopes.submitWithin(trx, submission, now);
-        envelopeId = envelope.id;
-      }
-      // Withdrawn once its successor is in place, so the circuit steps from the old limit to the
-      // new one and never through its static capacity (which capacity history would record).
-      if (replaced) await this.#withdraw(trx, replaced, now);
+    // Fallback coverage ahead is kept on the scope as a STANDBY envelope: the depot's envelope
+    // view shows it next to the primary forecast, and it is never enforced (the LIMIT one is).
+    const standbyBlocks = active ? fallback : [];
+    const standbyPrint = JSON.stringify(
+      standbyBlocks.map((b) => [
+        b.start.toISOString(),
+        b.end.toISOString(),
+        b.limit.value,
+        b.limit.unit,
+      ]),
+    );
+
+    const submit: EnvelopeSubmission[] = [];
+    const withdraw: string[] = [];
+    const limitChanges = print !== control.envelopeFingerprint;
+    const standbyChanges = standbyPrint !== control.standbyFingerprint;
+    if (limitChanges) {
+      if (control.envelopeId) withdraw.push(control.envelopeId);
+      if (desired) submit.push(limitSubmission(snap, decision, desired));
     }
-    const standby = await this.#reconcileStandby(trx, snap, control, fallback, now);
+    if (standbyChanges) {
+      if (control.standbyEnvelopeId) withdraw.push(control.standbyEnvelopeId);
+      if (standbyBlocks.length > 0) submit.push(standbySubmission(snap, standbyBlocks));
+    }
+    // One change: the circuit is refreshed once and steps from the old limit to the new one,
+    // never through its static capacity (which capacity history would record).
+    const { submitted } =
+      submit.length + withdraw.length > 0
+        ? await this.envelopes.changeWithin(trx, { submit, withdraw, by: 'oscp' }, now)
+        : { submitted: [] };
+    const newId = (role: 'LIMIT' | 'STANDBY') => submitted.find((e) => e.role === role)?.id ?? null;
     const next: forecasts.ControlRow = {
       ...control,
-      ...standby,
-      envelopeId,
+      envelopeId: limitChanges ? newId('LIMIT') : control.envelopeId,
       envelopeFingerprint: print,
+      standbyEnvelopeId: standbyChanges ? newId('STANDBY') : control.standbyEnvelopeId,
+      standbyFingerprint: standbyPrint,
       forecastReceived: began,
     };
     if (decision.mode !== control.mode) {
@@ -316,61 +371,6 @@ export class ControlService {
     if (due && active)
       await scheduleWork(trx, { kind: CONTROL_WORK, key: snap.id, dueAt: due }, now);
     else await cancelWork(trx, CONTROL_WORK, snap.id);
-  }
-
-  /**
-   * Fallback coverage ahead is kept on the scope as a STANDBY envelope: the depot's envelope view
-   * shows it next to the primary forecast, and it is never enforced (the LIMIT envelope is).
-   */
-  async #reconcileStandby(
-    trx: Trx,
-    snap: Snapshot,
-    control: forecasts.ControlRow,
-    fallback: readonly StoredBlock[],
-    now: Date,
-  ): Promise<Pick<forecasts.ControlRow, 'standbyEnvelopeId' | 'standbyFingerprint'>> {
-    const active = snap.enabled && control.disconnectedAt === null;
-    const blocks = active ? fallback : [];
-    const print = JSON.stringify(
-      blocks.map((b) => [b.start.toISOString(), b.end.toISOString(), b.limit.value, b.limit.unit]),
-    );
-    if (print === control.standbyFingerprint)
-      return { standbyEnvelopeId: control.standbyEnvelopeId, standbyFingerprint: print };
-    if (control.standbyEnvelopeId) await this.#withdraw(trx, control.standbyEnvelopeId, now);
-    if (blocks.length === 0) return { standbyEnvelopeId: null, standbyFingerprint: print };
-    const { envelope } = await this.envelopes.submitWithin(
-      trx,
-      {
-        scopeId: snap.scopeId,
-        role: 'STANDBY',
-        source: `OSCP fallback coverage (${snap.displayName})`,
-        origin: {
-          kind: 'ADAPTER',
-          adapter: 'oscp',
-          reference: { connectionId: snap.id, groupId: snap.groupId, mode: 'STANDBY' },
-        },
-        blocks: blocks.map((b) => ({
-          start: b.start.toISOString(),
-          end: b.end.toISOString(),
-          importLimit: b.limit,
-        })),
-      },
-      now,
-    );
-    return { standbyEnvelopeId: envelope.id, standbyFingerprint: print };
-  }
-
-  async #withdraw(trx: Trx, envelopeId: string, now: Date): Promise<void> {
-    try {
-      await this.envelopes.withdrawWithin(trx, envelopeId, 'oscp', now);
-    } catch (error) {
-      // Already expired or withdrawn: nothing left to take back.
-      if (
-        (error as { status?: number }).status !== 409 &&
-        (error as { status?: number }).status !== 404
-      )
-        throw error;
-    }
   }
 
   async #modeChanged(
@@ -509,12 +509,12 @@ export class ControlService {
       disconnectedAt: how === 'DISCONNECTED' ? now : control.disconnectedAt,
       forecastReceived: false,
     };
-    await forecasts.saveControl(trx, ended, now);
     await this.reconcile(
       trx,
       { ...snap, enabled: false },
       now,
       how === 'DISCONNECTED' ? 'intentional disconnect' : 'connection disabled',
+      ended,
     );
     await this.#audit(
       trx,

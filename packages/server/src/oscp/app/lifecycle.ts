@@ -549,7 +549,9 @@ export class LifecycleService {
 
   /** Sends one heartbeat at the cadence the peer asked for and books the next, on the planned beat. */
   async sendHeartbeat(trx: Trx, work: DueWork, now: Date): Promise<void> {
-    const snap = await projection.findConnection(trx, work.key, true);
+    // No lock: a beat written just before a disable is harmless, and a lock here would make the
+    // peer's inbound heartbeat wait for the scheduler's whole batch.
+    const snap = await projection.findConnection(trx, work.key);
     const interval = snap?.lifecycle.handshake.peerRequires?.heartbeatIntervalSeconds;
     if (
       !snap ||
