@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Executor } from '../../platform/db/database';
 import type { EnvelopeOrigin, PowerLimit, PowerUnit } from '../domain/capacity';
 import type { EnvelopeStatus } from '../domain/envelope';
@@ -28,36 +29,32 @@ export interface EnvelopeRow {
   blocks: EnvelopeBlockRow[];
 }
 
-/** The envelope and its blocks in one statement: it sits on every envelope change. */
+/** The envelope and its blocks in one statement, the blocks as one JSON parameter. */
 export async function insertEnvelope(db: Executor, e: EnvelopeRow): Promise<void> {
-  await db
-    .with('envelope', (q) =>
-      q.insertInto('envelopes').values({
-        id: e.id,
-        scope_id: e.scopeId,
-        circuit_id: e.circuitId,
-        role: e.role,
-        source: e.source,
-        origin: JSON.stringify(e.origin) as never,
-        status: e.status,
-        starts_at: e.startsAt,
-        ends_at: e.endsAt,
-        submitted_at: e.submittedAt,
-        submitted_by: e.submittedBy,
-      }),
+  const blocks = JSON.stringify(
+    e.blocks.map((b) => ({
+      idx: b.index,
+      starts_at: b.startsAt.toISOString(),
+      ends_at: b.endsAt.toISOString(),
+      import_limit_value: b.importLimit.value,
+      import_limit_unit: b.importLimit.unit,
+    })),
+  );
+  await sql`
+    WITH envelope AS (
+      INSERT INTO envelopes (id, scope_id, circuit_id, role, source, origin, status, starts_at,
+        ends_at, submitted_at, submitted_by)
+      VALUES (${e.id}, ${e.scopeId}, ${e.circuitId}, ${e.role}, ${e.source},
+        ${JSON.stringify(e.origin)}::jsonb, ${e.status}, ${e.startsAt}, ${e.endsAt},
+        ${e.submittedAt}, ${e.submittedBy})
     )
-    .insertInto('envelope_blocks')
-    .values(
-      e.blocks.map((b) => ({
-        envelope_id: e.id,
-        idx: b.index,
-        starts_at: b.startsAt,
-        ends_at: b.endsAt,
-        import_limit_value: b.importLimit.value,
-        import_limit_unit: b.importLimit.unit,
-      })),
-    )
-    .execute();
+    INSERT INTO envelope_blocks (envelope_id, idx, starts_at, ends_at, import_limit_value,
+      import_limit_unit)
+    SELECT ${e.id}, b.idx, b.starts_at, b.ends_at, b.import_limit_value, b.import_limit_unit
+    FROM jsonb_to_recordset(${blocks}::jsonb) AS b (
+      idx integer, starts_at timestamptz, ends_at timestamptz, import_limit_value double precision,
+      import_limit_unit text
+    )`.execute(db);
 }
 
 export async function setEnvelopeStatus(

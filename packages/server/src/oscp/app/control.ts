@@ -293,7 +293,7 @@ export class ControlService {
   ): Promise<void> {
     const control = current ?? (await this.#control(trx, snap.id, now));
     const phase = snap.lifecycle.phase;
-    const stored = await forecasts.blocksOf(
+    const stored = await forecasts.limitsOf(
       trx,
       snap.id,
       ['CONSUMPTION', 'FALLBACK_CONSUMPTION'],

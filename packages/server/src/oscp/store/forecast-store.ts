@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Executor } from '../../platform/db/database';
 import type { StoredBlock, TranslatedLimit } from '../domain/forecast-translation';
 
@@ -31,6 +32,31 @@ export async function blocksOf(
   }));
 }
 
+/** The same blocks without their wire form: what control decisions read on every forecast. */
+export async function limitsOf(
+  db: Executor,
+  connectionId: string,
+  types: readonly string[],
+  from: Date,
+): Promise<(StoredBlock & { type: string })[]> {
+  const rows = await db
+    .selectFrom('oscp_forecast_blocks')
+    .select(['type', 'start_at', 'end_at', 'limit_value', 'limit_unit', 'request_id'])
+    .where('connection_id', '=', connectionId)
+    .where('type', 'in', types)
+    .where('end_at', '>', from)
+    .orderBy('start_at')
+    .orderBy('id')
+    .execute();
+  return rows.map((r) => ({
+    type: r.type,
+    start: r.start_at,
+    end: r.end_at,
+    limit: { value: r.limit_value, unit: r.limit_unit as TranslatedLimit['unit'] },
+    requestId: r.request_id,
+  }));
+}
+
 /** Writes the blocks of one type after replacement: what the forecast replaced goes, the rest stays. */
 export async function replaceStoredBlocks(
   db: Executor,
@@ -40,32 +66,36 @@ export async function replaceStoredBlocks(
   incoming: readonly (StoredBlock & { wire: Record<string, unknown> })[],
   now: Date,
 ): Promise<number> {
-  const removed = await db
-    .deleteFrom('oscp_forecast_blocks')
-    .where('connection_id', '=', connectionId)
-    .where('type', '=', type)
-    .where('start_at', '<', span.end)
-    .where('end_at', '>', span.start)
-    .executeTakeFirst();
-  if (incoming.length > 0) {
-    await db
-      .insertInto('oscp_forecast_blocks')
-      .values(
-        incoming.map((b) => ({
-          connection_id: connectionId,
-          type,
-          start_at: b.start,
-          end_at: b.end,
-          limit_value: b.limit.value,
-          limit_unit: b.limit.unit,
-          wire: JSON.stringify(b.wire) as never,
-          request_id: b.requestId,
-          received_at: now,
-        })),
+  // One statement, the blocks as one JSON parameter: a day of 15-minute blocks is 96 rows.
+  const rows = JSON.stringify(
+    incoming.map((b) => ({
+      start_at: b.start.toISOString(),
+      end_at: b.end.toISOString(),
+      limit_value: b.limit.value,
+      limit_unit: b.limit.unit,
+      wire: b.wire,
+      request_id: b.requestId,
+    })),
+  );
+  const result = await sql<{ removed: number | string }>`
+    WITH removed AS (
+      DELETE FROM oscp_forecast_blocks
+      WHERE connection_id = ${connectionId} AND type = ${type}
+        AND start_at < ${span.end} AND end_at > ${span.start}
+      RETURNING 1
+    ), inserted AS (
+      INSERT INTO oscp_forecast_blocks
+        (connection_id, type, start_at, end_at, limit_value, limit_unit, wire, request_id, received_at)
+      SELECT ${connectionId}, ${type}, b.start_at, b.end_at, b.limit_value, b.limit_unit, b.wire,
+        b.request_id, ${now}
+      FROM jsonb_to_recordset(${rows}::jsonb) AS b (
+        start_at timestamptz, end_at timestamptz, limit_value double precision, limit_unit text,
+        wire jsonb, request_id text
       )
-      .execute();
-  }
-  return Number(removed.numDeletedRows);
+      RETURNING 1
+    )
+    SELECT (SELECT count(*) FROM removed) AS removed`.execute(db);
+  return Number(result.rows[0]!.removed);
 }
 
 /** Blocks that ended long ago are history kept by the events; the table holds what can still matter. */
