@@ -170,7 +170,7 @@ describe('the dispatcher of the app against a local peer', () => {
     peer.reset();
     const ids = await seedDemo(ctx);
     await ctx.app.secrets.put(ctx.db, 'peer-initial', 'initial-4711', 'test', ctx.clock.now());
-    // Not enabled: no Register of its own, just a peer and credentials for our messages.
+    // Created disabled: no Register of its own, just a peer and credentials for our messages.
     connectionId = await ctx.app.oscp.connections.create(
       {
         preset: 'OSCP_STANDARD',
@@ -185,7 +185,16 @@ describe('the dispatcher of the app against a local peer', () => {
       'test',
       ctx.clock.now(),
     );
+    // Enabled in the read model only: the transport sends for enabled connections alone.
+    await setEnabled(true);
   });
+
+  const setEnabled = (enabled: boolean) =>
+    ctx.db
+      .updateTable('oscp_connections')
+      .set({ enabled })
+      .where('id', '=', connectionId)
+      .execute();
 
   const dispatcher = () => ctx.app.oscp.dispatcher;
 
@@ -341,6 +350,17 @@ describe('the dispatcher of the app against a local peer', () => {
     }
     // stop() waited for the message on the network to be recorded.
     expect(await row(slow.id)).toMatchObject({ status: 'DELIVERED' });
+  });
+
+  it('does not send a message written before its connection was disabled', async () => {
+    const message = await enqueue();
+    await setEnabled(false);
+    expect(await dispatcher().runDue()).toBe(1);
+    expect(peer.received).toHaveLength(0);
+    expect(await row(message.id)).toMatchObject({
+      status: 'FAILED',
+      last_error: 'not sent, invalid: the connection was disabled before it could be sent',
+    });
   });
 
   it('after a 503 waits out the back-off (not resent before next_attempt_at), then delivers with the same X-Request-ID', async () => {
