@@ -104,39 +104,28 @@ function nextBoundary(
   return instants.length > 0 ? new Date(Math.min(...instants)) : undefined;
 }
 
-function limitSubmission(
+/** An envelope submission of OSCP's: its origin names the connection and the mode behind it. */
+function oscpSubmission(
   snap: Snapshot,
-  decision: ModeDecision,
-  desired: DesiredEnvelope,
+  envelope: {
+    role: 'LIMIT' | 'STANDBY';
+    source: string;
+    mode: string;
+    fallbackReason?: string;
+    blocks: readonly { start: Date; end: Date; limit: TranslatedLimit }[];
+  },
 ): EnvelopeSubmission {
   return {
     scopeId: snap.scopeId,
-    source: desired.source,
+    role: envelope.role,
+    source: envelope.source,
     origin: {
       kind: 'ADAPTER',
       adapter: 'oscp',
-      reference: { connectionId: snap.id, groupId: snap.groupId, mode: decision.mode },
-      ...(isFallbackMode(decision.mode) ? { fallbackReason: decision.reason } : {}),
+      reference: { connectionId: snap.id, groupId: snap.groupId, mode: envelope.mode },
+      ...(envelope.fallbackReason ? { fallbackReason: envelope.fallbackReason } : {}),
     },
-    blocks: desired.blocks.map((b) => ({
-      start: b.start.toISOString(),
-      end: b.end.toISOString(),
-      importLimit: b.limit,
-    })),
-  };
-}
-
-function standbySubmission(snap: Snapshot, blocks: readonly StoredBlock[]): EnvelopeSubmission {
-  return {
-    scopeId: snap.scopeId,
-    role: 'STANDBY',
-    source: `OSCP fallback coverage (${snap.displayName})`,
-    origin: {
-      kind: 'ADAPTER',
-      adapter: 'oscp',
-      reference: { connectionId: snap.id, groupId: snap.groupId, mode: 'STANDBY' },
-    },
-    blocks: blocks.map((b) => ({
+    blocks: envelope.blocks.map((b) => ({
       start: b.start.toISOString(),
       end: b.end.toISOString(),
       importLimit: b.limit,
@@ -339,11 +328,28 @@ export class ControlService {
     const standbyChanges = standbyPrint !== control.standbyFingerprint;
     if (limitChanges) {
       if (control.envelopeId) withdraw.push(control.envelopeId);
-      if (desired) submit.push(limitSubmission(snap, decision, desired));
+      if (desired)
+        submit.push(
+          oscpSubmission(snap, {
+            role: 'LIMIT',
+            source: desired.source,
+            mode: decision.mode,
+            ...(isFallbackMode(decision.mode) ? { fallbackReason: decision.reason } : {}),
+            blocks: desired.blocks,
+          }),
+        );
     }
     if (standbyChanges) {
       if (control.standbyEnvelopeId) withdraw.push(control.standbyEnvelopeId);
-      if (standbyBlocks.length > 0) submit.push(standbySubmission(snap, standbyBlocks));
+      if (standbyBlocks.length > 0)
+        submit.push(
+          oscpSubmission(snap, {
+            role: 'STANDBY',
+            source: `OSCP fallback coverage (${snap.displayName})`,
+            mode: 'STANDBY',
+            blocks: standbyBlocks,
+          }),
+        );
     }
     // One change: the circuit is refreshed once and steps from the old limit to the new one,
     // never through its static capacity (which capacity history would record).
