@@ -118,12 +118,13 @@ class TickStats {
 }
 
 /**
- * Times every runDue of the scheduler and the dispatcher by wrapping the instance method their own
- * polling loops call (no product code changes: start() calls this.runDue()).
+ * Times every runDue of the scheduler (its polling loop calls it) and every send of the dispatcher
+ * (its transport: the dispatcher keeps several sends in flight, so "busy" there is the sum of the
+ * sends' times, and ms per item the mean time a send took), by wrapping instance members.
  */
 function instrument(app: App) {
   const scheduler = { stats: new TickStats(100) };
-  const dispatcher = { stats: new TickStats(50) };
+  const dispatcher = { stats: new TickStats(1) };
   const wrap = (target: { runDue: () => Promise<number> }, holder: { stats: TickStats }) => {
     const original = target.runDue.bind(target);
     target.runDue = async () => {
@@ -134,11 +135,20 @@ function instrument(app: App) {
     };
   };
   wrap(app.scheduler as unknown as { runDue: () => Promise<number> }, scheduler);
-  wrap(app.oscp.dispatcher as unknown as { runDue: () => Promise<number> }, dispatcher);
+  const sender = app.oscp.dispatcher as unknown as { transport: (m: unknown) => Promise<unknown> };
+  const send = sender.transport;
+  sender.transport = async (message: unknown) => {
+    const started = performance.now();
+    try {
+      return await send(message);
+    } finally {
+      dispatcher.stats.add(performance.now() - started, 1);
+    }
+  };
   return {
     reset() {
       scheduler.stats = new TickStats(100);
-      dispatcher.stats = new TickStats(50);
+      dispatcher.stats = new TickStats(1);
     },
     view(wallMs: number) {
       return { scheduler: scheduler.stats.view(wallMs), dispatcher: dispatcher.stats.view(wallMs) };

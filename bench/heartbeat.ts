@@ -474,7 +474,7 @@ function describe(r: HeartbeatResult): void {
   };
   log(
     `  FP inside: scheduler ${f.scheduler?.itemsPerSecond}/s, busy ${f.scheduler?.busyPercent}% (${f.scheduler?.msPerItem} ms/item); ` +
-      `dispatcher ${f.dispatcher?.itemsPerSecond}/s, busy ${f.dispatcher?.busyPercent}%; ` +
+      `dispatcher ${f.dispatcher?.itemsPerSecond} sends/s, ${f.dispatcher?.msPerItem} ms per send; ` +
       `pool busy ${f.pool?.meanBusy} of 10, waiters ${f.pool?.percentOfTimeWithWaiters}% of the time (max ${f.pool?.maxWaiting}); ` +
       `event loop delay p99 ${f.eventLoopDelayMs?.p99} ms, max ${f.eventLoopDelayMs?.max} ms; ` +
       `${r.databaseActivity?.transactionsPerSecond} transactions/s, ${r.databaseActivity?.transactionsPerHeartbeat} per heartbeat`,
