@@ -53,7 +53,7 @@ export async function authenticateInbound(
   const now = deps.clock.now();
 
   if (scheme === 'Bearer' && credential.startsWith(USER_TOKEN_PREFIX)) {
-    const user = await principalForApiToken(deps.db, credential);
+    const user = await principalForApiToken(deps.db, credential, now);
     if (!user) throw new InboundRefusal(403, 'Unknown or revoked API token.');
     if (!MANAGERS.includes(user.role)) {
       throw new InboundRefusal(

@@ -224,6 +224,26 @@ describe('personal API tokens', () => {
     );
   });
 
+  it('shows when a token was last used, to the minute', async () => {
+    const cookie = await ctx.signIn('OPERATOR', 'otto');
+    const { token } = (
+      await ctx.request({ method: 'POST', url: '/api/auth/tokens', cookie, body: { name: 'job' } })
+    ).json();
+    const lastUsed = async () =>
+      (await ctx.request({ method: 'GET', url: '/api/auth/tokens', cookie })).json().tokens[0]
+        .lastUsedAt;
+    expect(await lastUsed()).toBeNull();
+
+    expect((await me({ token })).statusCode).toBe(200);
+    expect(await lastUsed()).toBe('2026-03-02T09:00:00.000Z');
+    ctx.clock.advance(30_000);
+    expect((await me({ token })).statusCode).toBe(200);
+    expect(await lastUsed()).toBe('2026-03-02T09:00:00.000Z');
+    ctx.clock.advance(60_000);
+    expect((await me({ token })).statusCode).toBe(200);
+    expect(await lastUsed()).toBe('2026-03-02T09:01:30.000Z');
+  });
+
   it('does not let one user revoke another user’s token', async () => {
     const owner = await ctx.signIn('OPERATOR', 'owner');
     const other = await ctx.signIn('SYSTEM_ADMIN', 'other');

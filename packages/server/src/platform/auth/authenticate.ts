@@ -11,7 +11,11 @@ export function registerAuthentication(app: HttpApp, db: Db, clock: Clock): void
   app.addHook('onRequest', async (request: FastifyRequest) => {
     const authorization = request.headers.authorization;
     if (authorization?.startsWith('Bearer ') && request.url.startsWith('/api/')) {
-      request.principal = await principalForApiToken(db, authorization.slice(7).trim());
+      request.principal = await principalForApiToken(
+        db,
+        authorization.slice(7).trim(),
+        clock.now(),
+      );
       return;
     }
     const cookie = request.cookies[SESSION_COOKIE];

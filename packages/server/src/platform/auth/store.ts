@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { randomUUID } from 'node:crypto';
 import type { Executor } from '../db/database';
 import type { Role, UserPrincipal } from './roles';
@@ -157,18 +158,32 @@ export async function principalForSession(
     : null;
 }
 
+/** How stale a token's "last used" may get before a request writes it again. */
+const LAST_USED_RESOLUTION_MS = 60_000;
+
+/**
+ * The user behind a personal API token, and the token's "last used" brought up to date in the
+ * same statement (at most once a minute, so scripts calling in a loop do not write on every call).
+ */
 export async function principalForApiToken(
   db: Executor,
   token: string,
+  now: Date,
 ): Promise<UserPrincipal | null> {
-  const row = await db
-    .selectFrom('api_tokens')
-    .innerJoin('users', 'users.id', 'api_tokens.user_id')
-    .select(['users.id', 'users.username', 'users.role'])
-    .where('api_tokens.token_hash', '=', sha256(token))
-    .where('api_tokens.revoked_at', 'is', null)
-    .where('users.disabled', '=', false)
-    .executeTakeFirst();
+  const staleBefore = new Date(now.getTime() - LAST_USED_RESOLUTION_MS);
+  const result = await sql<{ id: string; username: string; role: string }>`
+    WITH token AS (
+      SELECT t.id AS token_id, u.id, u.username, u.role
+      FROM api_tokens t JOIN users u ON u.id = t.user_id
+      WHERE t.token_hash = ${sha256(token)} AND t.revoked_at IS NULL AND NOT u.disabled
+    ), touched AS (
+      UPDATE api_tokens SET last_used_at = ${now}
+      FROM token
+      WHERE api_tokens.id = token.token_id
+        AND (api_tokens.last_used_at IS NULL OR api_tokens.last_used_at < ${staleBefore})
+    )
+    SELECT id, username, role FROM token`.execute(db);
+  const row = result.rows[0];
   return row
     ? {
         kind: 'user',
