@@ -2,7 +2,7 @@ import { appendToStream, type NewEvent } from '../../platform/events/event-store
 import type { Trx } from '../../platform/db/database';
 import { cancelWork, scheduleWork } from '../../platform/scheduler/scheduler';
 import { effectiveCapacity, type BlockInForce, type CapacitySource } from '../domain/capacity';
-import { blockAt, nextBoundary, statusAt } from '../domain/envelope';
+import { statusAt } from '../domain/envelope';
 import { balanceLoad, type BindingConstraint } from '../domain/load-balancer';
 import { uniformCapacity } from '../domain/phases';
 import * as depot from '../store/depot-store';
@@ -67,9 +67,9 @@ export async function refreshCircuit(
   const circuit = locked ?? (await depot.lockCircuits(trx, [circuitId]))[0];
   if (!circuit) return undefined;
 
-  const open = await envelopes.findEnvelopes(trx, { circuitId, openOnly: true });
+  const open = await envelopes.openEnvelopesAt(trx, circuitId, now);
   const inForce: BlockInForce[] = [];
-  for (const envelope of open) {
+  for (const { envelope, inForce: block } of open) {
     const status = statusAt(envelope, now);
     if (status !== envelope.status) {
       await envelopes.setEnvelopeStatus(trx, envelope.id, status);
@@ -86,9 +86,7 @@ export async function refreshCircuit(
       await appendToStream(trx, envelopeStream(envelope.id), 'any', [event], now);
     }
     // Standby envelopes are shown, never enforced.
-    const block =
-      status === 'ACTIVE' && envelope.role === 'LIMIT' ? blockAt(envelope.blocks, now) : undefined;
-    if (block) {
+    if (block && status === 'ACTIVE' && envelope.role === 'LIMIT') {
       inForce.push({
         envelopeId: envelope.id,
         description: envelope.source,
@@ -139,11 +137,8 @@ export async function refreshCircuit(
     now,
   );
 
-  const stillOpen = open.filter((e) => statusAt(e, now) !== 'EXPIRED');
-  const next = nextBoundary(
-    stillOpen.flatMap((e) => e.blocks),
-    now,
-  );
+  const boundaries = open.flatMap((e) => (e.nextBoundary ? [e.nextBoundary.getTime()] : []));
+  const next = boundaries.length > 0 ? new Date(Math.min(...boundaries)) : undefined;
   if (next)
     await scheduleWork(trx, { kind: CIRCUIT_REFRESH_WORK, key: circuitId, dueAt: next }, now);
   else await cancelWork(trx, CIRCUIT_REFRESH_WORK, circuitId);

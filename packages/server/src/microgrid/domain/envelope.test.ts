@@ -1,11 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  blockAt,
-  nextBoundary,
-  statusAt,
-  validateBlocks,
-  type EnvelopeBlockInput,
-} from './envelope';
+import { statusAt, validateBlocks, type EnvelopeBlockInput } from './envelope';
 
 const at = (hhmm: string) => `2026-03-02T${hhmm}:00.000Z`;
 const instant = (hhmm: string) => new Date(at(hhmm));
@@ -116,50 +110,5 @@ describe('statusAt', () => {
   it('is EXPIRED at the end (exclusive) and after', () => {
     expect(statusAt(span, instant('11:00'))).toBe('EXPIRED');
     expect(statusAt(span, instant('12:00'))).toBe('EXPIRED');
-  });
-});
-
-describe('blockAt', () => {
-  const blocks = [
-    { name: 'first', startsAt: instant('09:00'), endsAt: instant('10:00') },
-    { name: 'second', startsAt: instant('10:00'), endsAt: instant('11:00') },
-    { name: 'later', startsAt: instant('12:00'), endsAt: instant('13:00') },
-  ];
-
-  it('finds the block in force: start inclusive, end exclusive', () => {
-    expect(blockAt(blocks, instant('09:00'))?.name).toBe('first');
-    expect(blockAt(blocks, new Date(instant('10:00').getTime() - 1))?.name).toBe('first');
-    expect(blockAt(blocks, instant('10:00'))?.name).toBe('second');
-    expect(blockAt(blocks, instant('12:30'))?.name).toBe('later');
-  });
-
-  it('finds nothing before, between and after the blocks', () => {
-    expect(blockAt(blocks, instant('08:59'))).toBeUndefined();
-    expect(blockAt(blocks, instant('11:00'))).toBeUndefined();
-    expect(blockAt(blocks, instant('11:30'))).toBeUndefined();
-    expect(blockAt(blocks, instant('13:00'))).toBeUndefined();
-    expect(blockAt([], instant('10:00'))).toBeUndefined();
-  });
-});
-
-describe('nextBoundary', () => {
-  const blocks = [
-    { startsAt: instant('12:00'), endsAt: instant('13:00') },
-    { startsAt: instant('09:00'), endsAt: instant('10:00') },
-    { startsAt: instant('10:00'), endsAt: instant('11:00') },
-  ];
-
-  it('is the nearest start or end strictly after now, whatever the block order', () => {
-    expect(nextBoundary(blocks, instant('08:00'))).toEqual(instant('09:00'));
-    expect(nextBoundary(blocks, instant('09:00'))).toEqual(instant('10:00'));
-    expect(nextBoundary(blocks, instant('09:30'))).toEqual(instant('10:00'));
-    expect(nextBoundary(blocks, instant('10:00'))).toEqual(instant('11:00'));
-    expect(nextBoundary(blocks, instant('11:00'))).toEqual(instant('12:00'));
-    expect(nextBoundary(blocks, instant('12:59'))).toEqual(instant('13:00'));
-  });
-
-  it('is undefined once every block has ended, or with no blocks', () => {
-    expect(nextBoundary(blocks, instant('13:00'))).toBeUndefined();
-    expect(nextBoundary([], instant('09:00'))).toBeUndefined();
   });
 });

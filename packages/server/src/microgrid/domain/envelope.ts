@@ -63,25 +63,3 @@ export function statusAt(
   if (now >= span.endsAt) return 'EXPIRED';
   return 'ACTIVE';
 }
-
-/** The block in force at an instant: start inclusive, end exclusive. */
-export function blockAt<T extends { startsAt: Date; endsAt: Date }>(
-  blocks: readonly T[],
-  now: Date,
-): T | undefined {
-  return blocks.find((b) => b.startsAt <= now && now < b.endsAt);
-}
-
-/** The next instant after `now` where some block starts or ends: when capacity must be re-evaluated. */
-export function nextBoundary(
-  blocks: readonly { startsAt: Date; endsAt: Date }[],
-  now: Date,
-): Date | undefined {
-  let next: number | undefined;
-  for (const b of blocks) {
-    for (const t of [b.startsAt.getTime(), b.endsAt.getTime()]) {
-      if (t > now.getTime() && (next === undefined || t < next)) next = t;
-    }
-  }
-  return next === undefined ? undefined : new Date(next);
-}

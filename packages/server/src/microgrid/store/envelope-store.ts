@@ -132,7 +132,27 @@ export async function findEnvelopes(db: Executor, filter: Filter): Promise<Envel
     });
     byEnvelope.set(b.envelope_id, list);
   }
-  return envelopes.map((e) => ({
+  return envelopes.map((e) => ({ ...toEnvelope(e), blocks: byEnvelope.get(e.id) ?? [] }));
+}
+
+type EnvelopeDbRow = {
+  id: string;
+  role: string;
+  scope_id: string;
+  circuit_id: string;
+  source: string;
+  origin: unknown;
+  status: string;
+  starts_at: Date;
+  ends_at: Date;
+  submitted_at: Date;
+  submitted_by: string | null;
+  withdrawn_at: Date | null;
+  withdrawn_by: string | null;
+};
+
+function toEnvelope(e: EnvelopeDbRow): Omit<EnvelopeRow, 'blocks'> {
+  return {
     id: e.id,
     role: e.role as EnvelopeRole,
     scopeId: e.scope_id,
@@ -146,7 +166,63 @@ export async function findEnvelopes(db: Executor, filter: Filter): Promise<Envel
     submittedBy: e.submitted_by,
     withdrawnAt: e.withdrawn_at,
     withdrawnBy: e.withdrawn_by,
-    blocks: byEnvelope.get(e.id) ?? [],
+  };
+}
+
+/** An open envelope as a circuit refresh needs it at an instant: not all of its blocks. */
+export interface OpenEnvelopeAt {
+  envelope: Omit<EnvelopeRow, 'blocks'>;
+  /** The block in force at the instant (start inclusive, end exclusive), if any. */
+  inForce: EnvelopeBlockRow | undefined;
+  /** The next instant after it where one of the envelope's blocks starts or ends. */
+  nextBoundary: Date | undefined;
+}
+
+/**
+ * The circuit's open (SCHEDULED or ACTIVE) envelopes at `now`, newest first, each with its block
+ * in force and its next boundary worked out by the database: one row per envelope, however many
+ * blocks it has (a day-ahead forecast has 96).
+ */
+export async function openEnvelopesAt(
+  db: Executor,
+  circuitId: string,
+  now: Date,
+): Promise<OpenEnvelopeAt[]> {
+  const result = await sql<
+    EnvelopeDbRow & {
+      block_idx: number | null;
+      block_starts_at: Date | null;
+      block_ends_at: Date | null;
+      block_limit_value: number | null;
+      block_limit_unit: string | null;
+      next_boundary: Date | null;
+    }
+  >`
+    SELECT e.*, b.idx AS block_idx, b.starts_at AS block_starts_at, b.ends_at AS block_ends_at,
+      b.import_limit_value AS block_limit_value, b.import_limit_unit AS block_limit_unit,
+      (SELECT least(min(x.starts_at) FILTER (WHERE x.starts_at > ${now}),
+                    min(x.ends_at) FILTER (WHERE x.ends_at > ${now}))
+       FROM envelope_blocks x WHERE x.envelope_id = e.id) AS next_boundary
+    FROM envelopes e
+    LEFT JOIN LATERAL (
+      SELECT * FROM envelope_blocks y
+      WHERE y.envelope_id = e.id AND y.starts_at <= ${now} AND y.ends_at > ${now}
+      ORDER BY y.starts_at LIMIT 1
+    ) b ON true
+    WHERE e.circuit_id = ${circuitId} AND e.status IN ('SCHEDULED', 'ACTIVE')
+    ORDER BY e.submitted_at DESC, e.id`.execute(db);
+  return result.rows.map((r) => ({
+    envelope: toEnvelope(r),
+    inForce:
+      r.block_idx === null
+        ? undefined
+        : {
+            index: r.block_idx,
+            startsAt: r.block_starts_at!,
+            endsAt: r.block_ends_at!,
+            importLimit: { value: r.block_limit_value!, unit: r.block_limit_unit as PowerUnit },
+          },
+    nextBoundary: r.next_boundary ?? undefined,
   }));
 }
 
