@@ -23,7 +23,7 @@ export class ChargingService {
       const charger = await depot.findCharger(trx, chargerId);
       if (!charger) throw problems.notFound('Charger', chargerId);
       // Lock the circuit first so concurrent starts on one circuit serialise on the same row.
-      await depot.findCircuit(trx, charger.circuitId, true);
+      const [circuit] = await depot.lockCircuits(trx, [charger.circuitId]);
       if (await sessions.findActiveSession(trx, chargerId)) {
         throw problems.conflict(`Charger "${charger.name}" already has an active session.`);
       }
@@ -40,7 +40,7 @@ export class ChargingService {
           throw problems.conflict(`Charger "${charger.name}" already has an active session.`);
         throw error;
       }
-      const refresh = (await refreshCircuit(trx, charger.circuitId, now))!;
+      const refresh = (await refreshCircuit(trx, charger.circuitId, now, circuit))!;
       return { sessionId, refresh };
     });
   }
@@ -49,11 +49,13 @@ export class ChargingService {
     return this.db.transaction().execute(async (trx) => {
       const session = await sessions.findSession(trx, sessionId);
       if (!session) throw problems.notFound('Charging session', sessionId);
-      if (session.ended_at) throw problems.conflict(`Session ${sessionId} has already ended.`);
+      const ended = () => problems.conflict(`Session ${sessionId} has already ended.`);
+      if (session.ended_at) throw ended();
       const charger = (await depot.findCharger(trx, session.charger_id))!;
-      await depot.findCircuit(trx, charger.circuitId, true);
-      await sessions.endSession(trx, sessionId, now);
-      return (await refreshCircuit(trx, charger.circuitId, now))!;
+      const [circuit] = await depot.lockCircuits(trx, [charger.circuitId]);
+      // Checked again by the update itself: a concurrent stop may have won while we waited.
+      if (!(await sessions.endSession(trx, sessionId, now))) throw ended();
+      return (await refreshCircuit(trx, charger.circuitId, now, circuit))!;
     });
   }
 

@@ -160,9 +160,11 @@ export class DepotModelService {
     await this.db.transaction().execute(async (trx) => {
       const scope = await depot.findScope(trx, id);
       if (!scope) throw problems.notFound('Managed scope', id);
+      // Circuits first (ADR 0015): the delete takes the scope's envelopes with it.
+      const circuits = await depot.lockCircuits(trx, scope.circuitIds);
       await depot.deleteScope(trx, id);
-      // Envelopes of the scope go with it: the circuits they constrained return to their other limits.
-      for (const circuitId of scope.circuitIds) await refreshCircuit(trx, circuitId, now);
+      // The circuits those envelopes constrained return to their other limits.
+      for (const circuit of circuits) await refreshCircuit(trx, circuit.id, now, circuit);
     });
   }
 
@@ -208,8 +210,9 @@ export class DepotModelService {
           { field: 'maxCurrentA', message: 'must be at least minCurrentA' },
         ]);
       }
+      const [circuit] = await depot.lockCircuits(trx, [charger.circuitId]);
       await uniqueName('charger', patch.name ?? '', () => depot.updateCharger(trx, id, patch));
-      await refreshCircuit(trx, charger.circuitId, now);
+      await refreshCircuit(trx, charger.circuitId, now, circuit);
     });
   }
 
@@ -217,8 +220,10 @@ export class DepotModelService {
     await this.db.transaction().execute(async (trx) => {
       const charger = await depot.findCharger(trx, id);
       if (!charger) throw problems.notFound('Charger', id);
+      // Circuits first (ADR 0015): the delete takes the charger's allocation with it.
+      const [circuit] = await depot.lockCircuits(trx, [charger.circuitId]);
       await depot.deleteCharger(trx, id);
-      await refreshCircuit(trx, charger.circuitId, now);
+      await refreshCircuit(trx, charger.circuitId, now, circuit);
     });
   }
 }

@@ -578,9 +578,23 @@ describe('chargers', () => {
 });
 
 describe('charging sessions', () => {
+  it('ends a session once when two stops arrive together; the other is told it already ended', async () => {
+    const operator = await ctx.signIn('OPERATOR');
+    const bay06 = charger(await circuit(), 'Bay 06');
+    const started = await call('POST', `/api/chargers/${bay06.id}/sessions`, {}, operator);
+    expect(started.statusCode).toBe(201);
+    const stops = await Promise.all(
+      [1, 2].map(() =>
+        call('POST', `/api/sessions/${started.json().id}/stop`, undefined, operator),
+      ),
+    );
+    expect(stops.map((r) => r.statusCode).sort()).toEqual([204, 409]);
+  });
+
   it('starts and stops sessions as OPERATOR, rebalancing each time', async () => {
     const operator = await ctx.signIn('OPERATOR');
-    const metricsBefore = (await ctx.app.metrics.rebalances.get()).values;
+    // A deep copy: the registry hands out its live value objects.
+    const metricsBefore = structuredClone((await ctx.app.metrics.rebalances.get()).values);
     const bay06 = charger(await circuit(), 'Bay 06');
     expect(bay06.session).toBeNull();
 
@@ -620,6 +634,7 @@ describe('charging sessions', () => {
     expect(allocations(detail)['Bay 01']).toBe(DEMO_SHARE);
     expectProblem(await call('POST', `/api/sessions/${sessionId}/stop`, undefined, operator), 409);
     expectProblem(await call('POST', `/api/sessions/${UNKNOWN}/stop`, undefined, operator), 404);
+
     expectProblem(await call('POST', `/api/chargers/${UNKNOWN}/sessions`, {}, operator), 404);
 
     const metricsAfter = (await ctx.app.metrics.rebalances.get()).values;

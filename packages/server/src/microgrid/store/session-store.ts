@@ -90,12 +90,15 @@ export async function insertSession(
   return id;
 }
 
-export async function endSession(db: Executor, id: string, endedAt: Date): Promise<void> {
-  await db
+/** Ends a session that is still running; false when it had already ended. */
+export async function endSession(db: Executor, id: string, endedAt: Date): Promise<boolean> {
+  const result = await db
     .updateTable('charging_sessions')
     .set({ ended_at: endedAt })
     .where('id', '=', id)
-    .execute();
+    .where('ended_at', 'is', null)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
 }
 
 export interface AllocationRow {
@@ -105,7 +108,6 @@ export interface AllocationRow {
   binding: Record<string, unknown>;
 }
 
-/** Replaces the circuit's allocations with a new set (one row per charging session). */
 /**
  * The circuit's allocations become exactly `allocations`, in one statement: chargers that lost
  * theirs are deleted, the rest upserted (disjoint rows, so the two parts never meet).
