@@ -34,6 +34,7 @@ import { createApp, type App } from '../packages/server/src/app';
 import { systemClock } from '../packages/server/src/platform/clock';
 import type { Db } from '../packages/server/src/platform/db/database';
 import { migrateToLatest } from '../packages/server/src/platform/db/migrator';
+import { schedulerWorkersFor } from '../packages/server/src/platform/scheduler/scheduler';
 import type { Database } from '../packages/server/src/platform/db/schema';
 import { createLogger } from '../packages/server/src/platform/logging';
 import { ConnectionService } from '../packages/server/src/oscp/app/connections';
@@ -368,7 +369,7 @@ async function main(): Promise<void> {
   const address = app.http.server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
   app.setPublicUrl(`http://127.0.0.1:${port}`);
-  app.scheduler.start(schedulerPollMs);
+  app.scheduler.start(schedulerPollMs, schedulerWorkersFor('postgres'));
   app.oscp.dispatcher.start(dispatcherPollMs);
 
   const seeded = await seed(app, db);

@@ -40,6 +40,7 @@ import {
   type Db,
 } from '../packages/server/src/platform/db/database';
 import { migrateToLatest } from '../packages/server/src/platform/db/migrator';
+import { schedulerWorkersFor } from '../packages/server/src/platform/scheduler/scheduler';
 import { PGliteDialect } from '../packages/server/src/platform/db/pglite-dialect';
 import type { Database } from '../packages/server/src/platform/db/schema';
 import { createLogger } from '../packages/server/src/platform/logging';
@@ -183,13 +184,13 @@ async function seedCircuits(
   return { scopeIds, circuitIds };
 }
 
-async function startEnvelopeServer(db: Db) {
+async function startEnvelopeServer(db: Db, engine: DatabaseHandle['engine']) {
   await migrateToLatest(db);
   const app = await createApp({ db, clock: systemClock, log, secretsKey: randomBytes(32) });
   const seeded = await seedCircuits(app, circuitCount);
   const token = await provisionServiceToken(db, systemClock, 'bench-manager', 'MANAGER');
   // As in production: due work is polled (the product's default interval).
-  app.scheduler.start(250);
+  app.scheduler.start(250, schedulerWorkersFor(engine));
   await app.http.listen({ port: 0, host: '127.0.0.1' });
   const address = app.http.server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
@@ -210,7 +211,7 @@ async function startEnvelopeServer(db: Db) {
  * dispatcher, the public URL, the production OSCP settings) and one connection per circuit, driven
  * to HANDSHAKEN by the simulator at BENCH_FORECAST_PEER_URL before the ready line.
  */
-async function startForecastServer(db: Db) {
+async function startForecastServer(db: Db, engine: DatabaseHandle['engine']) {
   const peerUrl = process.env.BENCH_FORECAST_PEER_URL;
   if (!peerUrl)
     throw new Error('server-process: BENCH_MODE=forecast needs BENCH_FORECAST_PEER_URL');
@@ -235,7 +236,7 @@ async function startForecastServer(db: Db) {
   const port = typeof address === 'object' && address ? address.port : 0;
   app.setPublicUrl(`http://127.0.0.1:${port}`);
   // As in production (the product's default intervals).
-  app.scheduler.start(250);
+  app.scheduler.start(250, schedulerWorkersFor(engine));
   app.oscp.dispatcher.start(200);
   const connections = await provisionForecastConnections(app, db, systemClock, {
     scopeIds: seeded.scopeIds,
@@ -330,8 +331,8 @@ async function main(): Promise<void> {
     mode === 'floor'
       ? await startFloorServer(handle.db)
       : mode === 'forecast'
-        ? await startForecastServer(handle.db)
-        : await startEnvelopeServer(handle.db);
+        ? await startForecastServer(handle.db, handle.engine)
+        : await startEnvelopeServer(handle.db, handle.engine);
   const observer = observe(server.http);
 
   let stopping = false;

@@ -6,7 +6,7 @@ import { registerAuthRoutes } from './platform/auth/routes';
 import { registerHealthRoutes } from './platform/http/health';
 import { createMetrics, type Metrics } from './platform/http/metrics';
 import { createHttpServer, type HttpApp } from './platform/http/server';
-import { Scheduler } from './platform/scheduler/scheduler';
+import { scheduleWork, Scheduler } from './platform/scheduler/scheduler';
 import { CIRCUIT_REFRESH_WORK, refreshCircuit } from './microgrid/app/capacity-refresh';
 import { ChargingService } from './microgrid/app/charging';
 import { DepotModelService } from './microgrid/app/depot-model';
@@ -27,6 +27,7 @@ import {
 import { createOscpTransport } from './oscp/app/transport';
 import { registerLifecycleRoutes } from './oscp/http/lifecycle-routes';
 import { CONTROL_WORK, ControlService } from './oscp/app/control';
+import { pruneOscpRecords, RETENTION_WORK, type RetentionSettings } from './oscp/app/retention';
 import { NotificationService } from './notifications/app/notifications';
 import { registerNotificationRoutes } from './notifications/http/routes';
 import { OSCP_FP_PREFIX, registerProtocolRoutes } from './oscp/http/protocol-routes';
@@ -48,6 +49,8 @@ export interface AppOptions {
     maxDeliveryAttempts?: number;
     retryBaseDelayMs?: number;
     registrationReplyTimeoutMs?: number;
+    /** How long finished publications and received request ids are kept (see RetentionSettings). */
+    retention?: RetentionSettings;
     fetch?: typeof fetch;
   };
 }
@@ -67,6 +70,8 @@ export interface App {
     lifecycle: LifecycleService;
     dispatcher: Dispatcher;
     control: ControlService;
+    /** Books the first retention run (it then books itself); `npm start` calls it once. */
+    startRetention(now: Date): Promise<void>;
   };
   secrets: SecretStore;
   /** Where peers reach this instance (set once the server listens, unless configured). */
@@ -183,12 +188,24 @@ export async function createApp(options: AppOptions): Promise<App> {
       control.receiveForecast(principal.connectionId, requestId, body as never),
   });
   scheduler.register(CONTROL_WORK, (trx, work, now) => control.reevaluate(trx, work, now));
-  scheduler.register(HEARTBEAT_WORK, (trx, work, now) => lifecycle.sendHeartbeat(trx, work, now));
+  // Sending a heartbeat locks nothing but its own rows, so heartbeats due together share a transaction.
+  scheduler.register(HEARTBEAT_WORK, (trx, work, now) => lifecycle.sendHeartbeat(trx, work, now), {
+    batchable: true,
+  });
   scheduler.register(OFFLINE_CHECK_WORK, (trx, work, now) =>
     lifecycle.checkOffline(trx, work, now),
   );
   scheduler.register(REGISTRATION_TIMEOUT_WORK, (trx, work, now) =>
     lifecycle.registrationTimedOut(trx, work, now),
+  );
+  const retention = options.oscp?.retention ?? { heartbeatHours: 24, recordDays: 30 };
+  scheduler.register(
+    RETENTION_WORK,
+    async (trx, work, now) => {
+      const pruned = await pruneOscpRecords(trx, work, now, retention);
+      if (pruned.outbound + pruned.inbound > 0) log.info(pruned, 'pruned expired OSCP records');
+    },
+    { batchable: true },
   );
 
   await http.ready();
@@ -197,7 +214,14 @@ export async function createApp(options: AppOptions): Promise<App> {
     scheduler,
     metrics,
     microgrid,
-    oscp: { connections, lifecycle, dispatcher, control },
+    oscp: {
+      connections,
+      lifecycle,
+      dispatcher,
+      control,
+      startRetention: (now) =>
+        scheduleWork(db, { kind: RETENTION_WORK, key: 'oscp', dueAt: now }, now),
+    },
     secrets,
     setPublicUrl(url) {
       if (!options.oscp?.publicUrl) publicUrl = url.replace(/\/+$/, '');

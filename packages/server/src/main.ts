@@ -5,6 +5,7 @@ import { createApp } from './app';
 import { systemClock } from './platform/clock';
 import { ConfigError, loadConfig } from './platform/config';
 import { openDatabase } from './platform/db/database';
+import { schedulerWorkersFor } from './platform/scheduler/scheduler';
 import { migrateToLatest } from './platform/db/migrator';
 import { createLogger } from './platform/logging';
 import { ensureAdmin } from './platform/auth/bootstrap';
@@ -49,6 +50,10 @@ async function main(): Promise<void> {
       maxDeliveryAttempts: config.OSCP_MAX_DELIVERY_ATTEMPTS,
       retryBaseDelayMs: config.OSCP_RETRY_BASE_DELAY_MS,
       registrationReplyTimeoutMs: config.OSCP_REGISTRATION_REPLY_TIMEOUT_S * 1000,
+      retention: {
+        heartbeatHours: config.OSCP_HEARTBEAT_RETENTION_HOURS,
+        recordDays: config.OSCP_RECORD_RETENTION_DAYS,
+      },
     },
   });
   const demo = config.DEMO
@@ -57,8 +62,9 @@ async function main(): Promise<void> {
 
   const address = await app.http.listen({ port: config.PORT, host: config.HOST });
   app.setPublicUrl(address);
-  app.scheduler.start(config.SCHEDULER_POLL_MS);
+  app.scheduler.start(config.SCHEDULER_POLL_MS, schedulerWorkersFor(database.engine));
   app.oscp.dispatcher.start(config.DISPATCHER_POLL_MS);
+  await app.oscp.startRetention(clock.now());
   const consoleUrl = config.PUBLIC_URL ?? address.replace('127.0.0.1', 'localhost');
 
   const stoppers: (() => Promise<void>)[] = [];

@@ -6,7 +6,7 @@ import type { Db, Trx } from '../../platform/db/database';
 import { appendToStream, type NewEvent } from '../../platform/events/event-store';
 import { problems } from '../../platform/http/problem';
 import type { AttemptRecord } from '../../platform/outbox/dispatcher';
-import { enqueueOutbound } from '../../platform/outbox/outbox';
+import { cancelUnsent, enqueueOutbound } from '../../platform/outbox/outbox';
 import { cancelWork, scheduleWork, type DueWork } from '../../platform/scheduler/scheduler';
 import type { SecretStore } from '../../platform/secrets/secret-store';
 import { toWireTime } from '@openvelope/oscp';
@@ -230,8 +230,12 @@ export class LifecycleService {
     };
   }
 
-  /** Disabling stops heartbeats and liveness checks; issued tokens stop working. */
+  /**
+   * Disabling stops heartbeats and liveness checks; issued tokens stop working; messages still
+   * waiting to be sent are not sent (the peer must hear nothing more from us).
+   */
   async stop(trx: Trx, connectionId: string, now: Date): Promise<void> {
+    await cancelUnsent(trx, connectionId, 'not sent: the connection was disabled', now);
     await cancelWork(trx, HEARTBEAT_WORK, connectionId);
     await cancelWork(trx, OFFLINE_CHECK_WORK, connectionId);
     await cancelWork(trx, REGISTRATION_TIMEOUT_WORK, connectionId);

@@ -111,9 +111,6 @@ export function createOscpTransport(deps: {
     const row = await projection.findConnection(deps.db, message.connectionId);
     if (!row)
       return { status: 'invalid', message: `connection ${message.connectionId} no longer exists` };
-    // Written before a disable or disconnect, due after it: the peer must hear nothing more.
-    if (!row.enabled)
-      return { status: 'invalid', message: 'the connection was disabled before it could be sent' };
     const baseUrl = row.lifecycle.registration.peerBaseUrl ?? row.profile.peerBaseUrl;
     let peer;
     let body: unknown;

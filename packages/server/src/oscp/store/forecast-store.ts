@@ -98,19 +98,6 @@ export async function replaceStoredBlocks(
   return Number(result.rows[0]!.removed);
 }
 
-/** Blocks that ended long ago are history kept by the events; the table holds what can still matter. */
-export async function pruneEndedBlocks(
-  db: Executor,
-  connectionId: string,
-  before: Date,
-): Promise<void> {
-  await db
-    .deleteFrom('oscp_forecast_blocks')
-    .where('connection_id', '=', connectionId)
-    .where('end_at', '<', before)
-    .execute();
-}
-
 export interface ControlRow {
   connectionId: string;
   mode: string;

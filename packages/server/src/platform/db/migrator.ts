@@ -6,6 +6,7 @@ import * as oscpConnections from './migrations/0003-oscp-connections';
 import * as outbound from './migrations/0004-outbound-messages';
 import * as oscpLifecycle from './migrations/0005-oscp-lifecycle';
 import * as forecasts from './migrations/0006-forecasts-and-control';
+import * as retention from './migrations/0007-retention-indexes';
 
 /** Migrations are code, imported statically so a bundle or a test runs exactly the same list. */
 const migrations: Record<string, Migration> = {
@@ -15,6 +16,7 @@ const migrations: Record<string, Migration> = {
   '0004-outbound-messages': outbound,
   '0005-oscp-lifecycle': oscpLifecycle,
   '0006-forecasts-and-control': forecasts,
+  '0007-retention-indexes': retention,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -154,7 +154,7 @@ describe('the dispatcher of the app against a local peer', () => {
   let peer: ScriptedPeer;
   let peerUrl: string;
   let connectionId: string;
-  const LEASE_MS = 2_000 * 2 + 1_000; // the test app's 2 s request timeout
+  const LEASE_MS = 2_000 * 3 + 1_000; // the test app's 2 s request timeout
 
   beforeAll(async () => {
     ctx = await startTestApp('2026-03-02T09:00:00Z');
@@ -352,15 +352,31 @@ describe('the dispatcher of the app against a local peer', () => {
     expect(await row(slow.id)).toMatchObject({ status: 'DELIVERED' });
   });
 
-  it('does not send a message written before its connection was disabled', async () => {
-    const message = await enqueue();
-    await setEnabled(false);
+  it('cancels what is waiting to be sent when the connection is disabled, and sends nothing', async () => {
+    const pending = await enqueue();
+    const retrying = await enqueue({ correlationId: 'forecast-2' });
+    peer.script(retrying.requestId, 503);
+    await ctx.db
+      .updateTable('outbound_messages')
+      .set({ next_attempt_at: new Date(ctx.clock.now().getTime() + 60_000) })
+      .where('id', '=', pending.id)
+      .execute();
     expect(await dispatcher().runDue()).toBe(1);
-    expect(peer.received).toHaveLength(0);
-    expect(await row(message.id)).toMatchObject({
-      status: 'FAILED',
-      last_error: 'not sent, invalid: the connection was disabled before it could be sent',
-    });
+    expect(await row(retrying.id)).toMatchObject({ status: 'RETRYING' });
+
+    await ctx.db
+      .transaction()
+      .execute((trx) => ctx.app.oscp.lifecycle.stop(trx, connectionId, ctx.clock.now()));
+    ctx.clock.advance(120_000);
+    expect(await dispatcher().runDue()).toBe(0);
+    expect(peer.receivedFor(pending.requestId)).toHaveLength(0);
+    expect(peer.receivedFor(retrying.requestId)).toHaveLength(1);
+    for (const id of [pending.id, retrying.id]) {
+      expect(await row(id)).toMatchObject({
+        status: 'FAILED',
+        last_error: 'not sent: the connection was disabled',
+      });
+    }
   });
 
   it('after a 503 waits out the back-off (not resent before next_attempt_at), then delivers with the same X-Request-ID', async () => {

@@ -39,7 +39,7 @@ export interface DispatcherOptions {
   maxDelayMs: number;
   batchSize: number;
   /**
-   * How many messages may be on the network at once when polling (default 4 × batchSize). The
+   * How many messages may be on the network at once when polling (default 2 × batchSize). The
    * poller claims more as soon as there is room, so one slow peer never holds up a whole batch.
    */
   maxInFlight?: number;
@@ -119,8 +119,13 @@ export class Dispatcher {
     this.#random = options.random ?? Math.random;
   }
 
+  /**
+   * Long enough for a token fetch and the send (each bounded by the timeout) plus as long again for
+   * waiting on the database and the event loop under load: a lease that ran out mid-send would let
+   * another sender send the message a second time.
+   */
   get leaseMs(): number {
-    return this.options.timeoutMs * 2 + 1000;
+    return this.options.timeoutMs * 3 + 1000;
   }
 
   async #claim(now: Date, limit: number): Promise<OutboundMessage[]> {
@@ -237,7 +242,7 @@ export class Dispatcher {
 
   /** Claims as many due messages as there is room for and starts them without waiting. */
   async #pump(): Promise<number> {
-    const maxInFlight = this.options.maxInFlight ?? this.options.batchSize * 4;
+    const maxInFlight = this.options.maxInFlight ?? this.options.batchSize * 2;
     const room = Math.min(this.options.batchSize, maxInFlight - this.#inFlight.size);
     if (room <= 0) return 0;
     const claimed = await this.#claim(this.clock.now(), room);

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
 import type { Executor } from '../db/database';
 
 export type OutboundStatus = 'PENDING' | 'SENDING' | 'DELIVERED' | 'RETRYING' | 'FAILED';
@@ -131,4 +132,41 @@ export async function listOutbound(
       nextAttemptAt: r.next_attempt_at.toISOString(),
     })),
   };
+}
+
+/**
+ * Deletes up to `limit` finished messages (DELIVERED or FAILED) created before `before`, only of
+ * `kinds` when given. Returns how many went. Pending and retrying messages are never touched.
+ */
+export async function pruneFinishedOutbound(
+  db: Executor,
+  opts: { before: Date; kinds?: readonly string[]; limit: number },
+): Promise<number> {
+  const kindFilter = opts.kinds ? sql`AND kind IN (${sql.join(opts.kinds)})` : sql``;
+  const result = await sql`
+    DELETE FROM outbound_messages WHERE id IN (
+      SELECT id FROM outbound_messages
+      WHERE status IN ('DELIVERED', 'FAILED') AND created_at < ${opts.before} ${kindFilter}
+      LIMIT ${opts.limit}
+    )`.execute(db);
+  return Number(result.numAffectedRows ?? 0);
+}
+
+/**
+ * Withdraws a connection's messages that are waiting to be sent (PENDING or RETRYING): they become
+ * FAILED with `reason`, in the caller's transaction. Messages already on the network finish.
+ */
+export async function cancelUnsent(
+  db: Executor,
+  connectionId: string,
+  reason: string,
+  now: Date,
+): Promise<number> {
+  const result = await db
+    .updateTable('outbound_messages')
+    .set({ status: 'FAILED', last_error: reason, updated_at: now })
+    .where('connection_id', '=', connectionId)
+    .where('status', 'in', ['PENDING', 'RETRYING'])
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
 }

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { openPostgres } from '../db/database';
 import { appendToStream, readStream } from '../events/event-store';
@@ -162,6 +163,61 @@ describe('scheduling, rescheduling and cancelling', () => {
     expect(await scheduler.runDue()).toBe(1);
     expect(ran).toHaveLength(2);
     expect(await rows()).toEqual([]);
+  });
+});
+
+describe('transactions', () => {
+  const BATCHED = 'test-batched';
+
+  /** Handlers that record the transaction each item ran in; `fail` names keys that throw. */
+  function transactionRecordingScheduler(fail: string[] = []) {
+    const ran: { kind: string; key: string; txid: string }[] = [];
+    const scheduler = new Scheduler(ctx.db, ctx.clock, createLogger('debug', ctx.log));
+    const handler: WorkHandler = async (trx, work) => {
+      const { rows: tx } = await sql<{ txid: string }>`SELECT txid_current()::text AS txid`.execute(
+        trx,
+      );
+      await appendToStream(
+        trx,
+        `ran-${work.key}`,
+        'any',
+        [{ type: 'Ran', data: {} }],
+        ctx.clock.now(),
+      );
+      ran.push({ kind: work.kind, key: work.key, txid: tx[0]!.txid });
+      if (fail.includes(work.key)) throw new Error(`${work.key} failed`);
+    };
+    scheduler.register(KIND, handler);
+    scheduler.register(BATCHED, handler, { batchable: true });
+    return { scheduler, ran };
+  }
+
+  it('runs batchable items together in one transaction and every other item in one of its own', async () => {
+    const { scheduler, ran } = transactionRecordingScheduler();
+    for (const key of ['b1', 'b2', 'b3'])
+      await scheduleWork(ctx.db, { kind: BATCHED, key, dueAt: inMinutes(1) }, ctx.clock.now());
+    await schedule('own1', inMinutes(2));
+    await schedule('own2', inMinutes(2));
+    ctx.clock.advance(minutes(2));
+
+    expect(await scheduler.runDue()).toBe(5);
+    const txOf = (key: string) => ran.find((r) => r.key === key)!.txid;
+    expect(new Set(['b1', 'b2', 'b3'].map(txOf)).size).toBe(1);
+    expect(new Set([txOf('b1'), txOf('own1'), txOf('own2')]).size).toBe(3);
+  });
+
+  it('rolls back a failing item of a batch alone: the others commit, it comes back later', async () => {
+    const { scheduler, ran } = transactionRecordingScheduler(['b2']);
+    for (const key of ['b1', 'b2', 'b3'])
+      await scheduleWork(ctx.db, { kind: BATCHED, key, dueAt: inMinutes(1) }, ctx.clock.now());
+    ctx.clock.advance(minutes(1));
+
+    expect(await scheduler.runDue()).toBe(3);
+    expect(new Set(ran.map((r) => r.txid)).size).toBe(1);
+    expect(await readStream(ctx.db, 'ran-b1')).toHaveLength(1);
+    expect(await readStream(ctx.db, 'ran-b2')).toHaveLength(0);
+    expect(await readStream(ctx.db, 'ran-b3')).toHaveLength(1);
+    expect((await rows()).map((r) => [r.dedupe_key, r.attempts])).toEqual([['b2', 1]]);
   });
 });
 

@@ -53,19 +53,36 @@ const DEFAULT_BATCH_SIZE = 10;
 const RETRY_MAX_MS = 60_000;
 
 /**
- * Claims up to `limit` due rows and deletes them in one statement, earliest first. Deleting first
- * lets a handler that schedules the same key again replace its own row; a rollback brings it back.
+ * How many workers claim due work side by side: PGlite serves one connection at a time, so more
+ * than one would only queue for it; PostgreSQL runs them in parallel.
  */
-async function claimDue(trx: Trx, kinds: readonly string[], now: Date, limit: number) {
-  const result = await sql<{
-    id: number;
-    kind: string;
-    dedupe_key: string;
-    due_at: Date;
-    payload: Record<string, unknown>;
-    attempts: number;
-    created_at: Date;
-  }>`
+export function schedulerWorkersFor(engine: 'pglite' | 'postgres'): number {
+  return engine === 'pglite' ? 1 : 4;
+}
+
+type ClaimedRow = {
+  id: number;
+  kind: string;
+  dedupe_key: string;
+  due_at: Date;
+  payload: Record<string, unknown>;
+  attempts: number;
+  created_at: Date;
+};
+
+/**
+ * Claims up to `limit` due rows of `kinds` and deletes them in one statement, earliest first.
+ * Deleting first lets a handler that schedules the same key again replace its own row; a rollback
+ * brings it back.
+ */
+async function claimDue(
+  trx: Trx,
+  kinds: readonly string[],
+  now: Date,
+  limit: number,
+): Promise<ClaimedRow[]> {
+  if (kinds.length === 0 || limit <= 0) return [];
+  const result = await sql<ClaimedRow>`
     DELETE FROM scheduled_work
     WHERE id IN (
       SELECT id FROM scheduled_work
@@ -78,6 +95,16 @@ async function claimDue(trx: Trx, kinds: readonly string[], now: Date, limit: nu
   return result.rows.sort((a, b) => a.due_at.getTime() - b.due_at.getTime() || a.id - b.id);
 }
 
+export interface WorkOptions {
+  /**
+   * The handler may share its transaction with other batchable items: it takes no lock that
+   * other transactions take in a different order (locks held until the batch commits could
+   * otherwise deadlock). Heartbeats to send and retention qualify; anything that locks a circuit
+   * or a connection does not, and runs in a transaction of its own.
+   */
+  batchable?: boolean;
+}
+
 /**
  * Durable due work. Each claimed row is handled inside the transaction that locked it
  * (`FOR UPDATE SKIP LOCKED`), so several instances share the work with no leader and a crash
@@ -86,6 +113,7 @@ async function claimDue(trx: Trx, kinds: readonly string[], now: Date, limit: nu
  */
 export class Scheduler {
   readonly #handlers = new Map<string, WorkHandler>();
+  readonly #batchable = new Set<string>();
   #timer: NodeJS.Timeout | undefined;
   #running: Promise<unknown> = Promise.resolve();
   #stopped = true;
@@ -96,14 +124,17 @@ export class Scheduler {
     private readonly log: Logger,
   ) {}
 
-  register(kind: string, handler: WorkHandler): void {
+  register(kind: string, handler: WorkHandler, options: WorkOptions = {}): void {
     this.#handlers.set(kind, handler);
+    if (options.batchable) this.#batchable.add(kind);
+    else this.#batchable.delete(kind);
   }
 
   /**
-   * Runs every item due at the clock's now and returns how many ran. Items are claimed a batch
-   * per transaction, each handled under its own savepoint: a failing item is rolled back alone,
-   * and the claim, BEGIN and COMMIT are paid once per batch rather than once per item.
+   * Runs every item due at the clock's now and returns how many ran, earliest first. An item of a
+   * batchable kind brings up to `batchSize - 1` more batchable items into its transaction, each
+   * under its own savepoint (a failing item is rolled back alone), so BEGIN, the claim and COMMIT
+   * are paid once per batch; any other item runs in a transaction of its own.
    */
   async runDue(limit = 100, batchSize = DEFAULT_BATCH_SIZE): Promise<number> {
     let ran = 0;
@@ -117,12 +148,17 @@ export class Scheduler {
 
   async #runBatch(now: Date, batchSize: number): Promise<number> {
     if (this.#handlers.size === 0) return 0;
-    const failures: { id: number; attempts: number; error: unknown }[] = [];
+    const failures: { row: ClaimedRow; attempts: number; error: unknown }[] = [];
+    let batch: ClaimedRow[] = [];
     let claimed = 0;
     try {
       await this.db.transaction().execute(async (trx) => {
-        const rows = await claimDue(trx, [...this.#handlers.keys()], now, batchSize);
+        const rows = await claimDue(trx, [...this.#handlers.keys()], now, 1);
+        if (rows[0] && this.#batchable.has(rows[0].kind)) {
+          rows.push(...(await claimDue(trx, [...this.#batchable], now, batchSize - 1)));
+        }
         claimed = rows.length;
+        batch = rows;
         for (const row of rows) {
           const work: DueWork = {
             id: row.id,
@@ -138,7 +174,7 @@ export class Scheduler {
             await sql`RELEASE SAVEPOINT due_work`.execute(trx);
           } catch (error) {
             await sql`ROLLBACK TO SAVEPOINT due_work`.execute(trx);
-            failures.push({ id: row.id, attempts: row.attempts + 1, error });
+            failures.push({ row, attempts: row.attempts + 1, error });
             // Put the row back, later, with the error recorded: nothing due is silently dropped.
             const delay = Math.min(RETRY_MAX_MS, RETRY_BASE_MS * 2 ** row.attempts);
             await trx
@@ -158,12 +194,22 @@ export class Scheduler {
         }
       });
     } catch (error) {
-      this.log.error({ err: error }, 'scheduler transaction failed');
+      // Every item of the batch is rolled back and stays due.
+      this.log.error(
+        { err: error, 'job.items': batch.map((r) => `${r.kind}:${r.dedupe_key}`) },
+        'scheduler transaction failed',
+      );
       return 0;
     }
     for (const failed of failures) {
       this.log.warn(
-        { 'job.id': failed.id, attempts: failed.attempts, err: failed.error },
+        {
+          'job.id': failed.row.id,
+          'job.kind': failed.row.kind,
+          'job.key': failed.row.dedupe_key,
+          attempts: failed.attempts,
+          err: failed.error,
+        },
         'due work failed; retry scheduled',
       );
     }
