@@ -218,22 +218,11 @@ export class EnvelopeService {
   }
 
   /**
-   * The same, inside the caller's transaction, for adapters that change envelopes together with
-   * their own records. A rejection is thrown (nothing written); the adapter audits it itself.
-   */
-  async submitWithin(
-    trx: Trx,
-    submission: EnvelopeSubmission,
-    now: Date,
-  ): Promise<{ envelope: EnvelopeView; refresh: RefreshOutcome }> {
-    const outcome = await this.changeWithin(trx, { submit: [submission], withdraw: [] }, now);
-    return { envelope: outcome.submitted[0]!, refresh: outcome.refreshes[0]! };
-  }
-
-  /**
-   * Several submissions and withdrawals as one change: each affected circuit is refreshed once,
-   * after all of them, so a replaced limit steps straight to its successor (never through the
-   * circuit's static capacity). A rejected submission is thrown and nothing is written.
+   * Several submissions and withdrawals as one change, inside the caller's transaction (for
+   * adapters that change envelopes together with their own records): each affected circuit is
+   * refreshed once, after all of them, so a replaced limit steps straight to its successor (never
+   * through the circuit's static capacity). A rejected submission is thrown and nothing is written;
+   * the adapter audits it itself.
    */
   async changeWithin(trx: Trx, change: EnvelopeChange, now: Date): Promise<EnvelopeChangeOutcome> {
     const envelopes: EnvelopeRow[] = [];

@@ -23,8 +23,9 @@ export class ConcurrencyError extends Error {
     readonly streamId: string,
     readonly expected: number,
     readonly actual: number,
+    message = `Stream ${streamId} is at version ${actual}, expected ${expected}`,
   ) {
-    super(`Stream ${streamId} is at version ${actual}, expected ${expected}`);
+    super(message);
   }
 }
 
@@ -87,9 +88,16 @@ export async function appendToStream(
         )
         .execute();
     }
-    const actual = await currentVersion(db, streamId);
+    // 'any' simply tries again: the insert reads the version afresh.
     if (expected === 'any' && attempt < ANY_VERSION_ATTEMPTS) continue;
-    throw new ConcurrencyError(streamId, expected === 'any' ? actual : expected, actual);
+    const actual = await currentVersion(db, streamId);
+    if (expected !== 'any') throw new ConcurrencyError(streamId, expected, actual);
+    throw new ConcurrencyError(
+      streamId,
+      actual,
+      actual,
+      `Stream ${streamId}: gave up after ${attempt} appends lost to concurrent writers`,
+    );
   }
 }
 
