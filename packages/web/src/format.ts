@@ -128,15 +128,31 @@ export function formatTime(value: string | number | Date | null | undefined, tim
   ).format(d);
 }
 
-/** `14:05` or `27 Nov 14:05` (no zone): compact labels for chart axes. */
-export function formatAxisTime(value: number, timeZone: string, withDate: boolean): string {
+/** `14:05:07 GMT+13` for an instant today in the zone, `26 Nov 2025, 14:05:07 GMT+13` otherwise. */
+export function formatRecentTime(
+  value: string | number | Date | null | undefined,
+  timeZone: string,
+  now: number = Date.now(),
+) {
+  if (value === null || value === undefined) return '—';
+  const d = toDate(value);
+  if (Number.isNaN(d.getTime())) return '—';
+  const day = (epochMs: number) => toZonedInputValue(epochMs, timeZone).slice(0, 10);
+  return day(d.getTime()) === day(now)
+    ? formatTime(d, timeZone)
+    : formatDateTimeSeconds(d, timeZone);
+}
+
+/** `27 Nov 14:05` (no zone): compact labels for chart axes, which span more than one day. */
+export function formatAxisTime(value: number, timeZone: string): string {
   const zone = safeZone(timeZone);
   return formatter(
-    `axis|${zone ?? ''}|${withDate}`,
+    `axis|${zone ?? ''}`,
     () =>
       new Intl.DateTimeFormat('en-GB', {
         timeZone: zone,
-        ...(withDate ? { day: 'numeric', month: 'short' } : {}),
+        day: 'numeric',
+        month: 'short',
         hour: '2-digit',
         minute: '2-digit',
         hourCycle: 'h23',

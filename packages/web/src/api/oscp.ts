@@ -175,11 +175,16 @@ export function useConnections() {
   });
 }
 
-export function useConnection(id: string, live = true, enabled = true) {
+/**
+ * One connection, polled while `live`. Not live, it is the edit form's starting point: read once,
+ * not refetched when the window regains focus, so a refresh never interferes with unsaved edits.
+ */
+export function useConnection(id: string, { live = true, enabled = true } = {}) {
   return useQuery({
     queryKey: oscpKeys.detail(id),
     queryFn: ({ signal }) => get<ConnectionDetail>(base(id), signal),
     refetchInterval: live ? LIVE_MS : false,
+    refetchOnWindowFocus: live,
     enabled,
   });
 }

@@ -135,7 +135,6 @@ export function buildOption(props: CapacityChartProps): Option {
   const from = history ? Date.parse(history.from) : now - 24 * HOUR;
   // The past 24 hours and the next 24 hours.
   const to = now + 24 * HOUR;
-  const spanDays = true;
 
   const staticData: Point[] = points.map((p) => [Date.parse(p.at), p.staticCapacityA]);
   staticData.push([now, staticCapacityA], [to, staticCapacityA]);
@@ -161,7 +160,7 @@ export function buildOption(props: CapacityChartProps): Option {
   });
 
   const zone = zoneName(timeZone, new Date(now));
-  const axisLabel = (value: number) => formatAxisTime(value, timeZone, spanDays);
+  const axisLabel = (value: number) => formatAxisTime(value, timeZone);
 
   return {
     animation: false,

@@ -5,7 +5,7 @@ import { useState } from 'react';
 import { depotKeys, stopSession } from '../api/microgrid';
 import type { ChargerView, Role } from '../api/types';
 import { canOperate, NEEDS_OPERATOR } from '../auth/permissions';
-import { formatAmps, formatDateTime, formatKw, formatKwh, formatTime } from '../format';
+import { formatAmps, formatDateTime, formatKw, formatKwh, formatRecentTime } from '../format';
 import { BindingBadge, NO_TRUNCATE } from './badges';
 import { ConfirmModal } from './ConfirmModal';
 import { PermittedButton } from './PermittedButton';
@@ -65,7 +65,7 @@ function ReadingCell({ charger, timeZone }: { charger: ChargerView; timeZone: st
         {formatAmps(r.currentA)} · {formatKw(r.powerW)}
       </Text>
       <Text size="xs" c="dimmed" className="num">
-        {formatTime(r.measuredAt, timeZone)}
+        {formatRecentTime(r.measuredAt, timeZone)}
       </Text>
     </Stack>
   );

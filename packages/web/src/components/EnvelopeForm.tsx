@@ -87,7 +87,8 @@ export function EnvelopeForm({
   const [clientErrors, setClientErrors] = useState<FieldErrors>({});
 
   const submit = useMutation({
-    mutationFn: (body: SubmitEnvelopeBody) => submitEnvelope(scopeId, body),
+    mutationFn: (v: { scopeId: string; body: SubmitEnvelopeBody }) =>
+      submitEnvelope(v.scopeId, v.body),
     onSuccess: async (envelope) => {
       notifications.show({
         color: 'teal',
@@ -99,6 +100,7 @@ export function EnvelopeForm({
     },
   });
 
+  // The scopes can change under the form (live data): a scope that is gone falls back to the first.
   const selectedScope = scopes.some((s) => s.id === scopeId) ? scopeId : (scopes[0]?.id ?? '');
   const errors = mergeErrors(clientErrors, fieldErrorsOf(submit.error));
 
@@ -118,12 +120,15 @@ export function EnvelopeForm({
     setClientErrors(found);
     if (Object.keys(found).length > 0) return;
     submit.mutate({
-      source: source.trim(),
-      blocks: blocks.map((b) => ({
-        start: fromZonedInputValue(b.start, timeZone)!.toISOString(),
-        end: fromZonedInputValue(b.end, timeZone)!.toISOString(),
-        importLimit: { value: toNumber(b.value)!, unit: b.unit },
-      })),
+      scopeId: selectedScope,
+      body: {
+        source: source.trim(),
+        blocks: blocks.map((b) => ({
+          start: fromZonedInputValue(b.start, timeZone)!.toISOString(),
+          end: fromZonedInputValue(b.end, timeZone)!.toISOString(),
+          importLimit: { value: toNumber(b.value)!, unit: b.unit },
+        })),
+      },
     });
   };
 

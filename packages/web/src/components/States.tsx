@@ -6,6 +6,7 @@ import {
   Group,
   Loader,
   Skeleton,
+  type MantineSpacing,
   Stack,
   Text,
 } from '@mantine/core';
@@ -75,6 +76,36 @@ export function ErrorState({
           </Button>
         )}
       </Stack>
+    </Alert>
+  );
+}
+
+/**
+ * A failed refresh of data that is already on screen: the data stays (with whatever the user is
+ * doing with it) and this small banner says it may be out of date. `data-testid="refresh-error"`.
+ */
+export function RefreshError({
+  error,
+  label = 'Live updates failing',
+  mb,
+}: {
+  error: unknown;
+  label?: string;
+  mb?: MantineSpacing;
+}) {
+  return (
+    <Alert
+      data-testid="refresh-error"
+      color="red"
+      variant="light"
+      p="xs"
+      mb={mb}
+      role="status"
+      icon={<IconAlert size={16} />}
+    >
+      <Text size="sm">
+        {label}: {errorDetail(error).replace(/\.$/, '')}. Showing the last data received.
+      </Text>
     </Alert>
   );
 }

@@ -26,7 +26,7 @@ import { IconRefresh } from '../components/icons';
 import { PageHeader } from '../components/PageHeader';
 import { PermittedButton } from '../components/PermittedButton';
 import { StatCard } from '../components/StatCard';
-import { ErrorState, LoadingState } from '../components/States';
+import { ErrorState, LoadingState, RefreshError } from '../components/States';
 import { formatAmps, formatDateTime, formatVolts } from '../format';
 
 function Section({
@@ -211,9 +211,7 @@ export function CircuitPage() {
           </PermittedButton>
         }
       />
-      {circuit.isError && (
-        <ErrorState error={circuit.error} title="Live updates failing; showing the last data" />
-      )}
+      {circuit.isError && <RefreshError error={circuit.error} />}
 
       <Stats circuit={c} />
 

@@ -36,7 +36,7 @@ import { useUser } from '../auth/context';
 import { canManage } from '../auth/permissions';
 import { PRESET_LABEL, SecretStatusBadge } from '../components/oscp/StateBadges';
 import { PageHeader } from '../components/PageHeader';
-import { Empty, ErrorState, FormError, LoadingState } from '../components/States';
+import { Empty, ErrorState, FormError, LoadingState, RefreshError } from '../components/States';
 import { errorFor, fieldErrorsOf, mergeErrors, toNumber, type FieldErrors } from '../forms';
 
 type Preset = PresetView['id'];
@@ -124,9 +124,16 @@ interface FormState {
   safeDefaultUnit: CapacityUnit;
 }
 
-type BindingFields = Pick<
+/** What the user supplies for this particular peer: a preset never has values for these. */
+type PeerFields = Pick<
   FormState,
-  'displayName' | 'groupId' | 'microgridId' | 'scopeId' | 'peerBaseUrl'
+  | 'displayName'
+  | 'groupId'
+  | 'microgridId'
+  | 'scopeId'
+  | 'peerBaseUrl'
+  | 'references'
+  | 'reportingAssetId'
 >;
 
 function oneOf<T extends string>(values: readonly T[], value: unknown, fallback: T): T {
@@ -135,30 +142,32 @@ function oneOf<T extends string>(values: readonly T[], value: unknown, fallback:
 
 const text = (v: unknown) => (v === null || v === undefined ? '' : String(v));
 
-/** Form fields from a stored profile or a preset's defaults; the binding can be carried over. */
-function fromProfile(profile: Record<string, unknown>, binding?: BindingFields): FormState {
+/** Form fields from a stored profile or a preset's defaults, keeping the given peer fields. */
+function fromProfile(profile: Record<string, unknown>, peer?: PeerFields): FormState {
   const refs = (profile.authReferences ?? {}) as Partial<Record<ReferenceKey, string | null>>;
   const safe = profile.safeDefaultCapacity as { value?: unknown; unit?: unknown } | undefined;
   const interval = Number(profile.measurementPublicationIntervalSeconds);
   const heartbeat = profile.requestedHeartbeatIntervalSeconds;
   return {
     preset: oneOf(PRESETS, profile.preset, 'OSCP_STANDARD'),
-    displayName: binding?.displayName ?? text(profile.displayName),
-    groupId: binding?.groupId ?? text(profile.groupId),
-    microgridId: binding?.microgridId ?? text(profile.microgridId),
-    scopeId: binding?.scopeId ?? text(profile.scopeId),
-    peerBaseUrl: binding?.peerBaseUrl ?? text(profile.peerBaseUrl),
+    displayName: peer?.displayName ?? text(profile.displayName),
+    groupId: peer?.groupId ?? text(profile.groupId),
+    microgridId: peer?.microgridId ?? text(profile.microgridId),
+    scopeId: peer?.scopeId ?? text(profile.scopeId),
+    peerBaseUrl: peer?.peerBaseUrl ?? text(profile.peerBaseUrl),
     authMode: oneOf(AUTH_MODES, profile.authMode, 'OSCP_TOKEN'),
-    references: Object.fromEntries(REFERENCE_KEYS.map((k) => [k, text(refs[k])])) as Record<
-      ReferenceKey,
-      string
-    >,
+    references:
+      peer?.references ??
+      (Object.fromEntries(REFERENCE_KEYS.map((k) => [k, text(refs[k])])) as Record<
+        ReferenceKey,
+        string
+      >),
     measurementPublicationMode: oneOf(
       MEASUREMENT_MODES,
       profile.measurementPublicationMode,
       'GROUP',
     ),
-    reportingAssetId: text(profile.reportingAssetId),
+    reportingAssetId: peer?.reportingAssetId ?? text(profile.reportingAssetId),
     measurementConfiguration: oneOf(
       MEASUREMENT_CONFIGURATIONS,
       profile.measurementConfiguration,
@@ -395,7 +404,10 @@ export function ConnectionFormPage() {
   const { id } = useParams();
   const user = useUser();
   const editing = id !== undefined;
-  const existing = useConnection(id ?? '', false, editing && canManage(user.role));
+  const existing = useConnection(id ?? '', {
+    live: false,
+    enabled: editing && canManage(user.role),
+  });
   // A reload after a version conflict starts the form afresh from the current profile.
   const [generation, setGeneration] = useState(0);
 
@@ -412,15 +424,17 @@ export function ConnectionFormPage() {
     );
   }
   if (editing && existing.isPending) return <LoadingState rows={8} />;
-  if (editing && existing.isError)
+  if (editing && existing.isError && !existing.data)
     return <ErrorState error={existing.error} onRetry={() => void existing.refetch()} />;
   return (
     <ConnectionForm
       key={generation}
       existing={editing ? existing.data : undefined}
+      reloadError={editing && existing.isError ? existing.error : null}
       onReload={async () => {
-        await existing.refetch();
-        setGeneration((g) => g + 1);
+        // A failed reload keeps the form (and its edits); the error shows above it.
+        const reloaded = await existing.refetch();
+        if (reloaded.isSuccess) setGeneration((g) => g + 1);
       }}
     />
   );
@@ -428,9 +442,12 @@ export function ConnectionFormPage() {
 
 function ConnectionForm({
   existing,
+  reloadError,
   onReload,
 }: {
   existing: ConnectionDetail | undefined;
+  /** Why the last refresh of the stored connection failed; the form keeps what it has. */
+  reloadError: unknown;
   onReload: () => Promise<void>;
 }) {
   const navigate = useNavigate();
@@ -448,21 +465,10 @@ function ConnectionForm({
   const set = <K extends keyof FormState>(key: K, value: FormState[K]) =>
     setForm((f) => ({ ...f, [key]: value }));
 
-  /** A preset fills every protocol field with its defaults; the binding and names stay. */
+  /** A preset fills every protocol field with its defaults; the user's peer fields stay. */
   const applyPreset = (preset: Preset) => {
     const defaults = presets.data?.presets.find((p) => p.id === preset)?.defaults ?? {};
-    setForm((f) =>
-      fromProfile(
-        { ...defaults, preset },
-        {
-          displayName: f.displayName,
-          groupId: f.groupId,
-          microgridId: f.microgridId,
-          scopeId: f.scopeId,
-          peerBaseUrl: f.peerBaseUrl,
-        },
-      ),
-    );
+    setForm((f) => fromProfile({ ...defaults, preset }, f));
   };
   // A new connection starts from the selected preset's defaults as soon as they arrive.
   const defaultsApplied = useRef(existing !== undefined);
@@ -488,7 +494,7 @@ function ConnectionForm({
         color: 'teal',
         title: existing ? 'Connection saved' : 'Connection created',
         message: existing
-          ? `${detail.displayName} is at version ${detail.version}.`
+          ? `${detail.displayName} is at configuration version ${detail.configurationVersion}.`
           : `${detail.displayName} is ${detail.enabled ? 'enabled' : 'configured; enable it when the peer is ready'}.`,
       });
       await queryClient.invalidateQueries({ queryKey: oscpKeys.all });
@@ -524,23 +530,26 @@ function ConnectionForm({
         title={existing ? `Edit ${existing.displayName}` : 'New OSCP connection'}
         subtitle={
           existing
-            ? `Version ${loadedVersion} · changes are recorded in the configuration history`
+            ? `Configuration version ${loadedVersion} · changes are recorded in the configuration history`
             : "Binds a Capacity Provider's group id to one managed scope, with everything needed to talk to it."
         }
       />
       <Stack gap="md" maw={960}>
+        {reloadError ? (
+          <RefreshError error={reloadError} label="Could not refresh the connection" />
+        ) : null}
         <Section
           title="Preset"
           testId="preset-section"
           description={
             existing
-              ? 'Choosing another preset replaces the protocol settings below with its defaults (name, binding and peer URL stay). Nothing is saved until you save.'
+              ? 'Choosing another preset replaces the protocol settings below with its defaults (name, binding, peer URL, secret names and reporting asset id stay). Nothing is saved until you save.'
               : 'Pick the kind of Capacity Provider first: its defaults fill the form, and you can change any field afterwards.'
           }
         >
           {presets.isPending ? (
             <LoadingState rows={2} label="Loading presets…" />
-          ) : presets.isError ? (
+          ) : presets.isError && !presets.data ? (
             <ErrorState
               error={presets.error}
               title="Could not load the presets"
@@ -637,7 +646,7 @@ function ConnectionForm({
               ]}
               error={
                 fieldError('microgridId') ??
-                (microgrids.isError
+                (microgrids.isError && !microgrids.data
                   ? `Could not load the microgrids: ${errorDetail(microgrids.error)}`
                   : undefined)
               }

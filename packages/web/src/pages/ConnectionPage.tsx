@@ -8,9 +8,9 @@ import {
   oscpApi,
   oscpKeys,
   useConnection,
-  useControl,
   type ConnectionDetail,
 } from '../api/oscp';
+import { useMicrogrids } from '../api/queries';
 import { useUser } from '../auth/context';
 import { canManage, NEEDS_MANAGER } from '../auth/permissions';
 import { ConfirmModal } from '../components/ConfirmModal';
@@ -27,7 +27,7 @@ import { PeerCredentialsCard } from '../components/oscp/PeerCredentials';
 import { AUTH_LABEL, PRESET_LABEL, StateBadge } from '../components/oscp/StateBadges';
 import { PageHeader } from '../components/PageHeader';
 import { PermittedButton } from '../components/PermittedButton';
-import { ErrorState, FormError, LoadingState } from '../components/States';
+import { ErrorState, FormError, LoadingState, RefreshError } from '../components/States';
 
 type Confirmable = 'enable' | 'disable' | 'disconnect';
 
@@ -143,7 +143,8 @@ export function ConnectionPage() {
   const navigate = useNavigate();
   const queryClient = useQueryClient();
   const connection = useConnection(id);
-  const control = useControl(id);
+  // Only for the bound microgrid's time zone, which rarely changes: no polling.
+  const microgrids = useMicrogrids(false);
   const [confirming, setConfirming] = useState<Confirmable | null>(null);
 
   const act = useMutation({
@@ -170,8 +171,9 @@ export function ConnectionPage() {
     setConfirming(action);
   };
 
-  if (connection.isPending) return <LoadingState rows={8} />;
-  if (connection.isError)
+  // Waiting for the microgrids too keeps times from jumping from the browser's zone to the depot's.
+  if (connection.isPending || microgrids.isPending) return <LoadingState rows={8} />;
+  if (connection.isError && !connection.data)
     return (
       <ErrorState
         error={connection.error}
@@ -180,6 +182,9 @@ export function ConnectionPage() {
       />
     );
   const c = connection.data;
+  const microgridZone = microgrids.data?.microgrids.find(
+    (m) => m.id === c.binding.microgrid?.id,
+  )?.timezone;
   const manage = canManage(user.role);
   const confirm = confirming ? confirmation(confirming, c) : null;
 
@@ -199,7 +204,8 @@ export function ConnectionPage() {
             </Anchor>{' '}
             · {PRESET_LABEL[c.preset] ?? c.preset} profile ·{' '}
             {(AUTH_LABEL[c.authMode] ?? c.authMode).toLowerCase()} · {c.measurementPublicationMode}{' '}
-            measurements · version {c.version}
+            measurements · configuration version {c.configurationVersion} · times in{' '}
+            {microgridZone ?? 'your browser’s time zone'}
           </>
         }
         actions={
@@ -263,16 +269,17 @@ export function ConnectionPage() {
         }
       />
       <Stack gap="md">
+        {connection.isError && <RefreshError error={connection.error} />}
         {/* The retry has no dialog: its error shows here (the dialogs show their own). */}
         {act.variables === 'retry' && <FormError error={act.error} testId="action-error" />}
         <BindingCard c={c} />
-        <ControlCard control={control.data} />
-        <LifecycleCard c={c} />
-        <ErrorCard c={c} />
+        <ControlCard c={c} timeZone={microgridZone} />
+        <LifecycleCard c={c} timeZone={microgridZone} />
+        <ErrorCard c={c} timeZone={microgridZone} />
         <PeerCredentialsCard c={c} manage={manage} />
-        <PublicationsCard id={id} />
-        <HistoryCard id={id} />
-        <TimelineCard id={id} />
+        <PublicationsCard id={id} timeZone={microgridZone} />
+        <HistoryCard id={id} timeZone={microgridZone} />
+        <TimelineCard id={id} timeZone={microgridZone} />
       </Stack>
       {confirm && (
         <ConfirmModal

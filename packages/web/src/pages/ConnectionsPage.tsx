@@ -1,13 +1,13 @@
-import { Anchor, Button, Paper, Table, Text } from '@mantine/core';
+import { Anchor, Button, Paper, Stack, Table, Text } from '@mantine/core';
 import { Link, useNavigate } from 'react-router-dom';
 import { useConnections } from '../api/oscp';
 import { useUser } from '../auth/context';
 import { canManage, NEEDS_MANAGER } from '../auth/permissions';
 import { IconPlus } from '../components/icons';
-import { AUTH_LABEL, ErrorMarker, StateBadge } from '../components/oscp/StateBadges';
+import { AUTH_LABEL, ErrorMarker, ModeBadge, StateBadge } from '../components/oscp/StateBadges';
 import { PageHeader } from '../components/PageHeader';
 import { PermittedButton } from '../components/PermittedButton';
-import { Empty, ErrorState, LoadingState } from '../components/States';
+import { Empty, ErrorState, LoadingState, RefreshError } from '../components/States';
 
 export function ConnectionsPage() {
   const user = useUser();
@@ -33,7 +33,7 @@ export function ConnectionsPage() {
       />
       {connections.isPending ? (
         <LoadingState rows={4} />
-      ) : connections.isError ? (
+      ) : connections.isError && !connections.data ? (
         <ErrorState error={connections.error} onRetry={() => void connections.refetch()} />
       ) : connections.data.connections.length === 0 ? (
         <Empty
@@ -49,67 +49,74 @@ export function ConnectionsPage() {
           }
         />
       ) : (
-        <Paper p={0}>
-          <Table.ScrollContainer minWidth={900}>
-            <Table data-testid="connections-table" verticalSpacing="xs" highlightOnHover>
-              <Table.Thead>
-                <Table.Tr>
-                  <Table.Th>Connection</Table.Th>
-                  <Table.Th>State</Table.Th>
-                  <Table.Th>Group id</Table.Th>
-                  <Table.Th>Microgrid / scope</Table.Th>
-                  <Table.Th>Mode</Table.Th>
-                  <Table.Th>Authentication</Table.Th>
-                  <Table.Th>Latest error</Table.Th>
-                </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
-                {connections.data.connections.map((c) => (
-                  <Table.Tr
-                    key={c.id}
-                    data-testid="connection-row"
-                    data-connection-name={c.displayName}
-                  >
-                    <Table.Td>
-                      <Anchor
-                        component={Link}
-                        to={`/connections/${c.id}`}
-                        fw={600}
-                        data-testid="connection-link"
-                      >
-                        {c.displayName}
-                      </Anchor>
-                    </Table.Td>
-                    <Table.Td>
-                      <StateBadge state={c.state} />
-                    </Table.Td>
-                    <Table.Td className="num">{c.groupId}</Table.Td>
-                    <Table.Td>
-                      {c.binding.microgrid && c.binding.scope ? (
-                        <Text size="sm" data-testid="connection-binding">
-                          {c.binding.microgrid.name} / {c.binding.scope.name}
-                        </Text>
-                      ) : (
-                        <Text size="sm" c="orange.8" data-testid="connection-binding">
-                          Scope no longer exists
-                        </Text>
-                      )}
-                    </Table.Td>
-                    <Table.Td data-testid="connection-mode">
-                      {c.measurementPublicationMode}
-                    </Table.Td>
-                    <Table.Td data-testid="connection-auth">
-                      {AUTH_LABEL[c.authMode] ?? c.authMode}
-                    </Table.Td>
-                    <Table.Td>
-                      <ErrorMarker error={c.latestError} />
-                    </Table.Td>
+        <Stack gap="md">
+          {connections.isError && <RefreshError error={connections.error} />}
+          <Paper p={0}>
+            <Table.ScrollContainer minWidth={1100}>
+              <Table data-testid="connections-table" verticalSpacing="xs" highlightOnHover>
+                <Table.Thead>
+                  <Table.Tr>
+                    <Table.Th>Connection</Table.Th>
+                    <Table.Th>State</Table.Th>
+                    <Table.Th>Group id</Table.Th>
+                    <Table.Th>Microgrid / scope</Table.Th>
+                    <Table.Th>Operating mode</Table.Th>
+                    <Table.Th>Measurements</Table.Th>
+                    <Table.Th>Authentication</Table.Th>
+                    <Table.Th>Latest error</Table.Th>
                   </Table.Tr>
-                ))}
-              </Table.Tbody>
-            </Table>
-          </Table.ScrollContainer>
-        </Paper>
+                </Table.Thead>
+                <Table.Tbody>
+                  {connections.data.connections.map((c) => (
+                    <Table.Tr
+                      key={c.id}
+                      data-testid="connection-row"
+                      data-connection-name={c.displayName}
+                    >
+                      <Table.Td>
+                        <Anchor
+                          component={Link}
+                          to={`/connections/${c.id}`}
+                          fw={600}
+                          data-testid="connection-link"
+                        >
+                          {c.displayName}
+                        </Anchor>
+                      </Table.Td>
+                      <Table.Td>
+                        <StateBadge state={c.state} />
+                      </Table.Td>
+                      <Table.Td className="num">{c.groupId}</Table.Td>
+                      <Table.Td>
+                        {c.binding.microgrid && c.binding.scope ? (
+                          <Text size="sm" data-testid="connection-binding">
+                            {c.binding.microgrid.name} / {c.binding.scope.name}
+                          </Text>
+                        ) : (
+                          <Text size="sm" c="orange.8" data-testid="connection-binding">
+                            Scope no longer exists
+                          </Text>
+                        )}
+                      </Table.Td>
+                      <Table.Td data-testid="connection-operating-mode">
+                        <ModeBadge mode={c.control.mode} reason={c.control.reason} />
+                      </Table.Td>
+                      <Table.Td data-testid="connection-measurements">
+                        {c.measurementPublicationMode}
+                      </Table.Td>
+                      <Table.Td data-testid="connection-auth">
+                        {AUTH_LABEL[c.authMode] ?? c.authMode}
+                      </Table.Td>
+                      <Table.Td>
+                        <ErrorMarker error={c.latestError} />
+                      </Table.Td>
+                    </Table.Tr>
+                  ))}
+                </Table.Tbody>
+              </Table>
+            </Table.ScrollContainer>
+          </Paper>
+        </Stack>
       )}
     </>
   );

@@ -5,7 +5,7 @@ import { useUser } from '../auth/context';
 import { canManage } from '../auth/permissions';
 import { MicrogridCard } from '../components/MicrogridCard';
 import { PageHeader } from '../components/PageHeader';
-import { Empty, ErrorState, LoadingState } from '../components/States';
+import { Empty, ErrorState, LoadingState, RefreshError } from '../components/States';
 
 export function DepotPage() {
   const user = useUser();
@@ -44,12 +44,7 @@ export function DepotPage() {
         />
       ) : (
         <Stack gap="md">
-          {microgrids.isError && (
-            <ErrorState
-              error={microgrids.error}
-              title="Live updates failing; showing the last data"
-            />
-          )}
+          {microgrids.isError && <RefreshError error={microgrids.error} />}
           {microgrids.data.microgrids.map((m) => (
             <MicrogridCard key={m.id} microgrid={m} />
           ))}

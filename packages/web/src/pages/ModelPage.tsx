@@ -22,7 +22,7 @@ import { MicrogridModal } from '../components/model/MicrogridModal';
 import { ScopeModal } from '../components/model/ScopeModal';
 import { PageHeader } from '../components/PageHeader';
 import { PermittedButton } from '../components/PermittedButton';
-import { Empty, ErrorState, LoadingState } from '../components/States';
+import { Empty, ErrorState, LoadingState, RefreshError } from '../components/States';
 import { formatAmps, formatVolts } from '../format';
 
 interface DeleteTarget {
@@ -172,7 +172,7 @@ export function ModelPage() {
   let content: ReactNode;
   if (microgrids.isPending) {
     content = <LoadingState rows={8} label="Loading the depot model…" />;
-  } else if (microgrids.isError) {
+  } else if (microgrids.isError && !microgrids.data) {
     content = (
       <ErrorState
         error={microgrids.error}
@@ -360,6 +360,9 @@ export function ModelPage() {
         }
         actions={newMicrogridButton}
       />
+      {microgrids.isError && microgrids.data && (
+        <RefreshError error={microgrids.error} label="Could not refresh the depot model" />
+      )}
       {content}
 
       <MicrogridModal

@@ -6,7 +6,7 @@ import { useUser } from '../auth/context';
 import { canOperate, NEEDS_OPERATOR } from '../auth/permissions';
 import { PageHeader } from '../components/PageHeader';
 import { PermittedButton } from '../components/PermittedButton';
-import { Empty, ErrorState, FormError, LoadingState } from '../components/States';
+import { Empty, ErrorState, FormError, LoadingState, RefreshError } from '../components/States';
 import { formatDateTime } from '../format';
 
 const SEVERITY_COLOR = { INFO: 'blue', WARNING: 'yellow', ALARM: 'red' } as const;
@@ -42,9 +42,12 @@ export function NotificationsPage() {
               ]}
             />
           </Group>
+          {notifications.isError && notifications.data && (
+            <RefreshError error={notifications.error} mb="sm" />
+          )}
           {notifications.isPending ? (
             <LoadingState rows={3} />
-          ) : notifications.isError ? (
+          ) : notifications.isError && !notifications.data ? (
             <ErrorState error={notifications.error} />
           ) : notifications.data.items.length === 0 ? (
             <Empty testId="empty-notifications" title="No notifications" />
@@ -102,9 +105,10 @@ export function NotificationsPage() {
           <Title order={3} fz="h5" mb="sm">
             Incidents
           </Title>
+          {incidents.isError && incidents.data && <RefreshError error={incidents.error} mb="sm" />}
           {incidents.isPending ? (
             <LoadingState rows={3} />
-          ) : incidents.isError ? (
+          ) : incidents.isError && !incidents.data ? (
             <ErrorState error={incidents.error} />
           ) : incidents.data.items.length === 0 ? (
             <Empty testId="empty-incidents" title="No incidents" />

@@ -22,7 +22,7 @@ import { IconPlus } from '../components/icons';
 import { SecretStatusBadge } from '../components/oscp/StateBadges';
 import { PageHeader } from '../components/PageHeader';
 import { PermittedButton } from '../components/PermittedButton';
-import { Empty, ErrorState, LoadingState } from '../components/States';
+import { Empty, ErrorState, LoadingState, RefreshError } from '../components/States';
 import { formatDateTime } from '../format';
 import { errorFor, fieldErrorsOf, mergeErrors, type FieldErrors } from '../forms';
 
@@ -176,9 +176,12 @@ export function SecretsPage() {
           </Button>
         }
       />
+      {secrets.isError && secrets.data && (
+        <RefreshError error={secrets.error} label="Could not refresh the secrets" mb="md" />
+      )}
       {secrets.isPending ? (
         <LoadingState rows={4} label="Loading secrets…" />
-      ) : secrets.isError ? (
+      ) : secrets.isError && !secrets.data ? (
         <ErrorState
           error={secrets.error}
           title="Could not load the secrets"

@@ -21,7 +21,7 @@ import type { ApiTokenView, CreatedApiToken } from '../api/types';
 import { ConfirmModal } from '../components/ConfirmModal';
 import { IconAlert, IconCheck, IconCopy } from '../components/icons';
 import { PageHeader } from '../components/PageHeader';
-import { Empty, ErrorState, FormError, LoadingState } from '../components/States';
+import { Empty, ErrorState, FormError, LoadingState, RefreshError } from '../components/States';
 import { errorFor, fieldErrorsOf } from '../forms';
 import { formatDateTime } from '../format';
 
@@ -145,9 +145,12 @@ export function TokensPage() {
         </form>
       </Paper>
       {created && <NewTokenBox token={created} onDismiss={() => setCreated(null)} />}
+      {tokens.isError && tokens.data && (
+        <RefreshError error={tokens.error} label="Could not refresh your tokens" />
+      )}
       {tokens.isPending ? (
         <LoadingState rows={4} label="Loading tokens…" />
-      ) : tokens.isError ? (
+      ) : tokens.isError && !tokens.data ? (
         <ErrorState
           error={tokens.error}
           title="Could not load your tokens"

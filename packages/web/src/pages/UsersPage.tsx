@@ -1,4 +1,4 @@
-import { Badge, Button, Group, NativeSelect, Stack, Table, Text } from '@mantine/core';
+import { Badge, Button, Group, NativeSelect, Stack, Table, Text, Tooltip } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
@@ -11,11 +11,45 @@ import { ConfirmModal } from '../components/ConfirmModal';
 import { IconPlus } from '../components/icons';
 import { PageHeader } from '../components/PageHeader';
 import { PermittedButton } from '../components/PermittedButton';
-import { Empty, ErrorState, LoadingState } from '../components/States';
+import { Empty, ErrorState, LoadingState, RefreshError } from '../components/States';
 import { CreateUserModal, ResetPasswordModal } from '../components/UserModals';
 import { formatDateTime } from '../format';
 
 const ROLE_OPTIONS = ROLES.map((r) => ({ value: r, label: ROLE_LABEL[r] }));
+
+/** A change to one account that waits for confirmation: a new role, or disabling it. */
+type UserChange = { user: UserView; body: { role: Role } | { disabled: boolean } };
+
+function confirmation({ user, body }: UserChange) {
+  if ('role' in body) {
+    return {
+      title: `Change the role of ${user.username}?`,
+      label: `Make ${ROLE_LABEL[body.role]}`,
+      color: 'blue',
+      body: (
+        <>
+          <b>{user.username}</b> changes from {ROLE_LABEL[user.role]} to{' '}
+          <b>{ROLE_LABEL[body.role]}</b>; what the account may do changes at once.
+          {user.role === 'SYSTEM_ADMIN' && ' It can no longer manage users.'}
+        </>
+      ),
+    };
+  }
+  return {
+    title: `Disable ${user.username}?`,
+    label: 'Disable user',
+    color: 'red',
+    body: (
+      <>
+        <b>{user.username}</b> ({ROLE_LABEL[user.role]}) can no longer sign in; its sessions and API
+        tokens stop working at once. The account is kept: enable it again to restore access.
+      </>
+    ),
+  };
+}
+
+const notifyRefused = (error: unknown) =>
+  notifications.show({ color: 'red', title: 'Change refused', message: errorDetail(error) });
 
 export function UsersPage() {
   const me = useUser();
@@ -28,23 +62,27 @@ export function UsersPage() {
   const [creating, setCreating] = useState(false);
   const [resetting, setResetting] = useState<UserView | null>(null);
   const [deleting, setDeleting] = useState<UserView | null>(null);
+  const [confirming, setConfirming] = useState<UserChange | null>(null);
 
   const change = useMutation({
-    mutationFn: (v: { user: UserView; body: { role?: Role; disabled?: boolean } }) =>
-      updateUser(v.user.id, v.body),
+    mutationFn: (v: UserChange) => updateUser(v.user.id, v.body),
     onSuccess: (updated, v) => {
       const what =
-        v.body.role !== undefined
+        'role' in v.body
           ? `${updated.username} is now ${ROLE_LABEL[updated.role]}.`
           : updated.disabled
             ? `${updated.username} is disabled and can no longer sign in.`
             : `${updated.username} is enabled.`;
       notifications.show({ color: 'teal', title: 'User updated', message: what });
+      setConfirming(null);
     },
-    onError: (error) =>
-      notifications.show({ color: 'red', title: 'Change refused', message: errorDetail(error) }),
     onSettled: () => queryClient.invalidateQueries({ queryKey: authKeys.users }),
   });
+  const ask = (next: UserChange) => {
+    change.reset();
+    setConfirming(next);
+  };
+  const confirm = confirming ? confirmation(confirming) : null;
 
   const remove = useMutation({
     mutationFn: (user: UserView) => deleteUser(user.id),
@@ -87,9 +125,12 @@ export function UsersPage() {
           </Button>
         }
       />
+      {users.isError && users.data && (
+        <RefreshError error={users.error} label="Could not refresh the users" />
+      )}
       {users.isPending ? (
         <LoadingState rows={5} label="Loading users…" />
-      ) : users.isError ? (
+      ) : users.isError && !users.data ? (
         <ErrorState
           error={users.error}
           title="Could not load the users"
@@ -112,6 +153,19 @@ export function UsersPage() {
             <Table.Tbody>
               {users.data.map((u) => {
                 const self = u.id === me.id;
+                const roleSelect = (
+                  <NativeSelect
+                    size="xs"
+                    aria-label={`Role of ${u.username}`}
+                    data={ROLE_OPTIONS}
+                    value={u.role}
+                    disabled={self || change.isPending}
+                    onChange={(e) =>
+                      ask({ user: u, body: { role: e.currentTarget.value as Role } })
+                    }
+                    data-testid="user-role-select"
+                  />
+                );
                 return (
                   <Table.Tr key={u.id} data-testid="user-row" data-username={u.username}>
                     <Table.Td fw={500}>
@@ -124,17 +178,18 @@ export function UsersPage() {
                       )}
                     </Table.Td>
                     <Table.Td>
-                      <NativeSelect
-                        size="xs"
-                        aria-label={`Role of ${u.username}`}
-                        data={ROLE_OPTIONS}
-                        value={u.role}
-                        disabled={change.isPending}
-                        onChange={(e) =>
-                          change.mutate({ user: u, body: { role: e.currentTarget.value as Role } })
-                        }
-                        data-testid="user-role-select"
-                      />
+                      {self ? (
+                        <Tooltip
+                          label="You cannot change your own role: a demotion could lock you out of managing users. Ask another system admin."
+                          withArrow
+                          multiline
+                          w={280}
+                        >
+                          <div style={{ cursor: 'not-allowed' }}>{roleSelect}</div>
+                        </Tooltip>
+                      ) : (
+                        roleSelect
+                      )}
                     </Table.Td>
                     <Table.Td>
                       <Badge
@@ -155,7 +210,12 @@ export function UsersPage() {
                           size="compact-xs"
                           variant="subtle"
                           onClick={() =>
-                            change.mutate({ user: u, body: { disabled: !u.disabled } })
+                            u.disabled
+                              ? change.mutate(
+                                  { user: u, body: { disabled: false } },
+                                  { onError: notifyRefused },
+                                )
+                              : ask({ user: u, body: { disabled: true } })
                           }
                           data-testid={u.disabled ? 'enable-user' : 'disable-user'}
                         >
@@ -195,6 +255,21 @@ export function UsersPage() {
 
       <CreateUserModal opened={creating} onClose={() => setCreating(false)} />
       <ResetPasswordModal user={resetting} onClose={() => setResetting(null)} />
+      {confirm && (
+        <ConfirmModal
+          opened
+          title={confirm.title}
+          confirmLabel={confirm.label}
+          confirmColor={confirm.color}
+          confirmTestId="confirm-user-change"
+          loading={change.isPending}
+          error={change.error}
+          onClose={() => setConfirming(null)}
+          onConfirm={() => confirming && change.mutate(confirming)}
+        >
+          {confirm.body}
+        </ConfirmModal>
+      )}
       <ConfirmModal
         opened={deleting !== null}
         title={`Delete user ${deleting?.username ?? ''}?`}

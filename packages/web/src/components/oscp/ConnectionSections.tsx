@@ -18,6 +18,7 @@ import { useState, type ReactNode } from 'react';
 import { Link } from 'react-router-dom';
 import {
   PUBLICATION_STATUSES,
+  useControl,
   useHistory,
   usePublications,
   useTimeline,
@@ -25,7 +26,7 @@ import {
   type ControlView,
 } from '../../api/oscp';
 import { formatDateTimeSeconds } from '../../format';
-import { Empty, ErrorState, LoadingState } from '../States';
+import { Empty, ErrorState, LoadingState, RefreshError } from '../States';
 import { ModeBadge, PublicationBadge, statusText } from './StateBadges';
 
 export function Card({
@@ -81,8 +82,12 @@ function SubTitle({ children }: { children: ReactNode }) {
   );
 }
 
-/** Protocol times are shown to the second: heartbeats can be seconds apart. */
-export const when = (iso: string | null | undefined) => (iso ? formatDateTimeSeconds(iso) : '—');
+/**
+ * Protocol times are shown to the second (heartbeats can be seconds apart), in the microgrid's zone
+ * when it is known and the browser's otherwise; the zone is always named.
+ */
+const when = (iso: string | null | undefined, timeZone: string | undefined) =>
+  iso ? formatDateTimeSeconds(iso, timeZone) : '—';
 
 export function BindingCard({ c }: { c: ConnectionDetail }) {
   const b = c.binding;
@@ -178,7 +183,13 @@ function Negotiated({ c }: { c: ConnectionDetail }) {
   );
 }
 
-function Outbound({ o }: { o: ConnectionDetail['lastOutbound'] }) {
+function Outbound({
+  o,
+  timeZone,
+}: {
+  o: ConnectionDetail['lastOutbound'];
+  timeZone: string | undefined;
+}) {
   if (!o) return <>None yet</>;
   return (
     <Group gap={6} wrap="wrap">
@@ -187,7 +198,7 @@ function Outbound({ o }: { o: ConnectionDetail['lastOutbound'] }) {
       </Text>
       <PublicationBadge status={o.status} />
       <Text size="sm" span>
-        {when(o.at)}
+        {when(o.at, timeZone)}
       </Text>
       {o.lastError && (
         <Text size="xs" c={o.status === 'DELIVERED' ? 'dimmed' : 'red.7'} span>
@@ -198,7 +209,13 @@ function Outbound({ o }: { o: ConnectionDetail['lastOutbound'] }) {
   );
 }
 
-export function LifecycleCard({ c }: { c: ConnectionDetail }) {
+export function LifecycleCard({
+  c,
+  timeZone,
+}: {
+  c: ConnectionDetail;
+  timeZone: string | undefined;
+}) {
   const l = c.lifecycle;
   const reg = l.registration;
   const h = l.handshake;
@@ -214,12 +231,12 @@ export function LifecycleCard({ c }: { c: ConnectionDetail }) {
             {reg.selectedVersion ?? '—'}
           </Field>
           <Field label="Registered at" testId="registered-at">
-            {when(reg.registeredAt)}
+            {when(reg.registeredAt, timeZone)}
           </Field>
           <Field label="Failure" testId="registration-failure">
             {reg.failure ? (
               <Text size="sm" c="red.7" component="span">
-                {reg.failure.reason} ({when(reg.failure.at)})
+                {reg.failure.reason} ({when(reg.failure.at, timeZone)})
               </Text>
             ) : (
               '—'
@@ -236,7 +253,9 @@ export function LifecycleCard({ c }: { c: ConnectionDetail }) {
         <SimpleGrid cols={{ base: 1, sm: 2 }} spacing="sm">
           <Field label="Handshake" testId="handshake">
             <Group gap={6} wrap="wrap">
-              <span>{h.completedAt ? `Completed ${when(h.completedAt)}` : 'Not completed'}</span>
+              <span>
+                {h.completedAt ? `Completed ${when(h.completedAt, timeZone)}` : 'Not completed'}
+              </span>
               {h.awaitingAcknowledgement && (
                 <Badge color="blue" variant="light" radius="sm" tt="none">
                   awaiting acknowledgement
@@ -257,19 +276,19 @@ export function LifecycleCard({ c }: { c: ConnectionDetail }) {
         <SubTitle>Heartbeats and publications</SubTitle>
         <SimpleGrid cols={{ base: 1, sm: 2, md: 3 }} spacing="sm">
           <Field label="Last heartbeat from the peer" testId="last-heartbeat">
-            {when(l.heartbeat.lastReceivedAt)}
+            {when(l.heartbeat.lastReceivedAt, timeZone)}
           </Field>
           <Field label="Offline threshold (the peer's offline_mode_at)" testId="offline-threshold">
-            {when(l.heartbeat.peerOfflineAt)}
+            {when(l.heartbeat.peerOfflineAt, timeZone)}
           </Field>
           <Field label="Last went offline" testId="went-offline">
-            {when(l.heartbeat.wentOfflineAt)}
+            {when(l.heartbeat.wentOfflineAt, timeZone)}
           </Field>
           <Field label="Last outbound publication" testId="last-outbound">
-            <Outbound o={c.lastOutbound} />
+            <Outbound o={c.lastOutbound} timeZone={timeZone} />
           </Field>
           <Field label="Last heartbeat sent" testId="last-heartbeat-sent">
-            <Outbound o={c.lastHeartbeatSent} />
+            <Outbound o={c.lastHeartbeatSent} timeZone={timeZone} />
           </Field>
         </SimpleGrid>
       </Stack>
@@ -277,7 +296,7 @@ export function LifecycleCard({ c }: { c: ConnectionDetail }) {
   );
 }
 
-export function ErrorCard({ c }: { c: ConnectionDetail }) {
+export function ErrorCard({ c, timeZone }: { c: ConnectionDetail; timeZone: string | undefined }) {
   const e = c.latestError;
   return (
     <Card
@@ -325,11 +344,11 @@ export function ErrorCard({ c }: { c: ConnectionDetail }) {
             <Field label="Status">
               {e.status ? statusText(e.status) : e.url ? 'no response' : '—'}
             </Field>
-            <Field label="When">{when(e.at)}</Field>
+            <Field label="When">{when(e.at, timeZone)}</Field>
           </SimpleGrid>
           {e.clearedAt && (
             <Text size="xs" c="dimmed" data-testid="error-cleared">
-              Cleared at {when(e.clearedAt)} by a later success
+              Cleared at {when(e.clearedAt, timeZone)} by a later success
             </Text>
           )}
         </Stack>
@@ -338,23 +357,113 @@ export function ErrorCard({ c }: { c: ConnectionDetail }) {
   );
 }
 
-export function ControlCard({ control }: { control: ControlView | undefined }) {
-  if (!control) return null;
-  const last = control.lastForecast;
+type ForecastSummary = NonNullable<ConnectionDetail['control']['lastForecast']>;
+
+function ForecastOutcome({
+  last,
+  requestId,
+  timeZone,
+}: {
+  last: ForecastSummary;
+  requestId?: string;
+  timeZone: string | undefined;
+}) {
+  return (
+    <>
+      <Group gap="xs">
+        <Badge
+          color={last.outcome === 'ACCEPTED' ? 'green' : 'red'}
+          variant="light"
+          radius="sm"
+          data-testid="last-forecast-outcome"
+        >
+          {last.outcome}
+        </Badge>
+        <Text size="sm">
+          {last.type} · {when(last.at, timeZone)}
+          {requestId && (
+            <>
+              {' '}
+              · request <Code>{requestId}</Code>
+            </>
+          )}
+        </Text>
+      </Group>
+      {last.reason && (
+        <Text size="sm" c="red.7">
+          {last.reason}
+        </Text>
+      )}
+    </>
+  );
+}
+
+function ForecastBlocks({
+  blocks,
+  timeZone,
+}: {
+  blocks: NonNullable<ControlView['lastForecast']>['blocks'];
+  timeZone: string | undefined;
+}) {
+  return (
+    <Table.ScrollContainer minWidth={500} mah={240}>
+      <Table verticalSpacing={2} fz="xs" data-testid="forecast-blocks">
+        <Table.Thead>
+          <Table.Tr>
+            <Table.Th>Start</Table.Th>
+            <Table.Th>End</Table.Th>
+            <Table.Th>Capacity</Table.Th>
+            <Table.Th>Phase</Table.Th>
+          </Table.Tr>
+        </Table.Thead>
+        <Table.Tbody>
+          {blocks.map((b, i) => (
+            <Table.Tr key={i}>
+              <Table.Td>{when(b.start_time, timeZone)}</Table.Td>
+              <Table.Td>{when(b.end_time, timeZone)}</Table.Td>
+              <Table.Td className="num">
+                {b.capacity} {b.unit}
+              </Table.Td>
+              <Table.Td>{b.phase}</Table.Td>
+            </Table.Tr>
+          ))}
+        </Table.Tbody>
+      </Table>
+    </Table.ScrollContainer>
+  );
+}
+
+/**
+ * The operating mode of the bound scope. Its details (since when, forecast blocks) come from the
+ * control endpoint; until they arrive, or when they cannot be loaded, the connection's own control
+ * summary keeps the mode on screen so a fallback is never hidden.
+ */
+export function ControlCard({
+  c,
+  timeZone,
+}: {
+  c: ConnectionDetail;
+  timeZone: string | undefined;
+}) {
+  const control = useControl(c.id);
+  const detail = control.data;
+  const mode = detail ?? c.control;
+  const last = detail ? detail.lastForecast : c.control.lastForecast;
   return (
     <Card
       title="Operating mode"
       testId="control"
-      extra={<ModeBadge mode={control.mode} reason={control.reason} />}
+      extra={<ModeBadge mode={mode.mode} reason={mode.reason} />}
     >
       <Stack gap="xs">
+        {control.isError && detail && <RefreshError error={control.error} />}
         <Text size="sm" data-testid="mode-reason">
-          {control.reason}
-          {control.modeSince ? ` (since ${when(control.modeSince)})` : ''}
+          {mode.reason}
+          {detail?.modeSince ? ` (since ${when(detail.modeSince, timeZone)})` : ''}
         </Text>
-        {control.disconnectedAt && (
+        {detail?.disconnectedAt && (
           <Text size="sm" c="dimmed" data-testid="disconnected-note">
-            OSCP control ended at {when(control.disconnectedAt)}; local control resumed.
+            OSCP control ended at {when(detail.disconnectedAt, timeZone)}; local control resumed.
           </Text>
         )}
         <Text size="sm" fw={600} mt="xs">
@@ -366,50 +475,25 @@ export function ControlCard({ control }: { control: ControlView | undefined }) {
           </Text>
         ) : (
           <Stack gap={4} data-testid="last-forecast">
-            <Group gap="xs">
-              <Badge
-                color={last.outcome === 'ACCEPTED' ? 'green' : 'red'}
-                variant="light"
-                radius="sm"
-                data-testid="last-forecast-outcome"
-              >
-                {last.outcome}
-              </Badge>
-              <Text size="sm">
-                {last.type} · {when(last.at)} · request <Code>{last.requestId}</Code>
-              </Text>
-            </Group>
-            {last.reason && (
-              <Text size="sm" c="red.7">
-                {last.reason}
-              </Text>
+            <ForecastOutcome
+              last={last}
+              requestId={detail?.lastForecast?.requestId}
+              timeZone={timeZone}
+            />
+            {detail?.lastForecast && (
+              <ForecastBlocks blocks={detail.lastForecast.blocks} timeZone={timeZone} />
             )}
-            <Table.ScrollContainer minWidth={500} mah={240}>
-              <Table verticalSpacing={2} fz="xs" data-testid="forecast-blocks">
-                <Table.Thead>
-                  <Table.Tr>
-                    <Table.Th>Start</Table.Th>
-                    <Table.Th>End</Table.Th>
-                    <Table.Th>Capacity</Table.Th>
-                    <Table.Th>Phase</Table.Th>
-                  </Table.Tr>
-                </Table.Thead>
-                <Table.Tbody>
-                  {last.blocks.map((b, i) => (
-                    <Table.Tr key={i}>
-                      <Table.Td>{when(b.start_time)}</Table.Td>
-                      <Table.Td>{when(b.end_time)}</Table.Td>
-                      <Table.Td className="num">
-                        {b.capacity} {b.unit}
-                      </Table.Td>
-                      <Table.Td>{b.phase}</Table.Td>
-                    </Table.Tr>
-                  ))}
-                </Table.Tbody>
-              </Table>
-            </Table.ScrollContainer>
           </Stack>
         )}
+        {control.isPending ? (
+          <LoadingState rows={2} label="Loading the forecast details…" />
+        ) : control.isError && !detail ? (
+          <ErrorState
+            error={control.error}
+            title="Could not load the forecast details"
+            onRetry={() => void control.refetch()}
+          />
+        ) : null}
       </Stack>
     </Card>
   );
@@ -423,13 +507,14 @@ function historyValue(value: unknown): string {
   return JSON.stringify(value);
 }
 
-export function HistoryCard({ id }: { id: string }) {
+export function HistoryCard({ id, timeZone }: { id: string; timeZone: string | undefined }) {
   const history = useHistory(id);
   return (
     <Card title="Configuration history" testId="history">
+      {history.isError && history.data && <RefreshError error={history.error} mb="sm" />}
       {history.isPending ? (
         <LoadingState rows={2} label="Loading the history…" />
-      ) : history.isError ? (
+      ) : history.isError && !history.data ? (
         <ErrorState
           error={history.error}
           title="Could not load the history"
@@ -452,7 +537,7 @@ export function HistoryCard({ id }: { id: string }) {
                   {h.summary}
                 </Text>
                 <Text size="xs" c="dimmed">
-                  by <b>{h.by}</b> · {when(h.at)} · version {h.version}
+                  by <b>{h.by}</b> · {when(h.at, timeZone)} · configuration version {h.version}
                 </Text>
               </Group>
               {h.changes.map((c) => (
@@ -506,7 +591,7 @@ function PageFooter({
   );
 }
 
-export function PublicationsCard({ id }: { id: string }) {
+export function PublicationsCard({ id, timeZone }: { id: string; timeZone: string | undefined }) {
   const [status, setStatus] = useState('');
   const [kind, setKind] = useState('');
   const [page, setPage] = useState(1);
@@ -552,9 +637,12 @@ export function PublicationsCard({ id }: { id: string }) {
   );
   return (
     <Card title="Publications" testId="publications" extra={filters}>
+      {publications.isError && publications.data && (
+        <RefreshError error={publications.error} mb="sm" />
+      )}
       {publications.isPending ? (
         <LoadingState rows={3} label="Loading publications…" />
-      ) : publications.isError ? (
+      ) : publications.isError && !publications.data ? (
         <ErrorState
           error={publications.error}
           title="Could not load the publications"
@@ -610,12 +698,12 @@ export function PublicationsCard({ id }: { id: string }) {
                         <PublicationBadge status={p.status} />
                         {p.status === 'RETRYING' && p.nextAttemptAt && (
                           <Text size="xs" c="dimmed" className="nowrap">
-                            next {when(p.nextAttemptAt)}
+                            next {when(p.nextAttemptAt, timeZone)}
                           </Text>
                         )}
                         {p.status === 'DELIVERED' && p.deliveredAt && (
                           <Text size="xs" c="dimmed" className="nowrap">
-                            {when(p.deliveredAt)}
+                            {when(p.deliveredAt, timeZone)}
                           </Text>
                         )}
                       </Stack>
@@ -637,8 +725,8 @@ export function PublicationsCard({ id }: { id: string }) {
                         '—'
                       )}
                     </Table.Td>
-                    <Table.Td className="nowrap">{when(p.createdAt)}</Table.Td>
-                    <Table.Td className="nowrap">{when(p.updatedAt)}</Table.Td>
+                    <Table.Td className="nowrap">{when(p.createdAt, timeZone)}</Table.Td>
+                    <Table.Td className="nowrap">{when(p.updatedAt, timeZone)}</Table.Td>
                   </Table.Tr>
                 ))}
               </Table.Tbody>
@@ -674,7 +762,7 @@ const limitText = (v: unknown) => {
 };
 
 /** One line per audit event, readable without opening its data. */
-export function summarize(type: string, d: Data): string {
+function summarize(type: string, d: Data, timeZone: string | undefined): string {
   switch (type) {
     case 'OscpConnectionConfigured':
       return `Connection configured by ${str(d.by, 'the system')}`;
@@ -707,9 +795,9 @@ export function summarize(type: string, d: Data): string {
     case 'OscpHandshakeCompleted':
       return `Handshake completed: we send ${behaviour(d.peerRequires)}, the peer sends ${behaviour(d.weRequire)}`;
     case 'OscpPeerOnline':
-      return `Peer online (offline after ${d.offlineModeAt ? when(String(d.offlineModeAt)) : '—'})`;
+      return `Peer online (offline after ${d.offlineModeAt ? when(String(d.offlineModeAt), timeZone) : '—'})`;
     case 'OscpPeerOffline':
-      return `Peer offline (last heartbeat ${d.lastHeartbeatAt ? when(String(d.lastHeartbeatAt)) : 'never'})${d.handshakeRequired ? ', new handshake required' : ''}`;
+      return `Peer offline (last heartbeat ${d.lastHeartbeatAt ? when(String(d.lastHeartbeatAt), timeZone) : 'never'})${d.handshakeRequired ? ', new handshake required' : ''}`;
     case 'OscpOutboundAttempted':
       return `${str(d.kind)} attempt ${str(d.attempt)}: ${str(d.status)}${
         d.httpStatus ? ` (HTTP ${String(d.httpStatus)})` : ''
@@ -797,7 +885,7 @@ const TYPE_COLOR: Record<string, string> = {
   OscpRegisteredOutOfBand: 'cyan',
 };
 
-export function TimelineCard({ id }: { id: string }) {
+export function TimelineCard({ id, timeZone }: { id: string; timeZone: string | undefined }) {
   const [group, setGroup] = useState(0);
   const [page, setPage] = useState(1);
   const types = TIMELINE_GROUPS[group]?.types ?? [];
@@ -822,9 +910,10 @@ export function TimelineCard({ id }: { id: string }) {
   );
   return (
     <Card title="Audit timeline" testId="timeline" extra={filter}>
+      {timeline.isError && timeline.data && <RefreshError error={timeline.error} mb="sm" />}
       {timeline.isPending ? (
         <LoadingState rows={3} label="Loading the timeline…" />
-      ) : timeline.isError ? (
+      ) : timeline.isError && !timeline.data ? (
         <ErrorState
           error={timeline.error}
           title="Could not load the timeline"
@@ -852,7 +941,7 @@ export function TimelineCard({ id }: { id: string }) {
                 {timeline.data.items.map((item) => (
                   <Table.Tr key={item.position} data-testid="timeline-entry" data-type={item.type}>
                     <Table.Td className="nowrap" c="dimmed">
-                      {when(item.at)}
+                      {when(item.at, timeZone)}
                     </Table.Td>
                     <Table.Td>
                       <Badge
@@ -866,7 +955,7 @@ export function TimelineCard({ id }: { id: string }) {
                       </Badge>
                     </Table.Td>
                     <Table.Td data-testid="timeline-summary">
-                      {summarize(item.type, item.data)}
+                      {summarize(item.type, item.data, timeZone)}
                     </Table.Td>
                   </Table.Tr>
                 ))}

@@ -142,7 +142,7 @@ export function PeerCredentialsCard({ c, manage }: { c: ConnectionDetail; manage
           <Text size="sm" fw={600}>
             Give the Capacity Provider
           </Text>
-          {info.isError ? (
+          {info.isError && !info.data ? (
             <Text size="sm" c="red.7">
               Could not load our OSCP addresses: {errorDetail(info.error)}
             </Text>
