@@ -69,8 +69,8 @@ export interface EnvelopeChange {
 
 export interface EnvelopeChangeOutcome {
   submitted: EnvelopeView[];
-  /** The envelopes this change withdrew (not those that were already closed). */
-  withdrawn: EnvelopeView[];
+  /** Ids of the envelopes this change withdrew (not those that were already closed). */
+  withdrawn: string[];
   refreshes: RefreshOutcome[];
 }
 
@@ -239,7 +239,7 @@ export class EnvelopeService {
     submitted: readonly EnvelopeRow[],
     withdrawal: { ids: readonly string[]; by: string },
     now: Date,
-  ): Promise<EnvelopeChangeOutcome> {
+  ): Promise<EnvelopeChangeOutcome & { circuits: Map<string, depot.CircuitRow> }> {
     const { by } = withdrawal;
     const withdrawnCircuits = await store.circuitsOfEnvelopes(trx, withdrawal.ids);
     const circuits = await depot.lockCircuits(trx, [
@@ -248,9 +248,7 @@ export class EnvelopeService {
     const byId = new Map(circuits.map((c) => [c.id, c]));
 
     // Under the circuits' locks, envelope statuses cannot change beneath us.
-    const open = withdrawnCircuits.size
-      ? await store.findEnvelopes(trx, { ids: [...withdrawnCircuits.keys()], openOnly: true })
-      : [];
+    const open = await store.openEnvelopeHeads(trx, [...withdrawnCircuits.keys()]);
     await store.setEnvelopeStatus(
       trx,
       open.map((e) => e.id),
@@ -258,7 +256,6 @@ export class EnvelopeService {
       { at: now, by },
     );
     for (const envelope of open) {
-      Object.assign(envelope, { status: 'WITHDRAWN', withdrawnAt: now, withdrawnBy: by });
       await appendToStream(
         trx,
         envelopeStream(envelope.id),
@@ -287,8 +284,9 @@ export class EnvelopeService {
     }
     return {
       submitted: submitted.map((e) => toView(e, byId.get(e.circuitId)!)),
-      withdrawn: open.map((e) => toView(e, byId.get(e.circuitId)!)),
+      withdrawn: open.map((e) => e.id),
       refreshes,
+      circuits: byId,
     };
   }
 
@@ -335,10 +333,12 @@ export class EnvelopeService {
     now: Date,
   ): Promise<{ envelope: EnvelopeView; refresh: RefreshOutcome }> {
     const outcome = await this.#apply(trx, [], { ids: [envelopeId], by }, now);
-    const [withdrawn] = outcome.withdrawn;
-    if (withdrawn) return { envelope: withdrawn, refresh: outcome.refreshes[0]! };
     const [envelope] = await store.findEnvelopes(trx, { ids: [envelopeId], openOnly: false });
     if (!envelope) throw problems.notFound('Envelope', envelopeId);
+    if (outcome.withdrawn.includes(envelopeId)) {
+      const circuit = outcome.circuits.get(envelope.circuitId)!;
+      return { envelope: toView(envelope, circuit), refresh: outcome.refreshes[0]! };
+    }
     throw problems.conflict(`Envelope ${envelopeId} is already ${envelope.status.toLowerCase()}.`, {
       status: envelope.status,
     });

@@ -169,6 +169,21 @@ function toEnvelope(e: EnvelopeDbRow): Omit<EnvelopeRow, 'blocks'> {
   };
 }
 
+/** Which of these envelopes are still open (SCHEDULED or ACTIVE), without their blocks. */
+export async function openEnvelopeHeads(
+  db: Executor,
+  ids: readonly string[],
+): Promise<Omit<EnvelopeRow, 'blocks'>[]> {
+  if (ids.length === 0) return [];
+  const rows = await db
+    .selectFrom('envelopes')
+    .selectAll()
+    .where('id', 'in', ids)
+    .where('status', 'in', ['SCHEDULED', 'ACTIVE'])
+    .execute();
+  return rows.map(toEnvelope);
+}
+
 /** An open envelope as a circuit refresh needs it at an instant: not all of its blocks. */
 export interface OpenEnvelopeAt {
   envelope: Omit<EnvelopeRow, 'blocks'>;

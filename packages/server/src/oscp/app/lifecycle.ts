@@ -536,8 +536,7 @@ export class LifecycleService {
   }
 
   /** Business messages need a completed, current handshake; anything else is refused with 403. */
-  async assertReadyForBusiness(connectionId: string): Promise<Snapshot> {
-    const snap = await projection.findConnection(this.db, connectionId);
+  assertReadyForBusiness(snap: Snapshot | undefined): Snapshot {
     if (!snap || !snap.enabled) throw new InboundRefusal(403, 'This connection is disabled.');
     const { phase, handshake } = snap.lifecycle;
     const ready = ['HANDSHAKEN', 'ONLINE', 'OFFLINE'].includes(phase) && !handshake.required;

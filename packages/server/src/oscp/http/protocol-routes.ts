@@ -226,7 +226,8 @@ export function registerProtocolRoutes(app: HttpApp, deps: ProtocolRouteDeps): v
                   `group_id ${forecast.group_id} is not bound to this connection.`,
                 );
               }
-              await lifecycle.assertReadyForBusiness(connectionId);
+              // The connection as read at the top of this request; the intake locks it again.
+              lifecycle.assertReadyForBusiness(connection);
               if (deps.onForecast) await deps.onForecast(principal, requestId, parsed.value);
               else
                 await audit(connectionId, 'OscpForecastReceived', {
