@@ -13,7 +13,7 @@ import { DepotModelService } from './microgrid/app/depot-model';
 import { DepotQueries } from './microgrid/app/depot-queries';
 import { EnvelopeService } from './microgrid/app/envelopes';
 import { registerMicrogridRoutes } from './microgrid/http/routes';
-import { ConnectionService } from './oscp/app/connections';
+import { ConnectionService, enabledConnectionOnScope } from './oscp/app/connections';
 import type { ScopeDirectory } from './oscp/app/scope-directory';
 import { registerConnectionRoutes } from './oscp/http/connection-routes';
 import { SecretStore } from './platform/secrets/secret-store';
@@ -162,6 +162,7 @@ export async function createApp(options: AppOptions): Promise<App> {
   const control = new ControlService(db, clock, microgrid.envelopes, notifications);
   lifecycle.onPhaseChange = (trx, snap, now) =>
     control.reconcile(trx, snap, now, `connection ${snap.lifecycle.phase}`);
+  microgrid.model.addScopeDependency(enabledConnectionOnScope);
   const connections = new ConnectionService(
     db,
     scopeDirectoryFrom(microgrid.queries),

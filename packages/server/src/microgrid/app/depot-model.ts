@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Db, Trx } from '../../platform/db/database';
+import type { Db, Executor, Trx } from '../../platform/db/database';
 import { problems } from '../../platform/http/problem';
 import type { Phase } from '../domain/phases';
 import * as depot from '../store/depot-store';
@@ -23,9 +23,44 @@ async function uniqueName<T>(what: string, name: string, write: () => Promise<T>
   }
 }
 
+/**
+ * Something outside the microgrid that depends on a managed scope, such as an enabled OSCP
+ * connection bound to it. Answers with a description of the dependant, or undefined.
+ */
+export type ScopeDependency = (db: Executor, scopeId: string) => Promise<string | undefined>;
+
 /** Create, edit and delete the depot: microgrids, circuits, managed scopes and chargers. */
 export class DepotModelService {
+  readonly #dependencies: ScopeDependency[] = [];
+
   constructor(private readonly db: Db) {}
+
+  /** Registers a dependant: while it answers, its scopes are not deleted or re-mapped. */
+  addScopeDependency(dependency: ScopeDependency): void {
+    this.#dependencies.push(dependency);
+  }
+
+  /** Refuses a change that would pull a scope out from under a dependant, naming both. */
+  async #assertScopesFree(trx: Trx, scopes: readonly depot.ScopeRow[], change: string) {
+    for (const scope of scopes) {
+      for (const dependency of this.#dependencies) {
+        const dependant = await dependency(trx, scope.id);
+        if (dependant) {
+          throw problems.conflict(
+            `${change}: managed scope "${scope.name}" is bound to ${dependant}. Disable or disconnect it first.`,
+            { scopeId: scope.id },
+          );
+        }
+      }
+    }
+  }
+
+  async #scopesOf(trx: Trx, filter: { microgridId?: string; circuitId?: string }) {
+    const scopes = await depot.listScopes(trx, filter.microgridId);
+    return filter.circuitId
+      ? scopes.filter((s) => s.circuitIds.includes(filter.circuitId!))
+      : scopes;
+  }
 
   async createMicrogrid(
     input: { name: string; timezone: string },
@@ -49,7 +84,13 @@ export class DepotModelService {
 
   async deleteMicrogrid(id: string): Promise<void> {
     await this.db.transaction().execute(async (trx) => {
-      if (!(await depot.findMicrogrid(trx, id))) throw problems.notFound('Microgrid', id);
+      const microgrid = await depot.findMicrogrid(trx, id);
+      if (!microgrid) throw problems.notFound('Microgrid', id);
+      await this.#assertScopesFree(
+        trx,
+        await this.#scopesOf(trx, { microgridId: id }),
+        `Microgrid "${microgrid.name}" cannot be deleted`,
+      );
       await depot.deleteMicrogrid(trx, id);
     });
   }
@@ -102,7 +143,13 @@ export class DepotModelService {
 
   async deleteCircuit(id: string): Promise<void> {
     await this.db.transaction().execute(async (trx) => {
-      if (!(await depot.findCircuit(trx, id))) throw problems.notFound('Circuit', id);
+      const circuit = await depot.findCircuit(trx, id);
+      if (!circuit) throw problems.notFound('Circuit', id);
+      await this.#assertScopesFree(
+        trx,
+        await this.#scopesOf(trx, { microgridId: circuit.microgridId, circuitId: id }),
+        `Circuit "${circuit.name}" cannot be deleted`,
+      );
       await depot.deleteCircuit(trx, id);
     });
   }
@@ -150,6 +197,10 @@ export class DepotModelService {
         );
       if (patch.circuitIds) {
         const circuitIds = [...new Set(patch.circuitIds)];
+        const remapped =
+          circuitIds.length !== scope.circuitIds.length ||
+          circuitIds.some((c) => !scope.circuitIds.includes(c));
+        if (remapped) await this.#assertScopesFree(trx, [scope], 'Its circuits cannot be changed');
         await this.#checkCircuitsBelong(trx, scope.microgridId, circuitIds);
         await depot.setScopeCircuits(trx, id, circuitIds);
       }
@@ -160,6 +211,7 @@ export class DepotModelService {
     await this.db.transaction().execute(async (trx) => {
       const scope = await depot.findScope(trx, id);
       if (!scope) throw problems.notFound('Managed scope', id);
+      await this.#assertScopesFree(trx, [scope], 'It cannot be deleted');
       // Circuits first (ADR 0015): the delete takes the scope's envelopes with it.
       const circuits = await depot.lockCircuits(trx, scope.circuitIds);
       await depot.deleteScope(trx, id);

@@ -116,7 +116,9 @@ async function prepare(trx: Trx, submission: EnvelopeSubmission, now: Date): Pro
       rejection: problems.validation(
         blockProblems
           .map((p) =>
-            p.block >= 0 ? `block ${p.block} ${p.field}: ${p.message}` : `${p.field}: ${p.message}`,
+            p.block >= 0
+              ? `block ${p.block + 1} ${p.field}: ${p.message}`
+              : `${p.field}: ${p.message}`,
           )
           .join('; '),
         blockProblems.map((p) => ({

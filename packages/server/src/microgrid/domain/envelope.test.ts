@@ -19,7 +19,7 @@ describe('validateBlocks', () => {
 
   it('names an overlapping block and the block it overlaps', () => {
     expect(validateBlocks([input('09:00', '10:30'), input('10:00', '11:00')])).toEqual([
-      { block: 1, field: 'start', message: 'overlaps block 0' },
+      { block: 1, field: 'start', message: 'overlaps block 1' },
     ]);
   });
 
@@ -30,14 +30,14 @@ describe('validateBlocks', () => {
       input('10:30', '11:00'),
     ]);
     expect(problems).toEqual([
-      { block: 1, field: 'start', message: 'overlaps block 0' },
-      { block: 2, field: 'start', message: 'overlaps block 0' },
+      { block: 1, field: 'start', message: 'overlaps block 1' },
+      { block: 2, field: 'start', message: 'overlaps block 1' },
     ]);
   });
 
   it('treats identical blocks as overlapping', () => {
     expect(validateBlocks([input('09:00', '10:00'), input('09:00', '10:00')])).toEqual([
-      { block: 1, field: 'start', message: 'overlaps block 0' },
+      { block: 1, field: 'start', message: 'overlaps block 1' },
     ]);
   });
 
@@ -88,7 +88,7 @@ describe('validateBlocks', () => {
       expect.arrayContaining([
         { block: 1, field: 'importLimit.value', message: 'must be zero or more' },
         { block: 2, field: 'end', message: `must be after start (${at('12:00')})` },
-        { block: 1, field: 'start', message: 'overlaps block 0' },
+        { block: 1, field: 'start', message: 'overlaps block 1' },
       ]),
     );
     expect(problems).toHaveLength(3);

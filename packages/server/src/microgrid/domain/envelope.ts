@@ -9,6 +9,7 @@ export interface EnvelopeBlockInput {
 export type EnvelopeStatus = 'SCHEDULED' | 'ACTIVE' | 'EXPIRED' | 'WITHDRAWN';
 
 export interface BlockProblem {
+  /** Index from 0 (field paths: `blocks.0.start`); messages number blocks from 1, as the console does. */
   block: number;
   field: string;
   message: string;
@@ -47,7 +48,7 @@ export function validateBlocks(blocks: readonly EnvelopeBlockInput[]): BlockProb
   for (let k = 1; k < ordered.length; k += 1) {
     const cur = ordered[k]!;
     if (cur.start < reach!.end) {
-      found.push({ block: cur.i, field: 'start', message: `overlaps block ${reach!.i}` });
+      found.push({ block: cur.i, field: 'start', message: `overlaps block ${reach!.i + 1}` });
     }
     if (cur.end > reach!.end) reach = cur;
   }

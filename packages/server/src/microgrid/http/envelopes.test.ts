@@ -202,7 +202,7 @@ describe('envelope rejections are specific, change nothing, and are recorded', (
     ]);
     expect(response.statusCode).toBe(400);
     expect(response.headers['content-type']).toContain('application/problem+json');
-    expect(response.json().detail).toBe('block 1 start: overlaps block 0');
+    expect(response.json().detail).toBe('block 2 start: overlaps block 1');
     await assertUnchanged();
     const events = await readStream(ctx.db, `scope-envelopes-${ids.scopeId}`);
     expect(events.map((e) => [e.type, e.data.reason])).toEqual([
@@ -215,7 +215,7 @@ describe('envelope rejections are specific, change nothing, and are recorded', (
       { start: hour(2), end: hour(1), importLimit: { value: 100, unit: 'A' } },
     ]);
     expect(response.statusCode).toBe(400);
-    expect(response.json().detail).toContain('block 0 end: must be after start');
+    expect(response.json().detail).toContain('block 1 end: must be after start');
     await assertUnchanged();
   });
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Db, Trx } from '../../platform/db/database';
+import type { Db, Executor, Trx } from '../../platform/db/database';
 import { appendToStream, readStream } from '../../platform/events/event-store';
 import { problems, type ProblemError } from '../../platform/http/problem';
 import type { SecretStore } from '../../platform/secrets/secret-store';
@@ -131,6 +131,19 @@ function bindingConflict(holder: projection.ConnectionRow, what: 'group' | 'scop
  * Command handlers of the OscpConnection aggregate: load the stream, decide, append the events and
  * update the read model in ONE transaction.
  */
+/**
+ * What OSCP tells the depot model about a managed scope: an enabled connection bound to it must be
+ * disabled or disconnected before the scope is deleted or re-mapped, or the grid operator's limit
+ * would silently stop applying.
+ */
+export async function enabledConnectionOnScope(
+  db: Executor,
+  scopeId: string,
+): Promise<string | undefined> {
+  const holder = await projection.enabledHolder(db, { scopeId });
+  return holder && `the enabled OSCP connection "${holder.displayName}" (group ${holder.groupId})`;
+}
+
 export class ConnectionService {
   constructor(
     private readonly db: Db,

@@ -731,6 +731,44 @@ describe('one enabled connection per group id and per managed scope', () => {
     });
   });
 
+  it('keeps the bound scope, its circuit and its microgrid from being deleted or re-mapped while enabled', async () => {
+    const admin = await ctx.signIn('SYSTEM_ADMIN', 'root');
+    const connection = await created(standardBody({ displayName: 'Guarding CP', enabled: true }));
+    const call = (method: 'DELETE' | 'PATCH', url: string, body?: Body) =>
+      ctx.request({ method, url, cookie: admin, ...(body ? { body } : {}) });
+    const other = await ctx.request({
+      method: 'POST',
+      url: `/api/microgrids/${ids.microgridId}/circuits`,
+      cookie: admin,
+      body: { name: 'Spare board', phaseCount: 3, staticCapacityA: 63 },
+    });
+    expect(other.statusCode, other.body).toBe(201);
+
+    const refusals = [
+      await call('DELETE', `/api/scopes/${ids.scopeId}`),
+      await call('PATCH', `/api/scopes/${ids.scopeId}`, { circuitIds: [other.json().id] }),
+      await call('DELETE', `/api/circuits/${ids.circuitId}`),
+      await call('DELETE', `/api/microgrids/${ids.microgridId}`),
+    ];
+    for (const refused of refusals) {
+      const problem = expectProblem(refused, 409, 'conflict');
+      expect(problem.detail).toContain(
+        'managed scope "Grid connection" is bound to the enabled OSCP connection "Guarding CP" (group GRP42). Disable or disconnect it first.',
+      );
+    }
+    // A rename is harmless, and so is "re-mapping" to the same circuit.
+    expect(
+      (await call('PATCH', `/api/scopes/${ids.scopeId}`, { name: 'Grid intake' })).statusCode,
+    ).toBe(204);
+    expect(
+      (await call('PATCH', `/api/scopes/${ids.scopeId}`, { circuitIds: [ids.circuitId] }))
+        .statusCode,
+    ).toBe(204);
+
+    expect((await disable(connection.id)).statusCode).toBe(200);
+    expect((await call('DELETE', `/api/scopes/${ids.scopeId}`)).statusCode).toBe(204);
+  });
+
   it('frees the binding when the holder is disabled', async () => {
     const east = await secondScope();
     const first = await created(standardBody({ displayName: 'First CP', enabled: true }));

@@ -217,13 +217,10 @@ export async function clearError(
 export async function enabledHolder(
   db: Executor,
   by: { groupId?: string; scopeId?: string },
-  exceptId: string,
+  exceptId?: string,
 ): Promise<ConnectionRow | undefined> {
-  let q = db
-    .selectFrom('oscp_connections')
-    .selectAll()
-    .where('enabled', '=', true)
-    .where('id', '!=', exceptId);
+  let q = db.selectFrom('oscp_connections').selectAll().where('enabled', '=', true);
+  if (exceptId) q = q.where('id', '!=', exceptId);
   if (by.groupId) q = q.where('group_id', '=', by.groupId);
   if (by.scopeId) q = q.where('scope_id', '=', by.scopeId);
   const row = await q.executeTakeFirst();
