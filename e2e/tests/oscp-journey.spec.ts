@@ -133,4 +133,16 @@ test('a forecast constrains the circuit, silence brings yellow fallback, and dis
     .click();
   await expect(page.getByTestId('effective-capacity')).toContainText('160 A');
   await expect(page.getByTestId('capacity-source')).toContainText('Static circuit limit');
+
+  // The fallback is waiting in Notifications (counted in the navigation), with the way back to
+  // the connection it is about.
+  await expect(page.getByTestId('nav-unacknowledged')).toBeVisible({ timeout: 20_000 });
+  await page.getByTestId('nav-notifications').click();
+  await page
+    .getByTestId('notification-row')
+    .filter({ hasText: 'Fallback mode:' })
+    .first()
+    .getByTestId('context-connection')
+    .click();
+  await expect(page.getByTestId('state-badge')).toHaveText('DISCONNECTED');
 });

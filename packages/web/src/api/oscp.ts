@@ -271,7 +271,7 @@ export interface IncidentView {
   resolution: string | null;
 }
 
-export function useNotifications(query: string) {
+export function useNotifications(query: string, refetchInterval = LIVE_MS) {
   return useQuery({
     queryKey: oscpKeys.notifications(query),
     queryFn: ({ signal }) =>
@@ -279,8 +279,13 @@ export function useNotifications(query: string) {
         `/api/notifications?${query}`,
         signal,
       ),
-    refetchInterval: LIVE_MS,
+    refetchInterval,
   });
+}
+
+/** The unacknowledged count for the navigation, polled gently: it is on every page. */
+export function useUnacknowledgedCount(): number | undefined {
+  return useNotifications('unacknowledged=true&limit=1', 15_000).data?.unacknowledged;
 }
 
 export function useIncidents(query: string) {

@@ -1,9 +1,20 @@
-import { AppShell, Burger, Button, Group, NavLink, Stack, Text, ThemeIcon } from '@mantine/core';
+import {
+  AppShell,
+  Badge,
+  Burger,
+  Button,
+  Group,
+  NavLink,
+  Stack,
+  Text,
+  ThemeIcon,
+} from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import { notifications } from '@mantine/notifications';
 import { useState, type ReactNode } from 'react';
 import { NavLink as RouterNavLink, Outlet, useLocation } from 'react-router-dom';
 import { errorDetail } from '../api/client';
+import { useUnacknowledgedCount } from '../api/oscp';
 import { useUser, useAuth } from '../auth/context';
 import { canManage, isAdmin } from '../auth/permissions';
 import { RoleBadge } from './badges';
@@ -25,6 +36,7 @@ interface NavItem {
   icon: ReactNode;
   testId: string;
   end?: boolean;
+  badge?: ReactNode;
 }
 
 export function AppLayout() {
@@ -33,6 +45,7 @@ export function AppLayout() {
   const location = useLocation();
   const [opened, { toggle, close }] = useDisclosure();
   const [signingOut, setSigningOut] = useState(false);
+  const unacknowledged = useUnacknowledgedCount();
 
   const items: NavItem[] = [
     { to: '/', label: 'Depot', icon: <IconDepot />, testId: 'nav-depot', end: true },
@@ -48,6 +61,11 @@ export function AppLayout() {
       label: 'Notifications',
       icon: <IconBell />,
       testId: 'nav-notifications',
+      badge: unacknowledged ? (
+        <Badge size="sm" color="blue" variant="filled" data-testid="nav-unacknowledged">
+          {unacknowledged}
+        </Badge>
+      ) : undefined,
     },
     ...(canManage(user.role)
       ? [{ to: '/secrets', label: 'Secrets', icon: <IconLock />, testId: 'nav-secrets' }]
@@ -119,6 +137,12 @@ export function AppLayout() {
               end={item.end}
               label={item.label}
               leftSection={item.icon}
+              rightSection={item.badge}
+              aria-label={
+                item.badge && unacknowledged
+                  ? `${item.label} (${unacknowledged} unacknowledged)`
+                  : undefined
+              }
               data-testid={item.testId}
               onClick={close}
               active={

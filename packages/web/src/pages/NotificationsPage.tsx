@@ -1,6 +1,18 @@
-import { Badge, Group, Paper, SegmentedControl, Stack, Table, Text, Title } from '@mantine/core';
+import {
+  Anchor,
+  Badge,
+  Button,
+  Group,
+  Paper,
+  SegmentedControl,
+  Stack,
+  Table,
+  Text,
+  Title,
+} from '@mantine/core';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
+import { Link } from 'react-router-dom';
 import { oscpApi, useIncidents, useNotifications } from '../api/oscp';
 import { useUser } from '../auth/context';
 import { canOperate, NEEDS_OPERATOR } from '../auth/permissions';
@@ -10,13 +22,47 @@ import { Empty, ErrorState, FormError, LoadingState, RefreshError } from '../com
 import { formatDateTime } from '../format';
 
 const SEVERITY_COLOR = { INFO: 'blue', WARNING: 'yellow', ALARM: 'red' } as const;
+const PAGE = 50;
+/** The API's largest page. */
+const MOST = 200;
+
+/** The connection a notification or incident is about, when its context names one. */
+function ConnectionLink({ context }: { context: Record<string, unknown> }) {
+  const id = typeof context.connectionId === 'string' ? context.connectionId : undefined;
+  if (!id) return null;
+  const name = typeof context.connectionName === 'string' ? context.connectionName : 'connection';
+  return (
+    <Anchor component={Link} to={`/connections/${id}`} size="xs" data-testid="context-connection">
+      Open {name}
+    </Anchor>
+  );
+}
+
+/** "Showing n of m" with a button for the next page, when there is more than fits. */
+function MoreRows(props: { shown: number; total: number; onMore: () => void; testId: string }) {
+  if (props.total <= props.shown) return null;
+  return (
+    <Group justify="space-between" mt="xs">
+      <Text size="xs" c="dimmed">
+        Showing the newest {props.shown} of {props.total}
+      </Text>
+      {props.shown < MOST && (
+        <Button size="xs" variant="subtle" onClick={props.onMore} data-testid={props.testId}>
+          Show {PAGE} more
+        </Button>
+      )}
+    </Group>
+  );
+}
 
 export function NotificationsPage() {
   const user = useUser();
   const queryClient = useQueryClient();
   const [filter, setFilter] = useState('false');
-  const notifications = useNotifications(`unacknowledged=${filter}&limit=50`);
-  const incidents = useIncidents('limit=50');
+  const [notificationLimit, setNotificationLimit] = useState(PAGE);
+  const [incidentLimit, setIncidentLimit] = useState(PAGE);
+  const notifications = useNotifications(`unacknowledged=${filter}&limit=${notificationLimit}`);
+  const incidents = useIncidents(`limit=${incidentLimit}`);
   const acknowledge = useMutation({
     mutationFn: (id: string) => oscpApi.acknowledge(id),
     onSuccess: () => queryClient.invalidateQueries({ queryKey: ['notifications'] }),
@@ -45,6 +91,7 @@ export function NotificationsPage() {
           {notifications.isError && notifications.data && (
             <RefreshError error={notifications.error} mb="sm" />
           )}
+          <FormError error={acknowledge.error} />
           {notifications.isPending ? (
             <LoadingState rows={3} />
           ) : notifications.isError && !notifications.data ? (
@@ -73,6 +120,7 @@ export function NotificationsPage() {
                       <Text size="xs" c="dimmed">
                         {n.message}
                       </Text>
+                      <ConnectionLink context={n.context} />
                     </Table.Td>
                     <Table.Td w={190}>
                       <Text size="xs">{formatDateTime(n.createdAt)}</Text>
@@ -89,6 +137,7 @@ export function NotificationsPage() {
                           size="xs"
                           variant="light"
                           onClick={() => acknowledge.mutate(n.id)}
+                          loading={acknowledge.isPending && acknowledge.variables === n.id}
                           data-testid="acknowledge"
                         >
                           Acknowledge
@@ -99,6 +148,14 @@ export function NotificationsPage() {
                 ))}
               </Table.Tbody>
             </Table>
+          )}
+          {notifications.data && (
+            <MoreRows
+              shown={notifications.data.items.length}
+              total={notifications.data.total}
+              onMore={() => setNotificationLimit((n) => Math.min(n + PAGE, MOST))}
+              testId="more-notifications"
+            />
           )}
         </Paper>
         <Paper p="md">
@@ -136,6 +193,7 @@ export function NotificationsPage() {
                           {i.resolution}
                         </Text>
                       )}
+                      <ConnectionLink context={i.context} />
                     </Table.Td>
                     <Table.Td w={330}>
                       <Text size="xs">
@@ -148,8 +206,15 @@ export function NotificationsPage() {
               </Table.Tbody>
             </Table>
           )}
+          {incidents.data && (
+            <MoreRows
+              shown={incidents.data.items.length}
+              total={incidents.data.total}
+              onMore={() => setIncidentLimit((n) => Math.min(n + PAGE, MOST))}
+              testId="more-incidents"
+            />
+          )}
         </Paper>
-        <FormError error={acknowledge.error} />
       </Stack>
     </>
   );
