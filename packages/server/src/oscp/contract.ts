@@ -149,9 +149,9 @@ export const connectionSummary = z.object({
   lastOutbound: outboundSummary.nullable(),
   lastHeartbeatSent: outboundSummary.nullable(),
   lifecycle: lifecycleView,
-  /** OSCP control of the scope: the operating mode and the latest forecast intake. */
   /** What an edit's expectedVersion refers to: lifecycle events do not change it. */
   configurationVersion: z.number(),
+  /** OSCP control of the scope: the operating mode and the latest forecast intake. */
   control: z.object({
     mode: z.string(),
     fallback: z.boolean(),
@@ -177,6 +177,8 @@ export const connectionDetail = connectionSummary.extend({
   protocolActivity: z.object({ outboundMessages: z.number(), inboundMessages: z.number() }),
   /** Live credentials we issued to the peer (kinds only). */
   issuedCredentials: z.array(z.string()),
+  /** Why "Retry handshake" is not offered now, or null when it is (we start the handshake). */
+  handshakeRetryRefusal: z.string().nullable(),
   createdAt: z.string(),
 });
 export type ConnectionDetail = z.infer<typeof connectionDetail>;

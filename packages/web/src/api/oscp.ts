@@ -154,6 +154,8 @@ export const oscpApi = {
   disconnect: (id: string) => api<ConnectionDetail>(`${base(id)}/disconnect`, { method: 'POST' }),
   retry: (id: string) =>
     api<ConnectionDetail>(`${base(id)}/retry-registration`, { method: 'POST' }),
+  retryHandshake: (id: string) =>
+    api<ConnectionDetail>(`${base(id)}/retry-handshake`, { method: 'POST' }),
   initialToken: (id: string) =>
     api<{ token: string }>(`${base(id)}/initial-token`, { method: 'POST' }),
   oauthClient: (id: string) =>

@@ -114,11 +114,14 @@ function confirmation(action: Confirmable, c: ConnectionDetail): ConfirmText {
   }
 }
 
-const DONE: Record<Confirmable | 'retry', string> = {
-  enable: 'enabled',
-  disable: 'disabled',
-  disconnect: 'disconnected; local control resumed',
+type Action = Confirmable | 'retry' | 'retry-handshake';
+
+const DONE: Record<Action, string> = {
+  enable: 'is enabled',
+  disable: 'is disabled',
+  disconnect: 'is disconnected; local control resumed',
   retry: 'is registering again',
+  'retry-handshake': 'has sent its handshake again',
 };
 
 /** A 409 from enabling names the connection that holds the group id or scope. */
@@ -148,20 +151,22 @@ export function ConnectionPage() {
   const [confirming, setConfirming] = useState<Confirmable | null>(null);
 
   const act = useMutation({
-    mutationFn: (action: Confirmable | 'retry') =>
+    mutationFn: (action: Action) =>
       action === 'enable'
         ? oscpApi.enable(id)
         : action === 'disable'
           ? oscpApi.disable(id)
           : action === 'disconnect'
             ? oscpApi.disconnect(id)
-            : oscpApi.retry(id),
+            : action === 'retry-handshake'
+              ? oscpApi.retryHandshake(id)
+              : oscpApi.retry(id),
     onSuccess: async (detail, action) => {
       setConfirming(null);
       notifications.show({
         color: 'teal',
         title: 'Connection updated',
-        message: `${detail.displayName} ${action === 'retry' ? '' : 'is '}${DONE[action]}.`,
+        message: `${detail.displayName} ${DONE[action]}.`,
       });
       await queryClient.invalidateQueries({ queryKey: oscpKeys.all });
     },
@@ -224,6 +229,20 @@ export function ConnectionPage() {
                 Retry registration
               </PermittedButton>
             )}
+            {c.handshakeRetryRefusal === null && (
+              <PermittedButton
+                allowed={manage}
+                reason={NEEDS_MANAGER}
+                loading={act.isPending && act.variables === 'retry-handshake'}
+                onClick={() => {
+                  act.reset();
+                  act.mutate('retry-handshake');
+                }}
+                data-testid="retry-handshake"
+              >
+                Retry handshake
+              </PermittedButton>
+            )}
             {c.enabled ? (
               <>
                 <PermittedButton
@@ -271,7 +290,9 @@ export function ConnectionPage() {
       <Stack gap="md">
         {connection.isError && <RefreshError error={connection.error} />}
         {/* The retry has no dialog: its error shows here (the dialogs show their own). */}
-        {act.variables === 'retry' && <FormError error={act.error} testId="action-error" />}
+        {(act.variables === 'retry' || act.variables === 'retry-handshake') && (
+          <FormError error={act.error} testId="action-error" />
+        )}
         <BindingCard c={c} />
         <ControlCard c={c} timeZone={microgridZone} />
         <LifecycleCard c={c} timeZone={microgridZone} />

@@ -33,7 +33,7 @@ import * as projection from '../store/connection-projection';
 import * as credentials from '../store/peer-credentials';
 import type { Clock } from '../../platform/clock';
 import type { ControlService } from './control';
-import type { LifecycleService } from './lifecycle';
+import { handshakeRetryRefusal, type LifecycleService } from './lifecycle';
 import { connectionStream } from './stream-names';
 import type { ScopeDirectory } from './scope-directory';
 
@@ -350,6 +350,8 @@ export class ConnectionService {
       ),
       protocolActivity: await activity.messageCounts(this.db, id),
       issuedCredentials: await credentials.liveKinds(this.db, id, this.clock.now()),
+      handshakeRetryRefusal:
+        handshakeRetryRefusal(row, await activity.pendingHandshake(this.db, id)) ?? null,
       createdAt: row.createdAt.toISOString(),
     };
   }

@@ -23,6 +23,7 @@ import {
 } from '../domain/lifecycle';
 import * as credentials from '../store/peer-credentials';
 import * as projection from '../store/connection-projection';
+import { pendingHandshake } from '../store/activity';
 import { connectionStream } from './stream-names';
 import { peerTokenSecret, tokenForPeerSecret } from './secret-names';
 import { secretPlaceholder } from './transport';
@@ -70,6 +71,33 @@ async function latestRegistrationRequestId(trx: Trx, connectionId: string) {
     .limit(1)
     .executeTakeFirst();
   return (row?.data as { requestId?: string } | undefined)?.requestId;
+}
+
+/** What can keep our handshake from being sent again: a message of it still on its way. */
+export interface PendingHandshake {
+  requestId: string;
+  status: string;
+}
+
+/**
+ * Why our Handshake cannot be sent again now, or undefined when it can: only where we start the
+ * handshake (Vector), on an enabled connection waiting for one, with none of ours still on its way.
+ * A handshake that failed to deliver otherwise leaves the connection REGISTERED for good.
+ */
+export function handshakeRetryRefusal(
+  snap: Snapshot,
+  pending: PendingHandshake | undefined,
+): string | undefined {
+  if (!snap.enabled) return 'Enable the connection before retrying its handshake.';
+  if (snap.profile.handshakeInitiator !== 'FLEXIBILITY_PROVIDER')
+    return 'The Capacity Provider starts the handshake on this connection; ask it to send one.';
+  const { phase, handshake } = snap.lifecycle;
+  const waiting = phase === 'REGISTERED' || (phase === 'OFFLINE' && handshake.required);
+  if (!waiting)
+    return `A handshake can be retried while the connection waits for one; it is ${phase}.`;
+  if (pending)
+    return `Our handshake ${pending.requestId} is still ${pending.status}; wait for its outcome.`;
+  return undefined;
 }
 
 function behaviourFromWire(
@@ -269,6 +297,19 @@ export class LifecycleService {
         );
       }
       const event = await this.#beginRegistration(trx, snap, now);
+      await this.commitEvents(trx, snap, [{ ...event, data: { ...event.data, by } }]);
+    });
+  }
+
+  /** Sends our Handshake again (the console's Retry handshake), when `handshakeRetryRefusal` allows. */
+  async retryHandshake(connectionId: string, by: string): Promise<void> {
+    const now = this.clock.now();
+    await this.db.transaction().execute(async (trx) => {
+      const snap = await projection.findConnection(trx, connectionId, true);
+      if (!snap) throw problems.notFound('OSCP connection', connectionId);
+      const refusal = handshakeRetryRefusal(snap, await pendingHandshake(trx, connectionId));
+      if (refusal) throw problems.conflict(refusal);
+      const event = await this.#sendHandshake(trx, snap, now);
       await this.commitEvents(trx, snap, [{ ...event, data: { ...event.data, by } }]);
     });
   }

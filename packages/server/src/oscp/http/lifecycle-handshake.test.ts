@@ -199,4 +199,44 @@ describe('the Flexibility Provider starts the handshake (Vector DERMS)', () => {
     });
     expect(forecast).toMatchObject({ status: 'delivered', httpStatus: 204 });
   });
+
+  it('offers Retry handshake once ours failed to be delivered, and completes on the retry', async () => {
+    const { id, peerId } = await h.vector({ peer: { autoAcknowledge: false } });
+    h.sim.setFault({ endpoint: 'handshake', peerId, status: 400, message: 'not now', times: 1 });
+    await h.enable(id);
+    await h.ctx.app.settle();
+    const failed = await h.detail(id);
+    expect(failed.lifecycle.phase).toBe('REGISTERED');
+    expect(failed.latestError).toMatchObject({ status: '400', clearedAt: null });
+    expect(failed.handshakeRetryRefusal).toBeNull();
+
+    const manager = await h.ctx.signIn('MANAGER', 'hana');
+    const retried = await h.ctx.request({
+      method: 'POST',
+      url: `/api/oscp-connections/${id}/retry-handshake`,
+      cookie: manager,
+    });
+    expect(retried.statusCode, retried.body).toBe(200);
+    // Ours is on its way now: no second retry until it has an outcome.
+    expect(retried.json().handshakeRetryRefusal).toMatch(/^Our handshake .* is still PENDING/);
+    const again = await h.ctx.request({
+      method: 'POST',
+      url: `/api/oscp-connections/${id}/retry-handshake`,
+      cookie: manager,
+    });
+    expect(again.statusCode).toBe(409);
+
+    const ours = await h.peerReceived(
+      'the retried Handshake at the peer',
+      (m) => m.endpoint === 'handshake' && m.peerId === peerId && m.status === 204,
+    );
+    expect(await h.sim.acknowledgeHandshake(peerId)).toMatchObject({ status: 'delivered' });
+    const done = await h.detail(id);
+    expect(done.lifecycle.phase).toBe('HANDSHAKEN');
+    expect(done.handshakeRetryRefusal).toBe(
+      'A handshake can be retried while the connection waits for one; it is HANDSHAKEN.',
+    );
+    const [sent] = (await h.connectionEvents(id, 'OscpHandshakeSent')).slice(-1);
+    expect(sent!.data).toMatchObject({ requestId: ours.requestId, by: 'hana' });
+  });
 });

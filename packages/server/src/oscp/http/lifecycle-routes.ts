@@ -60,6 +60,22 @@ export function registerLifecycleRoutes(app: HttpApp, deps: LifecycleRouteDeps):
     },
   );
 
+  app.post(
+    '/api/oscp-connections/:id/retry-handshake',
+    {
+      config: { allow: MANAGERS },
+      schema: {
+        tags,
+        summary: 'Send our handshake again (where we start it), after one failed to be delivered',
+        params: idParams,
+      },
+    },
+    async (request) => {
+      await lifecycle.retryHandshake(request.params.id, request.principal!.username);
+      return connections.detail(request.params.id);
+    },
+  );
+
   app.get(
     '/api/oscp-connections/:id/control',
     {

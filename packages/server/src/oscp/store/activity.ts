@@ -49,3 +49,20 @@ export async function messageCounts(
   ]);
   return { outboundMessages: Number(outbound.n), inboundMessages: Number(inbound.n) };
 }
+
+/** Our newest Handshake still on its way to the peer (PENDING, SENDING or RETRYING), if any. */
+export async function pendingHandshake(
+  db: Executor,
+  connectionId: string,
+): Promise<{ requestId: string; status: string } | undefined> {
+  const row = await db
+    .selectFrom('outbound_messages')
+    .select(['request_id', 'status'])
+    .where('connection_id', '=', connectionId)
+    .where('kind', '=', 'Handshake')
+    .where('status', 'in', ['PENDING', 'SENDING', 'RETRYING'])
+    .orderBy('created_at', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  return row && { requestId: row.request_id, status: row.status };
+}
