@@ -3,9 +3,12 @@ import type { Clock } from '../../platform/clock';
 /**
  * Client-credentials access tokens for OAuth peers (Vector), cached per connection until shortly
  * before they expire. A 401 from the peer drops the cached token so the next attempt fetches anew.
+ * Messages sent at the same time share one fetch: the dispatcher sends many at once, and the token
+ * endpoint should see one request, not one per message.
  */
 export class OAuthTokenCache {
   readonly #tokens = new Map<string, { token: string; expiresAt: number }>();
+  readonly #fetching = new Map<string, Promise<string>>();
 
   constructor(
     private readonly clock: Clock,
@@ -17,9 +20,22 @@ export class OAuthTokenCache {
     connectionId: string,
     c: { tokenUrl: string; clientId: string; clientSecret: string },
   ): Promise<string> {
-    const now = this.clock.now().getTime();
     const cached = this.#tokens.get(connectionId);
-    if (cached && cached.expiresAt > now) return cached.token;
+    if (cached && cached.expiresAt > this.clock.now().getTime()) return cached.token;
+    const pending = this.#fetching.get(connectionId);
+    if (pending) return pending;
+    const fetching = this.#fetch(connectionId, c).finally(() =>
+      this.#fetching.delete(connectionId),
+    );
+    this.#fetching.set(connectionId, fetching);
+    return fetching;
+  }
+
+  async #fetch(
+    connectionId: string,
+    c: { tokenUrl: string; clientId: string; clientSecret: string },
+  ): Promise<string> {
+    const now = this.clock.now().getTime();
     const response = await this.fetchImpl(c.tokenUrl, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
