@@ -3,7 +3,7 @@ import type { Db, Executor, Trx } from '../../platform/db/database';
 import { problems } from '../../platform/http/problem';
 import type { Phase } from '../domain/phases';
 import * as depot from '../store/depot-store';
-import { insertCapacityHistory } from '../store/envelope-store';
+import { insertCapacityHistory, openEnvelopeHeadsOfScope } from '../store/envelope-store';
 import { refreshCircuit } from './capacity-refresh';
 
 function isUniqueViolation(error: unknown): boolean {
@@ -200,7 +200,19 @@ export class DepotModelService {
         const remapped =
           circuitIds.length !== scope.circuitIds.length ||
           circuitIds.some((c) => !scope.circuitIds.includes(c));
-        if (remapped) await this.#assertScopesFree(trx, [scope], 'Its circuits cannot be changed');
+        if (remapped) {
+          await this.#assertScopesFree(trx, [scope], 'Its circuits cannot be changed');
+          // Open envelopes constrain the circuit they were accepted for; moving the scope under
+          // them would leave them there, limiting a circuit the scope no longer covers.
+          const open = await openEnvelopeHeadsOfScope(trx, id);
+          if (open.length > 0) {
+            const them = open.length === 1 ? 'it' : 'them';
+            throw problems.conflict(
+              `Managed scope "${scope.name}" has ${open.length} open envelope${open.length === 1 ? '' : 's'} (${open.map((e) => `"${e.source}"`).join(', ')}); withdraw ${them} before changing its circuits.`,
+              { scopeId: id, envelopeIds: open.map((e) => e.id) },
+            );
+          }
+        }
         await this.#checkCircuitsBelong(trx, scope.microgridId, circuitIds);
         await depot.setScopeCircuits(trx, id, circuitIds);
       }

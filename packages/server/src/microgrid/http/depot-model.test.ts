@@ -410,6 +410,39 @@ describe('managed scopes', () => {
     expectProblem(await call('PATCH', `/api/scopes/${scopeId}`, { name: 'Again' }), 404);
   });
 
+  it('refuses to re-map a scope that still has open envelopes, naming them; renaming is fine', async () => {
+    const workshop = await newCircuit(ids.microgridId, 'Workshop board', 1);
+    const submitted = await call('POST', `/api/scopes/${ids.scopeId}/envelopes`, {
+      source: 'Site limit',
+      blocks: [
+        {
+          start: '2026-03-02T09:00:00Z',
+          end: '2026-03-02T11:00:00Z',
+          importLimit: { value: 100, unit: 'A' },
+        },
+      ],
+    });
+    expect(submitted.statusCode, submitted.body).toBe(201);
+
+    const refused = expectProblem(
+      await call('PATCH', `/api/scopes/${ids.scopeId}`, { circuitIds: [workshop] }),
+      409,
+    );
+    expect(refused.detail).toBe(
+      'Managed scope "Grid connection" has 1 open envelope ("Site limit"); withdraw it before changing its circuits.',
+    );
+    expect((await microgrids())[0]!.scopes[0]).toMatchObject({ circuit: { id: ids.circuitId } });
+    expect((await call('PATCH', `/api/scopes/${ids.scopeId}`, { name: 'Intake' })).statusCode).toBe(
+      204,
+    );
+
+    const withdrawn = await call('POST', `/api/envelopes/${submitted.json().id}/withdraw`);
+    expect(withdrawn.statusCode).toBe(200);
+    expect(
+      (await call('PATCH', `/api/scopes/${ids.scopeId}`, { circuitIds: [workshop] })).statusCode,
+    ).toBe(204);
+  });
+
   it('refuses a circuit of another microgrid with 400 naming circuitIds, and a duplicate name with 409', async () => {
     const annex = await newMicrogrid('Annex');
     const foreign = await newCircuit(annex, 'Annex board');

@@ -184,6 +184,21 @@ export async function openEnvelopeHeads(
   return rows.map(toEnvelope);
 }
 
+/** A scope's open (SCHEDULED or ACTIVE) envelopes, without their blocks. */
+export async function openEnvelopeHeadsOfScope(
+  db: Executor,
+  scopeId: string,
+): Promise<Omit<EnvelopeRow, 'blocks'>[]> {
+  const rows = await db
+    .selectFrom('envelopes')
+    .selectAll()
+    .where('scope_id', '=', scopeId)
+    .where('status', 'in', ['SCHEDULED', 'ACTIVE'])
+    .orderBy('submitted_at')
+    .execute();
+  return rows.map(toEnvelope);
+}
+
 /** An open envelope as a circuit refresh needs it at an instant: not all of its blocks. */
 export interface OpenEnvelopeAt {
   envelope: Omit<EnvelopeRow, 'blocks'>;
