@@ -28,6 +28,7 @@ import { createOscpTransport } from './oscp/app/transport';
 import { registerLifecycleRoutes } from './oscp/http/lifecycle-routes';
 import { CONTROL_WORK, ControlService } from './oscp/app/control';
 import { pruneOscpRecords, RETENTION_WORK, type RetentionSettings } from './oscp/app/retention';
+import { MEASUREMENT_WORK, publishMeasurements } from './oscp/app/measurements';
 import { NotificationService } from './notifications/app/notifications';
 import { registerNotificationRoutes } from './notifications/http/routes';
 import { OSCP_FP_PREFIX, registerProtocolRoutes } from './oscp/http/protocol-routes';
@@ -198,6 +199,19 @@ export async function createApp(options: AppOptions): Promise<App> {
   );
   scheduler.register(REGISTRATION_TIMEOUT_WORK, (trx, work, now) =>
     lifecycle.registrationTimedOut(trx, work, now),
+  );
+  // Measurements read the depot through the microgrid's contract, never its tables.
+  scheduler.register(
+    MEASUREMENT_WORK,
+    (trx, work, now) =>
+      publishMeasurements(
+        trx,
+        work,
+        now,
+        (trx, scopeId, from, to) => microgrid.queries.scopeUsage(scopeId, from, to, trx),
+        options.oscp?.maxDeliveryAttempts ?? 5,
+      ),
+    { batchable: true },
   );
   const retention = options.oscp?.retention ?? { heartbeatHours: 24, recordDays: 30 };
   scheduler.register(

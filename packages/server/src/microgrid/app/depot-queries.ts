@@ -1,4 +1,4 @@
-import type { Db } from '../../platform/db/database';
+import type { Db, Executor } from '../../platform/db/database';
 import { problems } from '../../platform/http/problem';
 import { describeSource, type CapacitySource } from '../domain/capacity';
 import { ALL_PHASES, type Phase } from '../domain/phases';
@@ -44,9 +44,33 @@ function bindingView(binding: Record<string, unknown>): BindingView {
   }
 }
 
+/** What a managed scope's circuit used in a period (see `usageInPeriod`). */
+export interface ScopeUsage {
+  energyWh: number;
+  powerW: number;
+  /** Meter readings in the period: 0 means nothing was metered (not necessarily nothing used). */
+  readings: number;
+}
+
 /** Read side of the depot. `listMicrogrids` is the canonical contract other contexts pick targets from. */
 export class DepotQueries {
   constructor(private readonly db: Db) {}
+
+  /**
+   * Metered use of the one circuit a scope maps to, in (from, to]; undefined when the scope does
+   * not exist or does not map to exactly one circuit. What adapters report to grid operators.
+   */
+  async scopeUsage(
+    scopeId: string,
+    from: Date,
+    to: Date,
+    /** The caller's transaction, if it has one (PGlite has one connection to share). */
+    db: Executor = this.db,
+  ): Promise<ScopeUsage | undefined> {
+    const scope = await depot.findScope(db, scopeId);
+    if (!scope || scope.circuitIds.length !== 1) return undefined;
+    return sessions.usageInPeriod(db, scope.circuitIds[0]!, from, to);
+  }
 
   async listMicrogrids(): Promise<MicrogridSummary[]> {
     const [microgrids, circuits, scopes, counts] = await Promise.all([

@@ -24,6 +24,7 @@ import {
 import * as credentials from '../store/peer-credentials';
 import * as projection from '../store/connection-projection';
 import { pendingHandshake } from '../store/activity';
+import { startMeasurements, stopMeasurements } from './measurements';
 import { connectionStream } from './stream-names';
 import { peerTokenSecret, tokenForPeerSecret } from './secret-names';
 import { secretPlaceholder } from './transport';
@@ -265,6 +266,7 @@ export class LifecycleService {
   async stop(trx: Trx, connectionId: string, now: Date): Promise<void> {
     await cancelUnsent(trx, connectionId, 'not sent: the connection was disabled', now);
     await cancelWork(trx, HEARTBEAT_WORK, connectionId);
+    await stopMeasurements(trx, connectionId);
     await cancelWork(trx, OFFLINE_CHECK_WORK, connectionId);
     await cancelWork(trx, REGISTRATION_TIMEOUT_WORK, connectionId);
     await credentials.revokeCredentials(
@@ -518,7 +520,10 @@ export class LifecycleService {
     );
   }
 
-  /** After a handshake: heartbeats to the peer at the interval it asked for, starting now. */
+  /**
+   * After a handshake: heartbeats to the peer at the interval it asked for, starting now, and
+   * measurements at the end of each publication period.
+   */
   async #afterHandshake(
     trx: Trx,
     snap: Snapshot,
@@ -530,6 +535,7 @@ export class LifecycleService {
     } else {
       await cancelWork(trx, HEARTBEAT_WORK, snap.id);
     }
+    await startMeasurements(trx, snap, now);
   }
 
   /** A heartbeat keeps the peer ONLINE until its offline_mode_at; the liveness check is due work at that instant. */
