@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import {
   toWireTime,
   type EnergyMeasurement,
@@ -87,14 +88,43 @@ export function measurementMessage(
   };
 }
 
-/** Books the first publication at the end of the current period (after a handshake). */
+/**
+ * How long after its period's end a connection sends: a fixed spread per connection of up to a
+ * minute (a tenth of the period at most), so a thousand connections do not all publish in the
+ * same second and crowd out their heartbeats. The period reported stays aligned.
+ */
+export function publicationDelayMs(connectionId: string, intervalSeconds: number): number {
+  const spread = Math.min(60_000, intervalSeconds * 100);
+  return createHash('sha256').update(connectionId).digest().readUInt32BE(0) % spread;
+}
+
+async function bookPeriod(
+  trx: Trx,
+  connectionId: string,
+  interval: number,
+  periodEnd: Date,
+  now: Date,
+) {
+  await scheduleWork(
+    trx,
+    {
+      kind: MEASUREMENT_WORK,
+      key: connectionId,
+      dueAt: new Date(periodEnd.getTime() + publicationDelayMs(connectionId, interval)),
+      payload: { periodEnd: periodEnd.toISOString() },
+    },
+    now,
+  );
+}
+
+/** Books the first publication for the end of the current period (after a handshake). */
 export async function startMeasurements(
   trx: Trx,
   snap: projection.ConnectionRow,
   now: Date,
 ): Promise<void> {
-  const dueAt = nextPeriodEnd(now, snap.profile.measurementPublicationIntervalSeconds);
-  await scheduleWork(trx, { kind: MEASUREMENT_WORK, key: snap.id, dueAt }, now);
+  const interval = snap.profile.measurementPublicationIntervalSeconds;
+  await bookPeriod(trx, snap.id, interval, nextPeriodEnd(now, interval), now);
 }
 
 export async function stopMeasurements(trx: Trx, connectionId: string): Promise<void> {
@@ -116,7 +146,8 @@ export async function publishMeasurements(
   const snap = await projection.findConnection(trx, work.key);
   if (!snap?.enabled) return;
   const interval = snap.profile.measurementPublicationIntervalSeconds;
-  const end = work.dueAt;
+  const end =
+    typeof work.payload.periodEnd === 'string' ? new Date(work.payload.periodEnd) : work.dueAt;
   const start = new Date(end.getTime() - interval * 1000);
   const { phase, handshake } = snap.lifecycle;
   const ready = ['HANDSHAKEN', 'ONLINE', 'OFFLINE'].includes(phase) && !handshake.required;
@@ -135,9 +166,7 @@ export async function publishMeasurements(
       now,
     );
   }
-  await scheduleWork(
-    trx,
-    { kind: MEASUREMENT_WORK, key: snap.id, dueAt: nextPeriodEnd(now, interval) },
-    now,
-  );
+  // The next period after the one just reported, or after now if periods were missed.
+  const next = nextPeriodEnd(new Date(Math.max(end.getTime(), now.getTime() - 1)), interval);
+  await bookPeriod(trx, snap.id, interval, next, now);
 }

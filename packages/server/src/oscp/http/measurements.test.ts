@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MEASUREMENT_WORK } from '../app/measurements';
+import { MEASUREMENT_WORK, nextPeriodEnd, publicationDelayMs } from '../app/measurements';
 import { useLifecycleHarness } from './lifecycle-harness';
 
 // Measurements published to the Capacity Provider at the end of each period (900 s, on the clock
@@ -45,7 +45,11 @@ describe('measurements to the Capacity Provider', () => {
     // After the period: belongs to the next one.
     await meter(b!.chargerId, periodEnd + MIN, 400, 7_000);
 
-    h.ctx.clock.advance(periodEnd - h.ctx.clock.now().getTime() - 1);
+    // Each connection sends a fixed while after the period ends (spread over a minute).
+    const delay = publicationDelayMs(id, 900);
+    expect(delay).toBeGreaterThanOrEqual(0);
+    expect(delay).toBeLessThan(60_000);
+    h.ctx.clock.advance(periodEnd + delay - h.ctx.clock.now().getTime() - 1);
     await h.ctx.app.settle();
     expect(h.sim.messages({ endpoint: 'update_group_measurements', peerId })).toHaveLength(0);
 
@@ -112,7 +116,7 @@ describe('measurements to the Capacity Provider', () => {
     await meter(a!.chargerId, periodEnd - 2 * MIN, 500, 11_000);
     await meter(b!.chargerId, periodEnd - MIN, 300, 7_400);
 
-    h.ctx.clock.advance(periodEnd - h.ctx.clock.now().getTime());
+    h.ctx.clock.advance(periodEnd + publicationDelayMs(id, 900) - h.ctx.clock.now().getTime());
     const [sent] = await h.settleUntil('asset measurements at Vector', async () => {
       const got = h.sim.messages({ endpoint: 'update_asset_measurements', peerId });
       return got.length === 1 && got;
@@ -142,5 +146,28 @@ describe('measurements to the Capacity Provider', () => {
       ],
     });
     expect(h.sim.messages({ endpoint: 'update_group_measurements', peerId })).toHaveLength(0);
+  });
+});
+
+describe('publication times', () => {
+  it('spreads connections over the first minute after a period, the same for a connection every time', async () => {
+    expect(nextPeriodEnd(new Date('2026-03-02T09:00:00Z'), 900).toISOString()).toBe(
+      '2026-03-02T09:15:00.000Z',
+    );
+    expect(nextPeriodEnd(new Date('2026-03-02T09:14:59.999Z'), 900).toISOString()).toBe(
+      '2026-03-02T09:15:00.000Z',
+    );
+    expect(nextPeriodEnd(new Date('2026-03-02T09:07:00Z'), 300).toISOString()).toBe(
+      '2026-03-02T09:10:00.000Z',
+    );
+    const delays = Array.from({ length: 200 }, (_, i) => publicationDelayMs(`conn-${i}`, 900));
+    expect(Math.min(...delays)).toBeGreaterThanOrEqual(0);
+    expect(Math.max(...delays)).toBeLessThan(60_000);
+    expect(new Set(delays.map((d) => Math.floor(d / 10_000))).size).toBe(6);
+    expect(publicationDelayMs('conn-1', 900)).toBe(publicationDelayMs('conn-1', 900));
+    // A short period keeps its sends within its first tenth.
+    expect(
+      Math.max(...Array.from({ length: 50 }, (_, i) => publicationDelayMs(`c${i}`, 60))),
+    ).toBeLessThan(6_000);
   });
 });
