@@ -295,6 +295,8 @@ async function seed(app: App, db: Db): Promise<Seeded> {
         peerBaseUrl: peerUrl,
         authReferences: { initialToken: secretNameFor(i) },
         requestedHeartbeatIntervalSeconds: intervalSeconds,
+        // Measurements every 5 minutes, so every measured window holds a full publication round.
+        measurementPublicationIntervalSeconds: 300,
         enabled: false,
       },
       'bench',

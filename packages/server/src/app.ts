@@ -29,6 +29,7 @@ import { registerLifecycleRoutes } from './oscp/http/lifecycle-routes';
 import { CONTROL_WORK, ControlService } from './oscp/app/control';
 import { pruneOscpRecords, RETENTION_WORK, type RetentionSettings } from './oscp/app/retention';
 import { MEASUREMENT_WORK, publishMeasurements } from './oscp/app/measurements';
+import { OperatorMessageService } from './oscp/app/operator-messages';
 import { NotificationService } from './notifications/app/notifications';
 import { registerNotificationRoutes } from './notifications/http/routes';
 import { OSCP_FP_PREFIX, registerProtocolRoutes } from './oscp/http/protocol-routes';
@@ -179,6 +180,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     connections,
     lifecycle,
     control,
+    operatorMessages: new OperatorMessageService(db, clock, options.oscp?.maxDeliveryAttempts ?? 5),
     publicUrl: () => publicUrl,
   });
   registerProtocolRoutes(http, {

@@ -144,6 +144,12 @@ export const oscpKeys = {
 
 const base = (id: string) => `/api/oscp-connections/${id}`;
 
+/** A message an operator sent the peer: find it under Publications by its request id. */
+export interface SentToPeer {
+  requestId: string;
+  correlationId: string | null;
+}
+
 export const oscpApi = {
   create: (body: CreateConnectionBody) =>
     api<ConnectionDetail>('/api/oscp-connections', { method: 'POST', body }),
@@ -156,6 +162,15 @@ export const oscpApi = {
     api<ConnectionDetail>(`${base(id)}/retry-registration`, { method: 'POST' }),
   retryHandshake: (id: string) =>
     api<ConnectionDetail>(`${base(id)}/retry-handshake`, { method: 'POST' }),
+  requestAdjustment: (
+    id: string,
+    body: {
+      type: string;
+      blocks: { start: string; end: string; capacity: number; unit: string; phase: string }[];
+    },
+  ) => api<SentToPeer>(`${base(id)}/adjustment-requests`, { method: 'POST', body }),
+  reportComplianceError: (id: string, body: { message: string; forecastRequestId?: string }) =>
+    api<SentToPeer>(`${base(id)}/compliance-errors`, { method: 'POST', body }),
   initialToken: (id: string) =>
     api<{ token: string }>(`${base(id)}/initial-token`, { method: 'POST' }),
   oauthClient: (id: string) =>

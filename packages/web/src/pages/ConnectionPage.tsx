@@ -24,6 +24,7 @@ import {
   TimelineCard,
 } from '../components/oscp/ConnectionSections';
 import { PeerCredentialsCard } from '../components/oscp/PeerCredentials';
+import { PeerMessagesCard } from '../components/oscp/PeerMessages';
 import { AUTH_LABEL, PRESET_LABEL, StateBadge } from '../components/oscp/StateBadges';
 import { PageHeader } from '../components/PageHeader';
 import { PermittedButton } from '../components/PermittedButton';
@@ -298,6 +299,7 @@ export function ConnectionPage() {
         <LifecycleCard c={c} timeZone={microgridZone} />
         <ErrorCard c={c} timeZone={microgridZone} />
         <PeerCredentialsCard c={c} manage={manage} />
+        <PeerMessagesCard c={c} manage={manage} />
         <PublicationsCard id={id} timeZone={microgridZone} />
         <HistoryCard id={id} timeZone={microgridZone} />
         <TimelineCard id={id} timeZone={microgridZone} />

@@ -61,6 +61,9 @@ export interface PeerPrincipal {
 
 type Snapshot = projection.ConnectionRow;
 
+/** Messages sent on a schedule: thousands a day per connection, so a delivery is not an event. */
+const PERIODIC_KINDS = new Set(['Heartbeat', 'UpdateGroupMeasurements', 'UpdateAssetMeasurements']);
+
 /** The X-Request-ID of the connection's latest Register of ours (its newest OscpRegistrationStarted). */
 async function latestRegistrationRequestId(trx: Trx, connectionId: string) {
   const row = await trx
@@ -684,8 +687,9 @@ export class LifecycleService {
   async onDeliveryAttempt(trx: Trx, record: AttemptRecord): Promise<void> {
     const { message, outcome, status } = record;
     const at = record.at.toISOString();
-    // A delivered heartbeat is routine: no event, no lock, at most a delivery error cleared.
-    if (message.kind === 'Heartbeat' && status === 'DELIVERED') {
+    // A delivered periodic publication (heartbeat, measurements) is routine: its outbox row is its
+    // record; no event, no lock, at most a delivery error cleared.
+    if (PERIODIC_KINDS.has(message.kind) && status === 'DELIVERED') {
       await projection.clearError(trx, message.connectionId, at, 'DELIVERY');
       return;
     }
