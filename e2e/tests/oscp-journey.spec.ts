@@ -118,6 +118,33 @@ test('a forecast constrains the circuit, silence brings yellow fallback, and dis
 
   await openDemoConnection(page);
   await expect(page.getByTestId('mode-badge')).toHaveAttribute('data-mode', 'NORMAL');
+
+  // The operator asks the grid operator for more capacity tomorrow morning, from the same page.
+  const local = (ms: number) => {
+    const d = new Date(ms);
+    const pad = (n: number) => String(n).padStart(2, '0');
+    return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
+  };
+  await page.getByTestId('request-adjustment').click();
+  await page.getByTestId('adjustment-start').fill(local(now + 24 * 3600_000));
+  await page.getByTestId('adjustment-end').fill(local(now + 26 * 3600_000));
+  await page.getByTestId('adjustment-capacity').fill('120');
+  await page.getByTestId('send-adjustment').click();
+  await expect(
+    page.locator('[data-testid="publication-row"][data-kind="AdjustGroupCapacityForecast"]'),
+  ).toHaveAttribute('data-status', 'DELIVERED', { timeout: 20_000 });
+  const atPeer = await request.fetch(
+    `${CP_SIMULATOR_URL}/control/messages?endpoint=adjust_group_capacity_forecast`,
+  );
+  const [adjustment] = (await atPeer.json()).messages as {
+    status: number;
+    body: { forecasted_blocks: { capacity: number; unit: string }[] };
+  }[];
+  expect(adjustment).toMatchObject({
+    status: 204,
+    body: { forecasted_blocks: [{ capacity: 120, unit: 'A' }] },
+  });
+
   await page.getByTestId('disconnect-connection').click();
   await expect(page.getByRole('dialog')).toContainText('cleared immediately');
   await page.getByTestId('confirm-disconnect').click();

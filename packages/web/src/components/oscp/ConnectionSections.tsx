@@ -820,6 +820,10 @@ function summarize(type: string, d: Data, timeZone: string | undefined): string 
       return `Gap policy ${str(d.policy)} applied${limitText(d.limit)}: ${str(d.reason)}`;
     case 'OscpControlHandedOver':
       return str(d.message, 'OSCP control ended; local control resumed');
+    case 'OscpAdjustmentRequested':
+      return `Adjustment of the ${str(d.type)} forecast requested by ${str(d.by)} (request ${str(d.requestId)})`;
+    case 'OscpComplianceErrorReported':
+      return `Non-compliance with forecast ${str(d.forecastRequestId)} reported by ${str(d.by)}: ${str(d.message)}`;
     default:
       return type.replace(/^Oscp/, '').replace(/([a-z])([A-Z])/g, '$1 $2');
   }
@@ -860,6 +864,10 @@ const TIMELINE_GROUPS: { label: string; types: string[] }[] = [
   {
     label: 'Forecasts',
     types: ['OscpForecastReceived', 'OscpForecastAccepted', 'OscpForecastRejected'],
+  },
+  {
+    label: 'Sent by operators',
+    types: ['OscpAdjustmentRequested', 'OscpComplianceErrorReported'],
   },
   {
     label: 'Mode and fallback',
