@@ -12,6 +12,7 @@ import { ChargingService } from './microgrid/app/charging';
 import { DepotModelService } from './microgrid/app/depot-model';
 import { DepotQueries } from './microgrid/app/depot-queries';
 import { EnvelopeService } from './microgrid/app/envelopes';
+import { METER_RETENTION_WORK, pruneOldMeterReadings } from './microgrid/app/meter-retention';
 import { registerMicrogridRoutes } from './microgrid/http/routes';
 import { ConnectionService, enabledConnectionOnScope } from './oscp/app/connections';
 import type { ScopeDirectory } from './oscp/app/scope-directory';
@@ -44,6 +45,8 @@ export interface AppOptions {
   sessionTtlHours?: number;
   loginFailuresPerMinute?: number;
   secureCookies?: boolean;
+  /** How long meter readings are kept (7 days by default). */
+  meterReadingRetentionDays?: number;
   oscp?: {
     /** Where peers reach us; defaults to the address the server listens on. */
     publicUrl?: string;
@@ -66,6 +69,8 @@ export interface App {
     queries: DepotQueries;
     envelopes: EnvelopeService;
     charging: ChargingService;
+    /** Books the first meter-reading retention run (it then books itself); `npm start` calls it. */
+    startRetention(now: Date): Promise<void>;
   };
   oscp: {
     connections: ConnectionService;
@@ -123,8 +128,23 @@ export async function createApp(options: AppOptions): Promise<App> {
     queries: new DepotQueries(db),
     envelopes: new EnvelopeService(db),
     charging: new ChargingService(db),
+    startRetention: (now: Date) =>
+      scheduleWork(db, { kind: METER_RETENTION_WORK, key: 'all', dueAt: now }, now),
   };
   registerMicrogridRoutes(http, { clock, metrics, ...microgrid });
+  scheduler.register(
+    METER_RETENTION_WORK,
+    async (trx, work, now) => {
+      const pruned = await pruneOldMeterReadings(
+        trx,
+        work,
+        now,
+        options.meterReadingRetentionDays ?? 7,
+      );
+      if (pruned > 0) log.info({ pruned }, 'pruned old meter readings');
+    },
+    { batchable: true },
+  );
   scheduler.register(CIRCUIT_REFRESH_WORK, async (trx, work, now) => {
     await refreshCircuit(trx, work.key, now);
     metrics.rebalances.inc({ trigger: 'envelope-boundary' });

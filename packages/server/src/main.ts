@@ -44,6 +44,7 @@ async function main(): Promise<void> {
     sessionTtlHours: config.SESSION_TTL_HOURS,
     loginFailuresPerMinute: config.LOGIN_RATE_LIMIT_PER_MINUTE,
     secureCookies: (config.PUBLIC_URL ?? '').startsWith('https://'),
+    meterReadingRetentionDays: config.METER_READING_RETENTION_DAYS,
     oscp: {
       ...(config.PUBLIC_URL ? { publicUrl: config.PUBLIC_URL } : {}),
       requestTimeoutMs: config.OSCP_REQUEST_TIMEOUT_MS,
@@ -65,6 +66,7 @@ async function main(): Promise<void> {
   app.scheduler.start(config.SCHEDULER_POLL_MS, schedulerWorkersFor(database.engine));
   app.oscp.dispatcher.start(config.DISPATCHER_POLL_MS);
   await app.oscp.startRetention(clock.now());
+  await app.microgrid.startRetention(clock.now());
   const consoleUrl = config.PUBLIC_URL ?? address.replace('127.0.0.1', 'localhost');
 
   const stoppers: (() => Promise<void>)[] = [];

@@ -22,6 +22,7 @@ const configSchema = z.object({
   OSCP_REGISTRATION_REPLY_TIMEOUT_S: z.coerce.number().int().positive().default(60),
   OSCP_HEARTBEAT_RETENTION_HOURS: z.coerce.number().positive().default(24),
   OSCP_RECORD_RETENTION_DAYS: z.coerce.number().positive().default(30),
+  METER_READING_RETENTION_DAYS: z.coerce.number().positive().default(7),
   DEMO: z
     .enum(['true', 'false', '1', '0'])
     .default('true')

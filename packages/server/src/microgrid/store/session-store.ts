@@ -288,3 +288,16 @@ export async function usageInPeriod(
     readings: Number(row.readings),
   };
 }
+
+/** Deletes up to `limit` meter readings taken before `before`; returns how many went. */
+export async function pruneMeterReadings(
+  db: Executor,
+  before: Date,
+  limit: number,
+): Promise<number> {
+  const result = await sql`
+    DELETE FROM meter_readings WHERE id IN (
+      SELECT id FROM meter_readings WHERE measured_at < ${before} LIMIT ${limit}
+    )`.execute(db);
+  return Number(result.numAffectedRows ?? 0);
+}

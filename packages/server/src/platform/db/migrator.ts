@@ -7,6 +7,7 @@ import * as outbound from './migrations/0004-outbound-messages';
 import * as oscpLifecycle from './migrations/0005-oscp-lifecycle';
 import * as forecasts from './migrations/0006-forecasts-and-control';
 import * as retention from './migrations/0007-retention-indexes';
+import * as meterRetention from './migrations/0008-meter-reading-retention';
 
 /** Migrations are code, imported statically so a bundle or a test runs exactly the same list. */
 const migrations: Record<string, Migration> = {
@@ -17,6 +18,7 @@ const migrations: Record<string, Migration> = {
   '0005-oscp-lifecycle': oscpLifecycle,
   '0006-forecasts-and-control': forecasts,
   '0007-retention-indexes': retention,
+  '0008-meter-reading-retention': meterRetention,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
