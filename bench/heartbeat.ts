@@ -23,7 +23,7 @@ import {
   type InboundAnalysis,
   type OutboundAnalysis,
 } from './lib/heartbeat-analysis';
-import { startJsonChild, type JsonChild } from './lib/heartbeat-child';
+import { startJsonChild, type JsonChild } from './lib/json-child';
 import { startSampler, type SamplerResult } from './lib/heartbeat-sampler';
 import { envNumber, round } from './lib/report';
 

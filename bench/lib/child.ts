@@ -1,6 +1,7 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { stopChild, trackChild } from './children';
 import { BENCH_DIR } from './report';
 
 export interface ServerInfo {
@@ -34,33 +35,6 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
-/** Every child we started, so that an error or Ctrl-C still ends them. */
-const children = new Set<ChildProcess>();
-
-function killAllNow(): void {
-  for (const child of children) {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  }
-}
-process.on('exit', killAllNow);
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.on(signal, () => {
-    killAllNow();
-    process.exit(130);
-  });
-}
-
-function waitForExit(child: ChildProcess, ms: number): Promise<boolean> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(true);
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => resolve(false), ms);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      resolve(true);
-    });
-  });
-}
-
 /** Starts bench/server-process.ts under tsx and waits for its ready line. */
 export async function startServer(
   env: Record<string, string>,
@@ -78,8 +52,7 @@ export async function startServer(
       stdio: ['pipe', 'pipe', 'pipe'],
     },
   );
-  children.add(child);
-  child.once('exit', () => children.delete(child));
+  trackChild(child);
 
   const tail: string[] = [];
   createInterface({ input: child.stderr! }).on('line', (line) => {
@@ -88,14 +61,7 @@ export async function startServer(
   });
   const stderrTail = () => tail.join('\n');
 
-  const stop = async () => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    child.kill('SIGTERM');
-    if (!(await waitForExit(child, 15_000))) {
-      child.kill('SIGKILL');
-      await waitForExit(child, 5_000);
-    }
-  };
+  const stop = () => stopChild(child, 15_000);
 
   const statsWaiters: ((stats: ServerStats) => void)[] = [];
   let onReady: ((info: ServerInfo) => void) | undefined;

@@ -57,83 +57,51 @@ function toDate(value: string | number | Date): Date {
   return value instanceof Date ? value : new Date(value);
 }
 
-/** `27 Nov 2025, 14:05 GMT+13`: a date and time in the given zone, the zone shown. */
-export function formatDateTime(
-  value: string | number | Date | null | undefined,
-  timeZone?: string,
-) {
+type Instant = string | number | Date | null | undefined;
+
+/** An instant in a zone with the given fields (and the zone's name); `—` when there is none. */
+function formatInstant(
+  value: Instant,
+  timeZone: string | undefined,
+  fields: Pick<Intl.DateTimeFormatOptions, 'day' | 'month' | 'year' | 'second'>,
+): string {
   if (value === null || value === undefined) return '—';
   const d = toDate(value);
   if (Number.isNaN(d.getTime())) return '—';
   const zone = safeZone(timeZone);
   return formatter(
-    `dt|${zone ?? ''}`,
+    `${JSON.stringify(fields)}|${zone ?? ''}`,
     () =>
       new Intl.DateTimeFormat('en-GB', {
         timeZone: zone,
-        day: 'numeric',
-        month: 'short',
-        year: 'numeric',
+        ...fields,
         hour: '2-digit',
         minute: '2-digit',
         hourCycle: 'h23',
         timeZoneName: 'short',
       }),
   ).format(d);
+}
+
+const DATE = { day: 'numeric', month: 'short', year: 'numeric' } as const;
+
+/** `27 Nov 2025, 14:05 GMT+13`: a date and time in the given zone, the zone shown. */
+export function formatDateTime(value: Instant, timeZone?: string) {
+  return formatInstant(value, timeZone, DATE);
 }
 
 /** `27 Nov 2025, 14:05:07 GMT+13`: like formatDateTime, to the second (protocol events, heartbeats). */
-export function formatDateTimeSeconds(
-  value: string | number | Date | null | undefined,
-  timeZone?: string,
-) {
-  if (value === null || value === undefined) return '—';
-  const d = toDate(value);
-  if (Number.isNaN(d.getTime())) return '—';
-  const zone = safeZone(timeZone);
-  return formatter(
-    `dts|${zone ?? ''}`,
-    () =>
-      new Intl.DateTimeFormat('en-GB', {
-        timeZone: zone,
-        day: 'numeric',
-        month: 'short',
-        year: 'numeric',
-        hour: '2-digit',
-        minute: '2-digit',
-        second: '2-digit',
-        hourCycle: 'h23',
-        timeZoneName: 'short',
-      }),
-  ).format(d);
+export function formatDateTimeSeconds(value: Instant, timeZone?: string) {
+  return formatInstant(value, timeZone, { ...DATE, second: '2-digit' });
 }
 
 /** `14:05:07 GMT+13`: a time of day in the given zone, the zone shown. */
-export function formatTime(value: string | number | Date | null | undefined, timeZone?: string) {
-  if (value === null || value === undefined) return '—';
-  const d = toDate(value);
-  if (Number.isNaN(d.getTime())) return '—';
-  const zone = safeZone(timeZone);
-  return formatter(
-    `t|${zone ?? ''}`,
-    () =>
-      new Intl.DateTimeFormat('en-GB', {
-        timeZone: zone,
-        hour: '2-digit',
-        minute: '2-digit',
-        second: '2-digit',
-        hourCycle: 'h23',
-        timeZoneName: 'short',
-      }),
-  ).format(d);
+export function formatTime(value: Instant, timeZone?: string) {
+  return formatInstant(value, timeZone, { second: '2-digit' });
 }
 
 /** `14:05:07 GMT+13` for an instant today in the zone, `26 Nov 2025, 14:05:07 GMT+13` otherwise. */
-export function formatRecentTime(
-  value: string | number | Date | null | undefined,
-  timeZone: string,
-  now: number = Date.now(),
-) {
+export function formatRecentTime(value: Instant, timeZone: string, now: number = Date.now()) {
   if (value === null || value === undefined) return '—';
   const d = toDate(value);
   if (Number.isNaN(d.getTime())) return '—';

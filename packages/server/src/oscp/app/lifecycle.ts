@@ -16,6 +16,7 @@ import {
   handshakeRequiredAfterOffline,
   offlineModeAt,
   ourRequiredBehaviour,
+  readyForBusiness,
   selectVersion,
   type Lifecycle,
   type LifecycleEvent,
@@ -588,12 +589,10 @@ export class LifecycleService {
   /** Business messages need a completed, current handshake; anything else is refused with 403. */
   assertReadyForBusiness(snap: Snapshot | undefined): Snapshot {
     if (!snap || !snap.enabled) throw new InboundRefusal(403, 'This connection is disabled.');
-    const { phase, handshake } = snap.lifecycle;
-    const ready = ['HANDSHAKEN', 'ONLINE', 'OFFLINE'].includes(phase) && !handshake.required;
-    if (!ready)
+    if (!readyForBusiness(snap.lifecycle))
       throw new InboundRefusal(
         403,
-        `Complete the handshake before business messages (this connection is ${phase}).`,
+        `Complete the handshake before business messages (this connection is ${snap.lifecycle.phase}).`,
       );
     return snap;
   }
@@ -728,6 +727,15 @@ export class LifecycleService {
           message: outcome.message,
         });
       }
+      const registerUndelivered = (): NewEvent => ({
+        type: 'OscpRegistrationFailed',
+        data: {
+          connectionId: snap.id,
+          reason: `Our Register could not be delivered: ${outcome.status === 'delivered' ? '' : outcome.message}`,
+          requestId: message.requestId,
+          at,
+        },
+      });
       if (
         message.kind === 'Register' &&
         snap.lifecycle.registration.pendingRequestId === message.requestId
@@ -743,15 +751,7 @@ export class LifecycleService {
             record.at,
           );
         } else if (status === 'FAILED') {
-          emit({
-            type: 'OscpRegistrationFailed',
-            data: {
-              connectionId: snap.id,
-              reason: `Our Register could not be delivered: ${outcome.status === 'delivered' ? '' : outcome.message}`,
-              requestId: message.requestId,
-              at,
-            },
-          });
+          emit(registerUndelivered());
         }
       } else if (
         message.kind === 'Register' &&
@@ -762,15 +762,7 @@ export class LifecycleService {
       ) {
         // Our answer to a peer that registered first never arrived: the peer does not hold our
         // token, so the exchange did not complete even though theirs was accepted.
-        emit({
-          type: 'OscpRegistrationFailed',
-          data: {
-            connectionId: snap.id,
-            reason: `Our Register could not be delivered: ${outcome.status === 'delivered' ? '' : outcome.message}`,
-            requestId: message.requestId,
-            at,
-          },
-        });
+        emit(registerUndelivered());
       }
       if (
         message.kind === 'HandshakeAcknowledge' &&

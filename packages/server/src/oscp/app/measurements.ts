@@ -9,6 +9,7 @@ import type { Trx } from '../../platform/db/database';
 import { enqueueOutbound } from '../../platform/outbox/outbox';
 import { cancelWork, scheduleWork, type DueWork } from '../../platform/scheduler/scheduler';
 import type { ConnectionProfile } from '../domain/connection-profile';
+import { readyForBusiness } from '../domain/lifecycle';
 import * as projection from '../store/connection-projection';
 
 export const MEASUREMENT_WORK = 'oscp-measurements';
@@ -149,9 +150,9 @@ export async function publishMeasurements(
   const end =
     typeof work.payload.periodEnd === 'string' ? new Date(work.payload.periodEnd) : work.dueAt;
   const start = new Date(end.getTime() - interval * 1000);
-  const { phase, handshake } = snap.lifecycle;
-  const ready = ['HANDSHAKEN', 'ONLINE', 'OFFLINE'].includes(phase) && !handshake.required;
-  const use = ready ? await metering(trx, snap.scopeId, start, end) : undefined;
+  const use = readyForBusiness(snap.lifecycle)
+    ? await metering(trx, snap.scopeId, start, end)
+    : undefined;
   if (use) {
     const message = measurementMessage(snap.profile, { start, end }, use);
     await enqueueOutbound(

@@ -10,6 +10,7 @@ import type { Db, Trx } from '../../platform/db/database';
 import { appendToStream } from '../../platform/events/event-store';
 import { problems } from '../../platform/http/problem';
 import { enqueueOutbound } from '../../platform/outbox/outbox';
+import { readyForBusiness } from '../domain/lifecycle';
 import * as forecasts from '../store/forecast-store';
 import * as projection from '../store/connection-projection';
 import { connectionAuditStream } from './stream-names';
@@ -62,14 +63,44 @@ export class OperatorMessageService {
   async #ready(trx: Trx, connectionId: string) {
     const snap = await projection.findConnection(trx, connectionId, true);
     if (!snap) throw problems.notFound('OSCP connection', connectionId);
-    const { phase, handshake } = snap.lifecycle;
-    const ready =
-      snap.enabled && ['HANDSHAKEN', 'ONLINE', 'OFFLINE'].includes(phase) && !handshake.required;
-    if (!ready)
+    if (!snap.enabled || !readyForBusiness(snap.lifecycle))
       throw problems.conflict(
-        `Messages go to the Capacity Provider once the connection is handshaken; it is ${snap.enabled ? phase : 'disabled'}.`,
+        `Messages go to the Capacity Provider once the connection is handshaken; it is ${snap.enabled ? snap.lifecycle.phase : 'disabled'}.`,
       );
     return snap;
+  }
+
+  /** The message in the outbox and its audit record, in the caller's transaction. */
+  async #send(
+    trx: Trx,
+    connectionId: string,
+    message: { kind: string; body: Record<string, unknown>; correlationId: string | null },
+    audit: { type: string; data: Record<string, unknown> },
+    now: Date,
+  ): Promise<SentToPeer> {
+    const queued = (await enqueueOutbound(
+      trx,
+      { connectionId, ...message, maxAttempts: this.maxAttempts },
+      now,
+    ))!;
+    await appendToStream(
+      trx,
+      connectionAuditStream(connectionId),
+      'any',
+      [
+        {
+          type: audit.type,
+          data: {
+            connectionId,
+            requestId: queued.requestId,
+            ...audit.data,
+            at: now.toISOString(),
+          },
+        },
+      ],
+      now,
+    );
+    return { requestId: queued.requestId, correlationId: message.correlationId };
   }
 
   async requestAdjustment(
@@ -86,36 +117,16 @@ export class OperatorMessageService {
         forecasted_blocks: wireBlocks(input.blocks),
       });
       if (!body.success) throw invalid(body.error);
-      const message = (await enqueueOutbound(
+      return this.#send(
         trx,
+        connectionId,
+        { kind: 'AdjustGroupCapacityForecast', body: body.data, correlationId: null },
         {
-          connectionId,
-          kind: 'AdjustGroupCapacityForecast',
-          body: body.data,
-          maxAttempts: this.maxAttempts,
+          type: 'OscpAdjustmentRequested',
+          data: { type: input.type, blocks: body.data.forecasted_blocks, by },
         },
         now,
-      ))!;
-      await appendToStream(
-        trx,
-        connectionAuditStream(connectionId),
-        'any',
-        [
-          {
-            type: 'OscpAdjustmentRequested',
-            data: {
-              connectionId,
-              requestId: message.requestId,
-              type: input.type,
-              blocks: body.data.forecasted_blocks,
-              by,
-              at: now.toISOString(),
-            },
-          },
-        ],
-        now,
       );
-      return { requestId: message.requestId, correlationId: null };
     });
   }
 
@@ -137,37 +148,16 @@ export class OperatorMessageService {
         );
       const body = groupCapacityComplianceErrorSchema.safeParse({ message: input.message });
       if (!body.success) throw invalid(body.error);
-      const message = (await enqueueOutbound(
+      return this.#send(
         trx,
+        connectionId,
+        { kind: 'GroupCapacityComplianceError', body: body.data, correlationId },
         {
-          connectionId,
-          kind: 'GroupCapacityComplianceError',
-          body: body.data,
-          correlationId,
-          maxAttempts: this.maxAttempts,
+          type: 'OscpComplianceErrorReported',
+          data: { forecastRequestId: correlationId, message: input.message, by },
         },
         now,
-      ))!;
-      await appendToStream(
-        trx,
-        connectionAuditStream(connectionId),
-        'any',
-        [
-          {
-            type: 'OscpComplianceErrorReported',
-            data: {
-              connectionId,
-              requestId: message.requestId,
-              forecastRequestId: correlationId,
-              message: input.message,
-              by,
-              at: now.toISOString(),
-            },
-          },
-        ],
-        now,
       );
-      return { requestId: message.requestId, correlationId };
     });
   }
 }

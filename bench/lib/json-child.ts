@@ -1,12 +1,14 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { hasExited, stopChild, trackChild } from './children';
 import { BENCH_DIR } from './report';
 
 /**
  * A child process speaking one JSON object per line: a `ready` line when it is up, then replies
  * `{reply: id, ...}` to commands `{id, cmd, ...}` written to its stdin, and `{progress: id, ...}`
- * lines on the way. Used for the heartbeat benchmark's server and simulator.
+ * lines on the way. Used for the heartbeat benchmark's server and simulator and the forecast
+ * benchmark's simulator.
  */
 export interface JsonChild<Ready> {
   pid: number;
@@ -22,32 +24,6 @@ export interface JsonChild<Ready> {
   stop(): Promise<void>;
 }
 
-/** Every child started here, so an error, exit or Ctrl-C still ends them. */
-const children = new Set<ChildProcess>();
-function killAllNow(): void {
-  for (const child of children) {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  }
-}
-process.on('exit', killAllNow);
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.on(signal, () => {
-    killAllNow();
-    process.exit(130);
-  });
-}
-
-function waitForExit(child: ChildProcess, ms: number): Promise<boolean> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(true);
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => resolve(false), ms);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      resolve(true);
-    });
-  });
-}
-
 let nextId = 0;
 
 /** Starts `bench/<script>` under tsx and waits for its ready line. */
@@ -61,8 +37,7 @@ export async function startJsonChild<Ready>(
     [...(options.nodeFlags ?? []), '--import', 'tsx', join(BENCH_DIR, script)],
     { cwd: BENCH_DIR, env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] },
   );
-  children.add(child);
-  child.once('exit', () => children.delete(child));
+  trackChild(child);
 
   const tail: string[] = [];
   createInterface({ input: child.stderr! }).on('line', (line) => {
@@ -95,15 +70,8 @@ export async function startJsonChild<Ready>(
     }
   });
 
-  const exited = () => child.exitCode !== null || child.signalCode !== null;
-  const stop = async () => {
-    if (exited()) return;
-    child.kill('SIGTERM');
-    if (!(await waitForExit(child, 20_000))) {
-      child.kill('SIGKILL');
-      await waitForExit(child, 5_000);
-    }
-  };
+  const exited = () => hasExited(child);
+  const stop = () => stopChild(child, 20_000);
 
   const request = <T>(
     command: Record<string, unknown>,
