@@ -1,12 +1,13 @@
 import type { CapacityForecastType } from '@openvelope/oscp';
-import { CapacityProviderSimulator } from '@openvelope/sim';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { CapacityHistory, CircuitDetail, EnvelopeView } from '../../microgrid/contract';
 import type { IncidentRow, NotificationRow } from '../../notifications/store/notification-store';
 import { readByStreamPrefix, type StoredEvent } from '../../platform/events/event-store';
-import { seedDemo } from '../../testing/demo';
-import { startTestApp, type TestContext } from '../../testing/test-app';
-import { eventually } from '../../testing/wait';
+import {
+  settleUntil as settleUntilSettled,
+  useAppWithSimulator,
+  type AppWithSimulator,
+} from '../../testing/app-with-simulator';
 import type { ControlService } from '../app/control';
 import type { ConnectionDetail } from '../contract';
 
@@ -14,10 +15,6 @@ import type { ConnectionDetail } from '../contract';
 // applies when the peer is offline or no forecast covers now, how it is shown and recorded
 // (notification, incident, audit), the STANDBY coverage, and handing control back on disconnect.
 
-let ctx: TestContext;
-let sim: CapacityProviderSimulator;
-let manager: string;
-let ids: Awaited<ReturnType<typeof seedDemo>>;
 let connectionId: string;
 let peerId: string;
 let groupId: string;
@@ -33,24 +30,11 @@ const at = (minutes: number) => new Date(Date.parse(START) + minutes * 60_000);
 const iso = (minutes: number) => at(minutes).toISOString();
 const STATIC_A = 160;
 
-beforeAll(async () => {
-  ctx = await startTestApp(START);
-  await ctx.listen();
-  // A generous timeout: a call the simulator gave up on may still be in flight at the server, and
-  // the test would then race it. Every outcome below is asserted delivered.
-  sim = new CapacityProviderSimulator({ clock: ctx.clock, requestTimeoutMs: 15_000 });
-  await sim.start();
-});
-afterAll(async () => {
-  await sim.stop();
-  await ctx.close();
-});
-
-beforeEach(async () => {
-  await ctx.reset();
-  sim.clearMessages();
-  ids = await seedDemo(ctx);
-  manager = await ctx.signIn('MANAGER', 'mia');
+// The shared set-up fills `env` in its hooks; these names read better in the tests below.
+const env = useAppWithSimulator(START);
+let { ctx, sim, ids, manager } = {} as AppWithSimulator;
+beforeEach(() => {
+  ({ ctx, sim, ids, manager } = env);
 });
 
 // --- helpers -------------------------------------------------------------------------------------
@@ -89,12 +73,8 @@ async function audit(type: string): Promise<StoredEvent[]> {
   ).events;
 }
 
-async function settleUntil<T>(check: () => Promise<T | undefined | false>, what: string) {
-  return eventually(async () => {
-    await ctx.app.settle();
-    return check();
-  }, what);
-}
+const settleUntil = <T>(check: () => Promise<T | undefined | false>, what: string) =>
+  settleUntilSettled(ctx, check, what);
 
 /** offline_mode_at one minute ahead (the simulator's 2 × 30 s). */
 const heartbeat = () => beat(30);

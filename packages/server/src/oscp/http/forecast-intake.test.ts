@@ -1,17 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { CapacityForecastType, ForecastedBlockUnit, PhaseIndicator } from '@openvelope/oscp';
-import {
-  CapacityProviderSimulator,
-  alignDown,
-  rollingForecast,
-  zeroProtectiveForecast,
-} from '@openvelope/sim';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { alignDown, rollingForecast, zeroProtectiveForecast } from '@openvelope/sim';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { CapacityHistory, CircuitDetail, EnvelopeView } from '../../microgrid/contract';
 import { readByStreamPrefix, type StoredEvent } from '../../platform/events/event-store';
-import { seedDemo } from '../../testing/demo';
-import { startTestApp, type TestContext } from '../../testing/test-app';
-import { eventually } from '../../testing/wait';
+import {
+  settleUntil as settleUntilSettled,
+  useAppWithSimulator,
+  type AppWithSimulator,
+} from '../../testing/app-with-simulator';
 import type { ControlService } from '../app/control';
 import type { ConnectionDetail } from '../contract';
 import { tokenForPeerSecret } from '../app/secret-names';
@@ -20,11 +17,6 @@ import { tokenForPeerSecret } from '../app/secret-names';
 // changes and when, replacement, types that are only shown, protective and rolling forecasts,
 // and every way a forecast is refused (recorded, nothing changed).
 
-let ctx: TestContext;
-let sim: CapacityProviderSimulator;
-let baseUrl: string;
-let manager: string;
-let ids: Awaited<ReturnType<typeof seedDemo>>;
 let connectionId: string;
 let peerId: string;
 let groupId: string;
@@ -37,24 +29,11 @@ const iso = (minutes: number) => at(minutes).toISOString();
 const STATIC_A = 160;
 const SAFE_DEFAULT_A = 32;
 
-beforeAll(async () => {
-  ctx = await startTestApp(START);
-  baseUrl = await ctx.listen();
-  // A generous timeout: a call the simulator gave up on may still be in flight at the server, and
-  // the test would then race it. Every outcome below is asserted delivered.
-  sim = new CapacityProviderSimulator({ clock: ctx.clock, requestTimeoutMs: 15_000 });
-  await sim.start();
-});
-afterAll(async () => {
-  await sim.stop();
-  await ctx.close();
-});
-
-beforeEach(async () => {
-  await ctx.reset();
-  sim.clearMessages();
-  ids = await seedDemo(ctx);
-  manager = await ctx.signIn('MANAGER', 'mia');
+// The shared set-up fills `env` in its hooks; these names read better in the tests below.
+const env = useAppWithSimulator(START);
+let { ctx, sim, baseUrl, ids, manager } = {} as AppWithSimulator;
+beforeEach(() => {
+  ({ ctx, sim, baseUrl, ids, manager } = env);
 });
 
 // --- helpers -------------------------------------------------------------------------------------
@@ -81,12 +60,8 @@ async function audit(type: string, prefix = `oscp-connection-${connectionId}`) {
     .events as StoredEvent[];
 }
 
-async function settleUntil<T>(check: () => Promise<T | undefined | false>, what: string) {
-  return eventually(async () => {
-    await ctx.app.settle();
-    return check();
-  }, what);
-}
+const settleUntil = <T>(check: () => Promise<T | undefined | false>, what: string) =>
+  settleUntilSettled(ctx, check, what);
 
 /** Heartbeat whose offline_mode_at is hours ahead: the peer stays ONLINE while the clock moves. */
 async function keepOnline(hours = 48) {

@@ -4,7 +4,7 @@ import type { CircuitDetail } from '../../microgrid/contract';
 import { readByStreamPrefix } from '../../platform/events/event-store';
 import { seedDemo } from '../../testing/demo';
 import { startTestApp, type TestContext } from '../../testing/test-app';
-import { eventually } from '../../testing/wait';
+import { settleUntil as settleUntilSettled } from '../../testing/app-with-simulator';
 
 let ctx: TestContext;
 let sim: CapacityProviderSimulator;
@@ -53,15 +53,8 @@ async function phase(): Promise<string> {
   ).json().lifecycle.phase;
 }
 
-async function settleUntil<T>(
-  check: () => Promise<T | undefined | false>,
-  what: string,
-): Promise<T> {
-  return eventually(async () => {
-    await ctx.app.settle();
-    return check();
-  }, what);
-}
+const settleUntil = <T>(check: () => Promise<T | undefined | false>, what: string) =>
+  settleUntilSettled(ctx, check, what);
 
 function forecast(
   type: string,
