@@ -273,13 +273,13 @@ async function seed(app: App, db: Db): Promise<Seeded> {
   const directory: ScopeDirectory = {
     find: async (microgridId, scopeId) => bindings.get(`${microgridId}/${scopeId}`),
   };
-  const { lifecycle, control } = app.oscp;
+  const { lifecycle, handler } = app.oscp;
   const creator = new ConnectionService(
     db,
     directory,
     app.secrets,
     lifecycle,
-    control,
+    handler,
     systemClock,
   );
   const connectionIds: string[] = new Array(connectionCount);

@@ -20,6 +20,7 @@ import { registerConnectionRoutes } from './oscp/http/connection-routes';
 import { SecretStore } from './platform/secrets/secret-store';
 import { Dispatcher } from './platform/outbox/dispatcher';
 import {
+  HANDSHAKE_ACKNOWLEDGEMENT_WORK,
   HEARTBEAT_WORK,
   LifecycleService,
   OFFLINE_CHECK_WORK,
@@ -28,10 +29,14 @@ import {
 import { createOscpTransport } from './oscp/app/transport';
 import { registerLifecycleRoutes } from './oscp/http/lifecycle-routes';
 import { CONTROL_WORK, ControlService } from './oscp/app/control';
+import { ConnectionHandler } from './oscp/app/connection-handler';
+import { InboundService } from './oscp/app/inbound';
+import { PeerCredentialService } from './oscp/app/peer-credentials';
+import { SecretAdmin } from './oscp/app/secret-admin';
 import { pruneOscpRecords, RETENTION_WORK, type RetentionSettings } from './oscp/app/retention';
 import { MEASUREMENT_WORK, publishMeasurements } from './oscp/app/measurements';
 import { OperatorMessageService } from './oscp/app/operator-messages';
-import { NotificationService } from './notifications/app/notifications';
+import { NotificationQueries, NotificationService } from './notifications/app/notifications';
 import { registerNotificationRoutes } from './notifications/http/routes';
 import { OSCP_FP_PREFIX, registerProtocolRoutes } from './oscp/http/protocol-routes';
 
@@ -54,6 +59,8 @@ export interface AppOptions {
     maxDeliveryAttempts?: number;
     retryBaseDelayMs?: number;
     registrationReplyTimeoutMs?: number;
+    /** How long we wait for the acknowledgement of a handshake of ours after its delivery. */
+    handshakeAcknowledgementTimeoutMs?: number;
     /** How long finished publications and received request ids are kept (see RetentionSettings). */
     retention?: RetentionSettings;
     fetch?: typeof fetch;
@@ -77,6 +84,8 @@ export interface App {
     lifecycle: LifecycleService;
     dispatcher: Dispatcher;
     control: ControlService;
+    /** Runs lifecycle and control decisions (for tools that build their own services). */
+    handler: ConnectionHandler;
     /** Books the first retention run (it then books itself); `npm start` calls it once. */
     startRetention(now: Date): Promise<void>;
   };
@@ -153,12 +162,19 @@ export async function createApp(options: AppOptions): Promise<App> {
   const secrets = new SecretStore(options.secretsKey);
   let publicUrl = options.oscp?.publicUrl ?? 'http://localhost:8080';
   const timeoutMs = options.oscp?.requestTimeoutMs ?? 10_000;
-  const lifecycle = new LifecycleService(db, clock, secrets, {
-    publicBaseUrl: () => `${publicUrl}${OSCP_FP_PREFIX}`,
-    registrationReplyTimeoutMs: options.oscp?.registrationReplyTimeoutMs ?? 60_000,
-    maxDeliveryAttempts: options.oscp?.maxDeliveryAttempts ?? 5,
-    accessTokenTtlSeconds: 3600,
-  });
+  const maxDeliveryAttempts = options.oscp?.maxDeliveryAttempts ?? 5;
+  const notifications = new NotificationService();
+  registerNotificationRoutes(http, { queries: new NotificationQueries(db), clock });
+  const handler = new ConnectionHandler(
+    { secrets, envelopes: microgrid.envelopes, notifications, maxDeliveryAttempts },
+    () => ({
+      ourBaseUrl: `${publicUrl}${OSCP_FP_PREFIX}`,
+      registrationReplyTimeoutMs: options.oscp?.registrationReplyTimeoutMs ?? 60_000,
+      handshakeAcknowledgementTimeoutMs: options.oscp?.handshakeAcknowledgementTimeoutMs ?? 60_000,
+    }),
+  );
+  const lifecycle = new LifecycleService(db, clock, handler);
+  const credentials = new PeerCredentialService(db, clock, 3600);
   const transport = createOscpTransport({
     db,
     secrets,
@@ -179,37 +195,35 @@ export async function createApp(options: AppOptions): Promise<App> {
     },
     log.child({ component: 'oscp-dispatcher' }),
   );
-  const notifications = new NotificationService();
-  registerNotificationRoutes(http, { db, clock });
-  const control = new ControlService(db, clock, microgrid.envelopes, notifications);
-  lifecycle.onPhaseChange = (trx, snap, now) =>
-    control.reconcile(trx, snap, now, `connection ${snap.lifecycle.phase}`);
+  const control = new ControlService(db, clock, handler);
   microgrid.model.addScopeDependency(enabledConnectionOnScope);
   const connections = new ConnectionService(
     db,
     scopeDirectoryFrom(microgrid.queries),
     secrets,
     lifecycle,
-    control,
+    handler,
     clock,
   );
-  registerConnectionRoutes(http, { db, clock, connections, secrets });
+  registerConnectionRoutes(http, { clock, connections, secrets: new SecretAdmin(db, secrets) });
   registerLifecycleRoutes(http, {
-    db,
     clock,
     connections,
     lifecycle,
+    credentials,
     control,
-    operatorMessages: new OperatorMessageService(db, clock, options.oscp?.maxDeliveryAttempts ?? 5),
+    operatorMessages: new OperatorMessageService(db, clock, maxDeliveryAttempts),
     publicUrl: () => publicUrl,
   });
   registerProtocolRoutes(http, {
-    db,
-    clock,
-    secrets,
-    lifecycle,
-    onForecast: (principal, requestId, body) =>
-      control.receiveForecast(principal.connectionId, requestId, body as never),
+    inbound: new InboundService({
+      db,
+      clock,
+      secrets,
+      handler,
+      log: log.child({ component: 'oscp-inbound' }),
+    }),
+    credentials,
   });
   scheduler.register(CONTROL_WORK, (trx, work, now) => control.reevaluate(trx, work, now));
   // Sending a heartbeat locks nothing but its own rows, so heartbeats due together share a transaction.
@@ -222,6 +236,9 @@ export async function createApp(options: AppOptions): Promise<App> {
   scheduler.register(REGISTRATION_TIMEOUT_WORK, (trx, work, now) =>
     lifecycle.registrationTimedOut(trx, work, now),
   );
+  scheduler.register(HANDSHAKE_ACKNOWLEDGEMENT_WORK, (trx, work, now) =>
+    lifecycle.acknowledgementDue(trx, work, now),
+  );
   // Measurements read the depot through the microgrid's contract, never its tables.
   scheduler.register(
     MEASUREMENT_WORK,
@@ -231,7 +248,7 @@ export async function createApp(options: AppOptions): Promise<App> {
         work,
         now,
         (trx, scopeId, from, to) => microgrid.queries.scopeUsage(scopeId, from, to, trx),
-        options.oscp?.maxDeliveryAttempts ?? 5,
+        maxDeliveryAttempts,
       ),
     { batchable: true },
   );
@@ -256,6 +273,7 @@ export async function createApp(options: AppOptions): Promise<App> {
       lifecycle,
       dispatcher,
       control,
+      handler,
       startRetention: (now) =>
         scheduleWork(db, { kind: RETENTION_WORK, key: 'oscp', dueAt: now }, now),
     },

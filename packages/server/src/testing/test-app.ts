@@ -62,6 +62,9 @@ export async function startTestApp(start = '2026-03-02T09:00:00Z'): Promise<Test
       maxDeliveryAttempts: 3,
       retryBaseDelayMs: 1000,
       registrationReplyTimeoutMs: 30_000,
+      // Long enough that tests which move the clock by minutes see no resent handshake unless
+      // they wait for one on purpose.
+      handshakeAcknowledgementTimeoutMs: 600_000,
     },
   });
   const passwordHash = await hashPassword(TEST_PASSWORD);

@@ -1,5 +1,5 @@
 import type { Db } from '../../platform/db/database';
-import { problems } from '../../platform/http/problem';
+import { appErrors } from '../../platform/errors';
 import * as depot from '../store/depot-store';
 import * as sessions from '../store/session-store';
 import { refreshCircuit, type RefreshOutcome } from './capacity-refresh';
@@ -21,11 +21,11 @@ export class ChargingService {
   ): Promise<{ sessionId: string; refresh: RefreshOutcome }> {
     return this.db.transaction().execute(async (trx) => {
       const charger = await depot.findCharger(trx, chargerId);
-      if (!charger) throw problems.notFound('Charger', chargerId);
+      if (!charger) throw appErrors.notFound('Charger', chargerId);
       // Lock the circuit first so concurrent starts on one circuit serialise on the same row.
       const [circuit] = await depot.lockCircuits(trx, [charger.circuitId]);
       if (await sessions.findActiveSession(trx, chargerId)) {
-        throw problems.conflict(`Charger "${charger.name}" already has an active session.`);
+        throw appErrors.conflict(`Charger "${charger.name}" already has an active session.`);
       }
       let sessionId: string;
       try {
@@ -37,7 +37,7 @@ export class ChargingService {
         });
       } catch (error) {
         if (isUniqueViolation(error))
-          throw problems.conflict(`Charger "${charger.name}" already has an active session.`);
+          throw appErrors.conflict(`Charger "${charger.name}" already has an active session.`);
         throw error;
       }
       const refresh = (await refreshCircuit(trx, charger.circuitId, now, circuit))!;
@@ -48,8 +48,8 @@ export class ChargingService {
   async stopSession(sessionId: string, now: Date): Promise<RefreshOutcome> {
     return this.db.transaction().execute(async (trx) => {
       const session = await sessions.findSession(trx, sessionId);
-      if (!session) throw problems.notFound('Charging session', sessionId);
-      const ended = () => problems.conflict(`Session ${sessionId} has already ended.`);
+      if (!session) throw appErrors.notFound('Charging session', sessionId);
+      const ended = () => appErrors.conflict(`Session ${sessionId} has already ended.`);
       if (session.ended_at) throw ended();
       const charger = (await depot.findCharger(trx, session.charger_id))!;
       const [circuit] = await depot.lockCircuits(trx, [charger.circuitId]);
@@ -62,7 +62,7 @@ export class ChargingService {
   async rebalance(circuitId: string, now: Date): Promise<RefreshOutcome> {
     return this.db.transaction().execute(async (trx) => {
       const outcome = await refreshCircuit(trx, circuitId, now);
-      if (!outcome) throw problems.notFound('Circuit', circuitId);
+      if (!outcome) throw appErrors.notFound('Circuit', circuitId);
       return outcome;
     });
   }
@@ -70,10 +70,10 @@ export class ChargingService {
   async recordMeterValues(readings: readonly sessions.MeterReading[]): Promise<number> {
     return this.db.transaction().execute(async (trx) => {
       const ids = [...new Set(readings.map((r) => r.chargerId))];
-      const known = await trx.selectFrom('chargers').select('id').where('id', 'in', ids).execute();
-      const missing = ids.filter((id) => !known.some((k) => k.id === id));
+      const known = await depot.existingChargerIds(trx, ids);
+      const missing = ids.filter((id) => !known.has(id));
       if (missing.length > 0) {
-        throw problems.validation(`readings: unknown charger ${missing.join(', ')}`, [
+        throw appErrors.invalid(`readings: unknown charger ${missing.join(', ')}`, [
           { field: 'readings.chargerId', message: `unknown charger ${missing[0]}` },
         ]);
       }

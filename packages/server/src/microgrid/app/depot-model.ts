@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Db, Executor, Trx } from '../../platform/db/database';
-import { problems } from '../../platform/http/problem';
+import { appErrors } from '../../platform/errors';
 import type { Phase } from '../domain/phases';
 import * as depot from '../store/depot-store';
 import { insertCapacityHistory, openEnvelopeHeadsOfScope } from '../store/envelope-store';
@@ -18,7 +18,7 @@ async function uniqueName<T>(what: string, name: string, write: () => Promise<T>
     return await write();
   } catch (error) {
     if (isUniqueViolation(error))
-      throw problems.conflict(`A ${what} named "${name}" already exists here.`, { field: 'name' });
+      throw appErrors.conflict(`A ${what} named "${name}" already exists here.`, { field: 'name' });
     throw error;
   }
 }
@@ -46,7 +46,7 @@ export class DepotModelService {
       for (const dependency of this.#dependencies) {
         const dependant = await dependency(trx, scope.id);
         if (dependant) {
-          throw problems.conflict(
+          throw appErrors.conflict(
             `${change}: managed scope "${scope.name}" is bound to ${dependant}. Disable or disconnect it first.`,
             { scopeId: scope.id },
           );
@@ -76,7 +76,7 @@ export class DepotModelService {
     patch: { name?: string; timezone?: string },
   ): Promise<depot.MicrogridRow> {
     return this.db.transaction().execute(async (trx) => {
-      if (!(await depot.findMicrogrid(trx, id))) throw problems.notFound('Microgrid', id);
+      if (!(await depot.findMicrogrid(trx, id))) throw appErrors.notFound('Microgrid', id);
       await uniqueName('microgrid', patch.name ?? '', () => depot.updateMicrogrid(trx, id, patch));
       return (await depot.findMicrogrid(trx, id))!;
     });
@@ -85,7 +85,7 @@ export class DepotModelService {
   async deleteMicrogrid(id: string): Promise<void> {
     await this.db.transaction().execute(async (trx) => {
       const microgrid = await depot.findMicrogrid(trx, id);
-      if (!microgrid) throw problems.notFound('Microgrid', id);
+      if (!microgrid) throw appErrors.notFound('Microgrid', id);
       await this.#assertScopesFree(
         trx,
         await this.#scopesOf(trx, { microgridId: id }),
@@ -102,7 +102,7 @@ export class DepotModelService {
   ): Promise<string> {
     return this.db.transaction().execute(async (trx) => {
       if (!(await depot.findMicrogrid(trx, microgridId)))
-        throw problems.notFound('Microgrid', microgridId);
+        throw appErrors.notFound('Microgrid', microgridId);
       const id = randomUUID();
       await uniqueName('circuit', input.name, () =>
         depot.insertCircuit(trx, { id, microgridId, ...input }, now),
@@ -131,7 +131,7 @@ export class DepotModelService {
   ): Promise<void> {
     await this.db.transaction().execute(async (trx) => {
       const circuit = await depot.findCircuit(trx, id, true);
-      if (!circuit) throw problems.notFound('Circuit', id);
+      if (!circuit) throw appErrors.notFound('Circuit', id);
       await uniqueName('circuit', patch.name ?? '', () =>
         depot.updateCircuitDefinition(trx, id, patch),
       );
@@ -144,7 +144,7 @@ export class DepotModelService {
   async deleteCircuit(id: string): Promise<void> {
     await this.db.transaction().execute(async (trx) => {
       const circuit = await depot.findCircuit(trx, id);
-      if (!circuit) throw problems.notFound('Circuit', id);
+      if (!circuit) throw appErrors.notFound('Circuit', id);
       await this.#assertScopesFree(
         trx,
         await this.#scopesOf(trx, { microgridId: circuit.microgridId, circuitId: id }),
@@ -162,7 +162,7 @@ export class DepotModelService {
     const circuits = new Set((await depot.listCircuits(trx, microgridId)).map((c) => c.id));
     const foreign = circuitIds.filter((c) => !circuits.has(c));
     if (foreign.length > 0) {
-      throw problems.validation(
+      throw appErrors.invalid(
         `circuitIds: ${foreign.join(', ')} ${foreign.length === 1 ? 'is not a circuit' : 'are not circuits'} of this microgrid`,
         [{ field: 'circuitIds', message: 'every circuit must belong to the scope’s microgrid' }],
       );
@@ -176,7 +176,7 @@ export class DepotModelService {
   ): Promise<string> {
     return this.db.transaction().execute(async (trx) => {
       if (!(await depot.findMicrogrid(trx, microgridId)))
-        throw problems.notFound('Microgrid', microgridId);
+        throw appErrors.notFound('Microgrid', microgridId);
       const circuitIds = [...new Set(input.circuitIds)];
       await this.#checkCircuitsBelong(trx, microgridId, circuitIds);
       const id = randomUUID();
@@ -190,7 +190,7 @@ export class DepotModelService {
   async updateScope(id: string, patch: { name?: string; circuitIds?: string[] }): Promise<void> {
     await this.db.transaction().execute(async (trx) => {
       const scope = await depot.findScope(trx, id);
-      if (!scope) throw problems.notFound('Managed scope', id);
+      if (!scope) throw appErrors.notFound('Managed scope', id);
       if (patch.name !== undefined)
         await uniqueName('managed scope', patch.name, () =>
           depot.renameScope(trx, id, patch.name!),
@@ -207,7 +207,7 @@ export class DepotModelService {
           const open = await openEnvelopeHeadsOfScope(trx, id);
           if (open.length > 0) {
             const them = open.length === 1 ? 'it' : 'them';
-            throw problems.conflict(
+            throw appErrors.conflict(
               `Managed scope "${scope.name}" has ${open.length} open envelope${open.length === 1 ? '' : 's'} (${open.map((e) => `"${e.source}"`).join(', ')}); withdraw ${them} before changing its circuits.`,
               { scopeId: id, envelopeIds: open.map((e) => e.id) },
             );
@@ -222,7 +222,7 @@ export class DepotModelService {
   async deleteScope(id: string, now: Date): Promise<void> {
     await this.db.transaction().execute(async (trx) => {
       const scope = await depot.findScope(trx, id);
-      if (!scope) throw problems.notFound('Managed scope', id);
+      if (!scope) throw appErrors.notFound('Managed scope', id);
       await this.#assertScopesFree(trx, [scope], 'It cannot be deleted');
       // Circuits first (ADR 0015): the delete takes the scope's envelopes with it.
       const circuits = await depot.lockCircuits(trx, scope.circuitIds);
@@ -245,9 +245,9 @@ export class DepotModelService {
   ): Promise<string> {
     return this.db.transaction().execute(async (trx) => {
       const circuit = await depot.findCircuit(trx, circuitId, true);
-      if (!circuit) throw problems.notFound('Circuit', circuitId);
+      if (!circuit) throw appErrors.notFound('Circuit', circuitId);
       if (circuit.phaseCount === 1 && input.phases.some((p) => p !== 'L1')) {
-        throw problems.validation('phases: a single-phase circuit only has L1', [
+        throw appErrors.invalid('phases: a single-phase circuit only has L1', [
           { field: 'phases', message: 'a single-phase circuit only has L1' },
         ]);
       }
@@ -266,11 +266,11 @@ export class DepotModelService {
   ): Promise<void> {
     await this.db.transaction().execute(async (trx) => {
       const charger = await depot.findCharger(trx, id);
-      if (!charger) throw problems.notFound('Charger', id);
+      if (!charger) throw appErrors.notFound('Charger', id);
       const min = patch.minCurrentA ?? charger.minCurrentA;
       const max = patch.maxCurrentA ?? charger.maxCurrentA;
       if (max < min) {
-        throw problems.validation(`maxCurrentA: must be at least minCurrentA (${min} A)`, [
+        throw appErrors.invalid(`maxCurrentA: must be at least minCurrentA (${min} A)`, [
           { field: 'maxCurrentA', message: 'must be at least minCurrentA' },
         ]);
       }
@@ -283,7 +283,7 @@ export class DepotModelService {
   async deleteCharger(id: string, now: Date): Promise<void> {
     await this.db.transaction().execute(async (trx) => {
       const charger = await depot.findCharger(trx, id);
-      if (!charger) throw problems.notFound('Charger', id);
+      if (!charger) throw appErrors.notFound('Charger', id);
       // Circuits first (ADR 0015): the delete takes the charger's allocation with it.
       const [circuit] = await depot.lockCircuits(trx, [charger.circuitId]);
       await depot.deleteCharger(trx, id);

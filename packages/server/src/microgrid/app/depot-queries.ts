@@ -1,5 +1,5 @@
 import type { Db, Executor } from '../../platform/db/database';
-import { problems } from '../../platform/http/problem';
+import { appErrors } from '../../platform/errors';
 import { describeSource, type CapacitySource } from '../domain/capacity';
 import { ALL_PHASES, type Phase } from '../domain/phases';
 import * as depot from '../store/depot-store';
@@ -105,7 +105,7 @@ export class DepotQueries {
 
   async circuitDetail(circuitId: string): Promise<CircuitDetail> {
     const circuit = await depot.findCircuit(this.db, circuitId);
-    if (!circuit) throw problems.notFound('Circuit', circuitId);
+    if (!circuit) throw appErrors.notFound('Circuit', circuitId);
     const [microgrid, scopes, chargers, active, allocations, readings] = await Promise.all([
       depot.findMicrogrid(this.db, circuit.microgridId),
       depot.scopesOfCircuit(this.db, circuitId),
@@ -183,7 +183,7 @@ export class DepotQueries {
 
   async capacityHistory(circuitId: string, now: Date, hours: number): Promise<CapacityHistory> {
     if (!(await depot.findCircuit(this.db, circuitId)))
-      throw problems.notFound('Circuit', circuitId);
+      throw appErrors.notFound('Circuit', circuitId);
     const from = new Date(now.getTime() - hours * 3600_000);
     const [points, load] = await Promise.all([
       envelopes.capacityHistory(this.db, circuitId, from, now),

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Db, Trx } from '../../platform/db/database';
 import { appendToStream, type NewEvent } from '../../platform/events/event-store';
-import { ProblemError, problems } from '../../platform/http/problem';
+import { AppError, appErrors } from '../../platform/errors';
 import {
   floorTenth,
   toAmpsPerPhase,
@@ -20,6 +20,8 @@ import { envelopeStream, scopeEnvelopeStream } from './streams';
  * changes what a managed scope may draw. It speaks scopes, instants and limits, never protocol terms.
  */
 export interface EnvelopeSubmission {
+  /** An adapter may name the envelope in advance (it records the id with its own decision). */
+  id?: string;
   scopeId: string;
   /**
    * LIMIT (default) caps the circuit while a block is in force. STANDBY is shown but not enforced:
@@ -76,8 +78,7 @@ export interface EnvelopeChangeOutcome {
 
 /** A validated submission, or the problem to answer. */
 type Prepared =
-  | { envelope: EnvelopeRow; rejection?: undefined }
-  | { rejection: ProblemError; envelope?: undefined };
+  { envelope: EnvelopeRow; rejection?: undefined } | { rejection: AppError; envelope?: undefined };
 
 /**
  * Checks a submission: its scope exists and maps to exactly one circuit, its blocks are valid, and
@@ -87,11 +88,12 @@ async function prepare(trx: Trx, submission: EnvelopeSubmission, now: Date): Pro
   const scope = await depot.findScope(trx, submission.scopeId);
   if (!scope) {
     return {
-      rejection: new ProblemError(
-        404,
-        'scope-not-found',
+      rejection: new AppError(
+        'not-found',
         'Managed scope not found',
         `No managed scope with id ${submission.scopeId}.`,
+        {},
+        'scope-not-found',
       ),
     };
   }
@@ -101,8 +103,7 @@ async function prepare(trx: Trx, submission: EnvelopeSubmission, now: Date): Pro
         ? `Managed scope "${scope.name}" maps to no circuit, so an envelope would constrain nothing.`
         : `Managed scope "${scope.name}" maps to ${scope.circuitIds.length} circuits; an envelope needs exactly one.`;
     return {
-      rejection: new ProblemError(
-        422,
+      rejection: appErrors.unprocessable(
         scope.circuitIds.length === 0 ? 'scope-without-circuit' : 'scope-with-several-circuits',
         'Managed scope cannot take an envelope',
         detail,
@@ -113,7 +114,7 @@ async function prepare(trx: Trx, submission: EnvelopeSubmission, now: Date): Pro
   const blockProblems = validateBlocks(submission.blocks);
   if (blockProblems.length > 0) {
     return {
-      rejection: problems.validation(
+      rejection: appErrors.invalid(
         blockProblems
           .map((p) =>
             p.block >= 0
@@ -140,7 +141,7 @@ async function prepare(trx: Trx, submission: EnvelopeSubmission, now: Date): Pro
   const endsAt = new Date(Math.max(...blocks.map((b) => b.endsAt.getTime())));
   if (endsAt <= now) {
     return {
-      rejection: problems.validation(
+      rejection: appErrors.invalid(
         'every block has already ended; an envelope must reach into the future',
         [{ field: 'blocks', message: 'all blocks end in the past' }],
       ),
@@ -148,7 +149,7 @@ async function prepare(trx: Trx, submission: EnvelopeSubmission, now: Date): Pro
   }
   return {
     envelope: {
-      id: randomUUID(),
+      id: submission.id ?? randomUUID(),
       scopeId: scope.id,
       circuitId: scope.circuitIds[0]!,
       role: submission.role ?? 'LIMIT',
@@ -294,7 +295,7 @@ export class EnvelopeService {
 
   private async recordRejection(
     submission: EnvelopeSubmission,
-    problem: ProblemError,
+    problem: AppError,
     now: Date,
   ): Promise<void> {
     await appendToStream(
@@ -308,7 +309,7 @@ export class EnvelopeService {
             scopeId: submission.scopeId,
             source: submission.source,
             origin: submission.origin,
-            reason: problem.slug,
+            reason: problem.reason,
             detail: problem.detail ?? problem.title,
             blockCount: submission.blocks.length,
           },
@@ -336,14 +337,17 @@ export class EnvelopeService {
   ): Promise<{ envelope: EnvelopeView; refresh: RefreshOutcome }> {
     const outcome = await this.#apply(trx, [], { ids: [envelopeId], by }, now);
     const [envelope] = await store.findEnvelopes(trx, { ids: [envelopeId], openOnly: false });
-    if (!envelope) throw problems.notFound('Envelope', envelopeId);
+    if (!envelope) throw appErrors.notFound('Envelope', envelopeId);
     if (outcome.withdrawn.includes(envelopeId)) {
       const circuit = outcome.circuits.get(envelope.circuitId)!;
       return { envelope: toView(envelope, circuit), refresh: outcome.refreshes[0]! };
     }
-    throw problems.conflict(`Envelope ${envelopeId} is already ${envelope.status.toLowerCase()}.`, {
-      status: envelope.status,
-    });
+    throw appErrors.conflict(
+      `Envelope ${envelopeId} is already ${envelope.status.toLowerCase()}.`,
+      {
+        status: envelope.status,
+      },
+    );
   }
 
   async list(filter: {
@@ -361,7 +365,7 @@ export class EnvelopeService {
 
   async get(envelopeId: string): Promise<EnvelopeView> {
     const [row] = await store.findEnvelopes(this.db, { ids: [envelopeId], openOnly: false });
-    if (!row) throw problems.notFound('Envelope', envelopeId);
+    if (!row) throw appErrors.notFound('Envelope', envelopeId);
     const circuit = await depot.findCircuit(this.db, row.circuitId);
     return toView(row, circuit!);
   }

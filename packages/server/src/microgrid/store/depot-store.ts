@@ -359,6 +359,16 @@ export async function findCharger(db: Executor, id: string): Promise<ChargerRow 
   return row && toCharger(row);
 }
 
+/** Which of these charger ids exist. */
+export async function existingChargerIds(
+  db: Executor,
+  ids: readonly string[],
+): Promise<Set<string>> {
+  if (ids.length === 0) return new Set();
+  const rows = await db.selectFrom('chargers').select('id').where('id', 'in', ids).execute();
+  return new Set(rows.map((r) => r.id));
+}
+
 export async function insertCharger(db: Executor, c: ChargerRow, now: Date): Promise<void> {
   await db
     .insertInto('chargers')

@@ -1,4 +1,5 @@
-import type { Executor } from '../../platform/db/database';
+import type { Db, Executor } from '../../platform/db/database';
+import { appErrors } from '../../platform/errors';
 import * as store from '../store/notification-store';
 
 /**
@@ -25,5 +26,23 @@ export class NotificationService {
 
   resolveIncident(db: Executor, id: string, resolution: string, now: Date): Promise<void> {
     return store.resolveIncident(db, id, resolution, now);
+  }
+}
+
+/** What operators read and acknowledge. */
+export class NotificationQueries {
+  constructor(private readonly db: Db) {}
+
+  notifications(filter: Parameters<typeof store.listNotifications>[1]) {
+    return store.listNotifications(this.db, filter);
+  }
+
+  incidents(filter: Parameters<typeof store.listIncidents>[1]) {
+    return store.listIncidents(this.db, filter);
+  }
+
+  async acknowledge(id: string, by: string, now: Date): Promise<void> {
+    const done = await store.acknowledgeNotification(this.db, id, by, now);
+    if (!done) throw appErrors.notFound('Unacknowledged notification', id);
   }
 }

@@ -1,11 +1,9 @@
 import { z } from 'zod';
 import type { Clock } from '../../platform/clock';
 import { ANY_USER, OPERATORS } from '../../platform/auth/roles';
-import type { Db } from '../../platform/db/database';
-import { problems } from '../../platform/http/problem';
 import { requireUser } from '../../platform/http/route-access';
 import type { HttpApp } from '../../platform/http/server';
-import * as store from '../store/notification-store';
+import type { NotificationQueries } from '../app/notifications';
 
 const tags = ['notifications'];
 const page = {
@@ -13,7 +11,10 @@ const page = {
   offset: z.coerce.number().int().min(0).default(0),
 };
 
-export function registerNotificationRoutes(app: HttpApp, deps: { db: Db; clock: Clock }): void {
+export function registerNotificationRoutes(
+  app: HttpApp,
+  deps: { queries: NotificationQueries; clock: Clock },
+): void {
   app.get(
     '/api/notifications',
     {
@@ -28,7 +29,7 @@ export function registerNotificationRoutes(app: HttpApp, deps: { db: Db; clock: 
       },
     },
     async (request) =>
-      store.listNotifications(deps.db, {
+      deps.queries.notifications({
         unacknowledgedOnly: request.query.unacknowledged === 'true',
         limit: request.query.limit,
         offset: request.query.offset,
@@ -41,13 +42,11 @@ export function registerNotificationRoutes(app: HttpApp, deps: { db: Db; clock: 
       schema: { tags, summary: 'Acknowledge a notification', params: z.object({ id: z.uuid() }) },
     },
     async (request, reply) => {
-      const done = await store.acknowledgeNotification(
-        deps.db,
+      await deps.queries.acknowledge(
         request.params.id,
         requireUser(request).username,
         deps.clock.now(),
       );
-      if (!done) throw problems.notFound('Unacknowledged notification', request.params.id);
       return reply.code(204).send();
     },
   );
@@ -62,7 +61,7 @@ export function registerNotificationRoutes(app: HttpApp, deps: { db: Db; clock: 
       },
     },
     async (request) =>
-      store.listIncidents(deps.db, {
+      deps.queries.incidents({
         ...(request.query.status ? { status: request.query.status } : {}),
         limit: request.query.limit,
         offset: request.query.offset,

@@ -98,10 +98,10 @@ export async function listNotifications(
 
 export async function openIncident(
   db: Executor,
-  i: { kind: string; title: string; context: Record<string, unknown> },
+  i: { id?: string; kind: string; title: string; context: Record<string, unknown> },
   now: Date,
 ): Promise<string> {
-  const id = randomUUID();
+  const id = i.id ?? randomUUID();
   await db
     .insertInto('incidents')
     .values({

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Db, Executor, Trx } from '../../platform/db/database';
-import { appendToStream, readStream } from '../../platform/events/event-store';
-import { problems, type ProblemError } from '../../platform/http/problem';
+import { appendToStream, readBySubject, readStream } from '../../platform/events/event-store';
+import { listOutbound, type OutboundStatus } from '../../platform/outbox/outbox';
+import { appErrors, type AppError } from '../../platform/errors';
 import type { SecretStore } from '../../platform/secrets/secret-store';
 import type {
   CreateConnectionBody,
@@ -13,27 +14,38 @@ import type {
 import {
   decide,
   evolve,
-  fold,
+  initialConnection,
   type Connection,
   type ConnectionCommand,
   type ConnectionEvent,
   type Rejection,
 } from '../domain/connection';
+import { NO_FORECAST_YET } from '../domain/control';
+import {
+  CONFIGURATION_EVENT_TYPES,
+  type ConnectionTimelineEvent,
+  type ConnectionTimelineEventType,
+} from '../domain/events';
 import {
   applyPatch,
   PRESET_DEFAULTS,
   type ConnectionProfile,
   type FieldChange,
 } from '../domain/connection-profile';
-import { evolveLifecycle, initialLifecycle, type Lifecycle } from '../domain/lifecycle';
-import { isFallbackMode, type OperatingMode } from '../domain/operating-mode';
+import {
+  evolveLifecycle,
+  handshakeRetryRefusal,
+  initialLifecycle,
+  type Lifecycle,
+} from '../domain/lifecycle';
+import { isFallbackMode } from '../domain/operating-mode';
 import * as activity from '../store/activity';
 import * as forecasts from '../store/forecast-store';
 import * as projection from '../store/connection-projection';
 import * as credentials from '../store/peer-credentials';
 import type { Clock } from '../../platform/clock';
-import type { ControlService } from './control';
-import { handshakeRetryRefusal, type LifecycleService } from './lifecycle';
+import { freshControlIds, type ConnectionHandler } from './connection-handler';
+import type { LifecycleService } from './lifecycle';
 import { connectionStream } from './stream-names';
 import type { ScopeDirectory } from './scope-directory';
 
@@ -51,13 +63,6 @@ export function profileFromCreate(body: CreateConnectionBody): ConnectionProfile
   };
   return applyPatch(blank, chosen);
 }
-
-const CONFIGURATION_EVENTS = new Set([
-  'OscpConnectionConfigured',
-  'OscpConnectionEdited',
-  'OscpConnectionEnabled',
-  'OscpConnectionDisabled',
-]);
 
 function lifecycleView(l: Lifecycle): ConnectionSummary['lifecycle'] {
   return {
@@ -82,31 +87,30 @@ function lifecycleView(l: Lifecycle): ConnectionSummary['lifecycle'] {
 
 function controlSummary(control: forecasts.ControlRow | undefined): ConnectionSummary['control'] {
   const mode = control?.mode ?? 'LOCAL';
-  const last = control?.lastForecast as
-    { outcome: string; at: string; type: string; reason: string | null } | null | undefined;
+  const last = control?.lastForecast;
   return {
     mode,
-    fallback: isFallbackMode(mode as OperatingMode),
-    reason: control?.reason ?? 'no capacity forecast received yet',
+    fallback: isFallbackMode(mode),
+    reason: control?.reason ?? NO_FORECAST_YET,
     lastForecast: last
       ? { outcome: last.outcome, at: last.at, type: last.type, reason: last.reason ?? null }
       : null,
   };
 }
 
-function rejectionProblem(rejection: Rejection, id: string): ProblemError {
+function rejectionProblem(rejection: Rejection, id: string): AppError {
   switch (rejection.kind) {
     case 'invalid':
-      return problems.validation(
+      return appErrors.invalid(
         rejection.problems.map((p) => `${p.field}: ${p.message}`).join('; '),
         rejection.problems,
       );
     case 'not-found':
-      return problems.notFound('OSCP connection', id);
+      return appErrors.notFound('OSCP connection', id);
     case 'already-exists':
-      return problems.conflict(`OSCP connection ${id} already exists.`);
+      return appErrors.conflict(`OSCP connection ${id} already exists.`);
     case 'conflict':
-      return problems.conflict(rejection.message);
+      return appErrors.conflict(rejection.message);
   }
 }
 
@@ -116,12 +120,12 @@ function isUniqueViolation(error: unknown): boolean {
   );
 }
 
-function bindingConflict(holder: projection.ConnectionRow, what: 'group' | 'scope'): ProblemError {
+function bindingConflict(holder: projection.ConnectionRow, what: 'group' | 'scope'): AppError {
   const detail =
     what === 'group'
       ? `Group id ${holder.groupId} is already bound by the enabled connection "${holder.displayName}" (${holder.id}).`
       : `This managed scope is already bound by the enabled connection "${holder.displayName}" (${holder.id}).`;
-  return problems.conflict(detail, {
+  return appErrors.conflict(detail, {
     field: what === 'group' ? 'groupId' : 'scopeId',
     holder: { id: holder.id, displayName: holder.displayName, groupId: holder.groupId },
   });
@@ -150,22 +154,33 @@ export class ConnectionService {
     private readonly scopes: ScopeDirectory,
     private readonly secrets: SecretStore,
     private readonly lifecycle: LifecycleService,
-    private readonly control: ControlService,
+    private readonly handler: ConnectionHandler,
     private readonly clock: Clock,
   ) {}
 
+  /**
+   * The configuration as of the stream's latest configuration event, at the stream's version
+   * (which the locked read model holds): lifecycle events on the stream are not read.
+   */
   async #load(trx: Trx, id: string): Promise<Connection> {
-    const events = await readStream(trx, connectionStream(id));
-    return fold(
-      id,
-      events.map((e) => ({ type: e.type, data: e.data }) as ConnectionEvent),
+    const events = await readStream<ConnectionEvent>(
+      trx,
+      connectionStream(id),
+      1,
+      CONFIGURATION_EVENT_TYPES,
     );
+    const state = events.reduce(
+      (s, e) => evolve({ ...s, version: e.version - 1 }, e),
+      initialConnection(id),
+    );
+    const row = await projection.findConnection(trx, id);
+    return { ...state, version: row?.version ?? state.version };
   }
 
   async #checkScope(profile: ConnectionProfile): Promise<void> {
     const binding = await this.scopes.find(profile.microgridId, profile.scopeId);
     if (!binding) {
-      throw problems.validation('scopeId: is not a managed scope of the chosen microgrid', [
+      throw appErrors.invalid('scopeId: is not a managed scope of the chosen microgrid', [
         { field: 'scopeId', message: 'is not a managed scope of the chosen microgrid' },
       ]);
     }
@@ -189,7 +204,7 @@ export class ConnectionService {
           state.exists &&
           expectedVersion !== state.configurationVersion
         ) {
-          throw problems.conflict(
+          throw appErrors.conflict(
             `The connection's configuration changed since you loaded it (version ${state.configurationVersion}, you had ${expectedVersion}). Reload and try again.`,
             { currentVersion: state.configurationVersion },
           );
@@ -217,7 +232,7 @@ export class ConnectionService {
         const holder = attempted ? await this.#bindingHolder(this.db, attempted, id) : undefined;
         throw (
           holder ??
-          problems.conflict(
+          appErrors.conflict(
             'Another request changed the same binding at the same time. Reload and try again.',
           )
         );
@@ -240,28 +255,31 @@ export class ConnectionService {
       .reverse()
       .find((e) => e.type === 'OscpConnectionEnabled' || e.type === 'OscpConnectionDisabled');
     if (!last) return;
-    const snap = (await projection.findConnection(trx, id, true))!;
+    const connection = (await this.handler.load(trx, id))!;
     if (last.type === 'OscpConnectionDisabled') {
       await this.lifecycle.stop(trx, id, now);
-      await this.control.end(
+      await this.handler.control(
         trx,
-        snap,
+        connection,
+        {
+          type: 'End',
+          how: last.data.intentionalDisconnect ? 'DISCONNECTED' : 'DISABLED',
+          by: last.data.by,
+          ids: freshControlIds(),
+        },
         now,
-        last.data.intentionalDisconnect ? 'DISCONNECTED' : 'DISABLED',
-        last.data.by,
       );
       return;
     }
-    await this.control.restart(trx, id, now);
-    const started = await this.lifecycle.start(trx, snap, now);
-    if (started.length > 0) await this.lifecycle.commitEvents(trx, snap, started);
+    await this.handler.control(trx, connection, { type: 'Restart' }, now);
+    await this.lifecycle.start(trx, connection, now);
   }
 
   async #bindingHolder(
     db: Db | Trx,
     profile: ConnectionProfile,
     id: string,
-  ): Promise<ProblemError | undefined> {
+  ): Promise<AppError | undefined> {
     const byGroup = await projection.enabledHolder(db, { groupId: profile.groupId }, id);
     if (byGroup) return bindingConflict(byGroup, 'group');
     const byScope = await projection.enabledHolder(db, { scopeId: profile.scopeId }, id);
@@ -279,7 +297,7 @@ export class ConnectionService {
   async edit(id: string, body: EditConnectionBody, by: string, now: Date): Promise<void> {
     const { expectedVersion, ...patch } = body;
     const current = await projection.findConnection(this.db, id);
-    if (!current) throw problems.notFound('OSCP connection', id);
+    if (!current) throw appErrors.notFound('OSCP connection', id);
     if (patch.microgridId !== undefined || patch.scopeId !== undefined) {
       await this.#checkScope(applyPatch(current.profile, patch));
     }
@@ -335,7 +353,7 @@ export class ConnectionService {
 
   async detail(id: string): Promise<ConnectionDetail> {
     const row = await projection.findConnection(this.db, id);
-    if (!row) throw problems.notFound('OSCP connection', id);
+    if (!row) throw appErrors.notFound('OSCP connection', id);
     const refs = row.profile.authReferences;
     const names = Object.values(refs).filter((n): n is string => n !== null);
     const present = await this.secrets.which(this.db, names);
@@ -358,10 +376,9 @@ export class ConnectionService {
 
   /** The configuration history: who changed what, when, from what to what. Newest first. */
   async history(id: string): Promise<HistoryEntry[]> {
-    const events = await readStream(this.db, connectionStream(id));
-    if (events.length === 0) throw problems.notFound('OSCP connection', id);
+    const events = await readStream(this.db, connectionStream(id), 1, CONFIGURATION_EVENT_TYPES);
+    if (events.length === 0) throw appErrors.notFound('OSCP connection', id);
     return events
-      .filter((e) => CONFIGURATION_EVENTS.has(e.type))
       .map((e) => {
         const data = e.data as {
           by?: string;
@@ -388,4 +405,42 @@ export class ConnectionService {
       })
       .reverse();
   }
+
+  /** The connection's timeline (its stream and its audit records), newest first. */
+  async timeline(
+    id: string,
+    page: { limit: number; offset: number; types?: readonly ConnectionTimelineEventType[] },
+  ): Promise<{ total: number; items: TimelineItem[] }> {
+    const { events, total } = await readBySubject<ConnectionTimelineEvent>(
+      this.db,
+      connectionStream(id),
+      page,
+    );
+    if (total === 0 && !page.types) throw appErrors.notFound('OSCP connection', id);
+    return {
+      total,
+      items: events.map(
+        (e) =>
+          ({
+            position: e.globalPosition,
+            type: e.type,
+            at: e.recordedAt.toISOString(),
+            data: e.data,
+          }) as TimelineItem,
+      ),
+    };
+  }
+
+  /** Outbound messages of the connection, newest first. */
+  async publications(
+    id: string,
+    filter: { status?: OutboundStatus; kind?: string; limit: number; offset: number },
+  ) {
+    if (!(await projection.findConnection(this.db, id)))
+      throw appErrors.notFound('OSCP connection', id);
+    return listOutbound(this.db, { connectionId: id, ...filter });
+  }
 }
+
+/** One entry of a connection's timeline: an event of its stream or its audit stream. */
+export type TimelineItem = { position: number; at: string } & ConnectionTimelineEvent;

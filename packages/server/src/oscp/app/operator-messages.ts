@@ -7,13 +7,13 @@ import {
 } from '@openvelope/oscp';
 import type { Clock } from '../../platform/clock';
 import type { Db, Trx } from '../../platform/db/database';
-import { appendToStream } from '../../platform/events/event-store';
-import { problems } from '../../platform/http/problem';
+import { appErrors } from '../../platform/errors';
 import { enqueueOutbound } from '../../platform/outbox/outbox';
 import { readyForBusiness } from '../domain/lifecycle';
+import type { ConnectionAuditEvent } from '../domain/audit-events';
 import * as forecasts from '../store/forecast-store';
 import * as projection from '../store/connection-projection';
-import { connectionAuditStream } from './stream-names';
+import { appendAudit } from './effects';
 
 /** A period the operator names, in the console's terms. */
 export interface RequestedBlock {
@@ -44,7 +44,7 @@ function wireBlocks(blocks: readonly RequestedBlock[]): ForecastedBlock[] {
 function invalid(error: { issues: readonly { path: PropertyKey[]; message: string }[] }) {
   const issue = error.issues[0]!;
   const field = issue.path.map(String).join('.');
-  return problems.validation(`${field}: ${issue.message}`, [{ field, message: issue.message }]);
+  return appErrors.invalid(`${field}: ${issue.message}`, [{ field, message: issue.message }]);
 }
 
 /**
@@ -62,20 +62,23 @@ export class OperatorMessageService {
 
   async #ready(trx: Trx, connectionId: string) {
     const snap = await projection.findConnection(trx, connectionId, true);
-    if (!snap) throw problems.notFound('OSCP connection', connectionId);
+    if (!snap) throw appErrors.notFound('OSCP connection', connectionId);
     if (!snap.enabled || !readyForBusiness(snap.lifecycle))
-      throw problems.conflict(
+      throw appErrors.conflict(
         `Messages go to the Capacity Provider once the connection is handshaken; it is ${snap.enabled ? snap.lifecycle.phase : 'disabled'}.`,
       );
     return snap;
   }
 
-  /** The message in the outbox and its audit record, in the caller's transaction. */
+  /**
+   * The message in the outbox and its audit record (made from the message's request id), in the
+   * caller's transaction, which holds the connection's lock.
+   */
   async #send(
     trx: Trx,
     connectionId: string,
     message: { kind: string; body: Record<string, unknown>; correlationId: string | null },
-    audit: { type: string; data: Record<string, unknown> },
+    audit: (requestId: string) => ConnectionAuditEvent,
     now: Date,
   ): Promise<SentToPeer> {
     const queued = (await enqueueOutbound(
@@ -83,23 +86,7 @@ export class OperatorMessageService {
       { connectionId, ...message, maxAttempts: this.maxAttempts },
       now,
     ))!;
-    await appendToStream(
-      trx,
-      connectionAuditStream(connectionId),
-      'any',
-      [
-        {
-          type: audit.type,
-          data: {
-            connectionId,
-            requestId: queued.requestId,
-            ...audit.data,
-            at: now.toISOString(),
-          },
-        },
-      ],
-      now,
-    );
+    await appendAudit(trx, connectionId, [audit(queued.requestId)], now);
     return { requestId: queued.requestId, correlationId: message.correlationId };
   }
 
@@ -121,10 +108,17 @@ export class OperatorMessageService {
         trx,
         connectionId,
         { kind: 'AdjustGroupCapacityForecast', body: body.data, correlationId: null },
-        {
+        (requestId) => ({
           type: 'OscpAdjustmentRequested',
-          data: { type: input.type, blocks: body.data.forecasted_blocks, by },
-        },
+          data: {
+            connectionId,
+            requestId,
+            type: input.type,
+            blocks: body.data.forecasted_blocks,
+            by,
+            at: now.toISOString(),
+          },
+        }),
         now,
       );
     });
@@ -140,10 +134,9 @@ export class OperatorMessageService {
     return this.db.transaction().execute(async (trx) => {
       await this.#ready(trx, connectionId);
       const last = (await forecasts.findControl(trx, connectionId))?.lastForecast;
-      const correlationId =
-        input.forecastRequestId ?? (typeof last?.requestId === 'string' ? last.requestId : null);
+      const correlationId = input.forecastRequestId ?? last?.requestId ?? null;
       if (!correlationId)
-        throw problems.conflict(
+        throw appErrors.conflict(
           'No forecast has been received on this connection: there is nothing to report against.',
         );
       const body = groupCapacityComplianceErrorSchema.safeParse({ message: input.message });
@@ -152,10 +145,17 @@ export class OperatorMessageService {
         trx,
         connectionId,
         { kind: 'GroupCapacityComplianceError', body: body.data, correlationId },
-        {
+        (requestId) => ({
           type: 'OscpComplianceErrorReported',
-          data: { forecastRequestId: correlationId, message: input.message, by },
-        },
+          data: {
+            connectionId,
+            requestId,
+            forecastRequestId: correlationId,
+            message: input.message,
+            by,
+            at: now.toISOString(),
+          },
+        }),
         now,
       );
     });

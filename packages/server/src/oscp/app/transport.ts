@@ -12,10 +12,7 @@ import type { SecretStore } from '../../platform/secrets/secret-store';
 import type { ConnectionProfile } from '../domain/connection-profile';
 import * as projection from '../store/connection-projection';
 import { OAuthTokenCache } from './oauth-client';
-import { peerTokenSecret } from './secret-names';
-
-/** A body value `{ "$secret": name }` is replaced by the secret's value at send time, so no secret sits in the outbox. */
-export const secretPlaceholder = (name: string) => ({ $secret: name });
+import { peerTokenSecret } from '../domain/secret-names';
 
 class MissingSecret extends Error {}
 

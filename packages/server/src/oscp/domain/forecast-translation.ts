@@ -122,10 +122,10 @@ export interface StoredBlock {
  * The digest leaves this open; Vector's rolling 24-hour forecasts make "replace what overlaps"
  * the rule that never leaves a stale block inside the horizon just received.
  */
-export function replaceBlocks(
-  stored: readonly StoredBlock[],
-  incoming: readonly StoredBlock[],
-): StoredBlock[] {
+export function replaceBlocks<T extends StoredBlock>(
+  stored: readonly T[],
+  incoming: readonly T[],
+): T[] {
   if (incoming.length === 0) return [...stored];
   const spanStart = Math.min(...incoming.map((b) => b.start.getTime()));
   const spanEnd = Math.max(...incoming.map((b) => b.end.getTime()));

@@ -1,10 +1,11 @@
 import type { MeasurementConfiguration } from '@openvelope/oscp';
+import type { ConnectionEvent } from './connection';
 import type { ConnectionProfile } from './connection-profile';
 
 /**
- * The OSCP lifecycle of one connection: registration, handshake, heartbeat liveness.
- * Folded from the connection's event stream next to its configuration; every transition is an
- * event, decided here by pure functions that the app layer calls with the clock's now.
+ * The OSCP lifecycle of one connection: registration, handshake, heartbeat liveness. Its state is
+ * folded from the connection's event stream next to its configuration; every transition is an
+ * event, decided by `decideLifecycle` (lifecycle-decider.ts) with the clock's now as an input.
  */
 
 export type LifecyclePhase =
@@ -29,6 +30,8 @@ export interface Lifecycle {
     mode: 'TOKEN_EXCHANGE' | 'OUT_OF_BAND' | null;
     /** X-Request-ID of our Register awaiting the peer's Register back. */
     pendingRequestId: string | null;
+    /** X-Request-ID of our latest Register, also once the exchange completed. */
+    latestRequestId: string | null;
     selectedVersion: string | null;
     peerBaseUrl: string | null;
     registeredAt: string | null;
@@ -46,6 +49,8 @@ export interface Lifecycle {
     weRequire: RequiredBehaviour | null;
     /** After an offline period some profiles need a new handshake before business messages. */
     required: boolean;
+    /** How many of our handshakes in a row went unacknowledged (sets the wait before the next). */
+    unacknowledged: number;
   };
   heartbeat: {
     lastReceivedAt: string | null;
@@ -59,6 +64,7 @@ export const initialLifecycle: Lifecycle = {
   registration: {
     mode: null,
     pendingRequestId: null,
+    latestRequestId: null,
     selectedVersion: null,
     peerBaseUrl: null,
     registeredAt: null,
@@ -71,9 +77,21 @@ export const initialLifecycle: Lifecycle = {
     peerRequires: null,
     weRequire: null,
     required: true,
+    unacknowledged: 0,
   },
   heartbeat: { lastReceivedAt: null, peerOfflineAt: null, wentOfflineAt: null },
 };
+
+/** A stored snapshot written before a field existed reads as that field's initial value. */
+export function withLifecycleDefaults(stored: Partial<Lifecycle> | undefined): Lifecycle {
+  return {
+    ...initialLifecycle,
+    ...stored,
+    registration: { ...initialLifecycle.registration, ...stored?.registration },
+    handshake: { ...initialLifecycle.handshake, ...stored?.handshake },
+    heartbeat: { ...initialLifecycle.heartbeat, ...stored?.heartbeat },
+  };
+}
 
 export type LifecycleEvent =
   | {
@@ -82,6 +100,8 @@ export type LifecycleEvent =
         connectionId: string;
         requestId: string;
         initiatedBy: 'FLEXIBILITY_PROVIDER' | 'CAPACITY_PROVIDER';
+        /** Who asked for it from the console (a retry), when someone did. */
+        by?: string;
         at: string;
       };
     }
@@ -106,6 +126,21 @@ export type LifecycleEvent =
         connectionId: string;
         requestId: string;
         requiredBehaviour: RequiredBehaviour;
+        /** Who asked for it from the console (a retry), when someone did. */
+        by?: string;
+        at: string;
+      };
+    }
+  | {
+      type: 'OscpHandshakeUnacknowledged';
+      data: {
+        connectionId: string;
+        /** Our handshake that was delivered but never acknowledged. */
+        requestId: string;
+        /** How long we waited after it was delivered. */
+        waitedSeconds: number;
+        /** The how-manieth unacknowledged handshake in a row this is. */
+        attempt: number;
         at: string;
       };
     }
@@ -132,6 +167,11 @@ export type LifecycleEvent =
         weRequire: RequiredBehaviour;
         via: 'ACKNOWLEDGEMENT_DELIVERED' | 'ACKNOWLEDGEMENT_RECEIVED';
         correlationId: string;
+        /**
+         * When a peer we asked for heartbeats counts as offline if none came: the liveness check
+         * before its first heartbeat. Null when we asked for none (or it was already online).
+         */
+        heartbeatDeadline?: string | null;
         at: string;
       };
     }
@@ -150,15 +190,10 @@ export type LifecycleEvent =
       };
     };
 
-/** Which events this module folds; others on the stream are ignored here. */
-export function evolveLifecycle(
-  state: Lifecycle,
-  event: { type: string; data: Record<string, unknown> },
-): Lifecycle {
-  const e = event as
-    | LifecycleEvent
-    | { type: 'OscpConnectionEnabled'; data: { at: string } }
-    | { type: 'OscpConnectionDisabled'; data: { at: string; intentionalDisconnect?: boolean } };
+export type LifecycleEventType = LifecycleEvent['type'];
+
+/** Folds the connection stream into the lifecycle: enabling and disabling start it over. */
+export function evolveLifecycle(state: Lifecycle, e: LifecycleEvent | ConnectionEvent): Lifecycle {
   switch (e.type) {
     case 'OscpConnectionEnabled':
       return { ...initialLifecycle, phase: 'CONFIGURED' };
@@ -175,6 +210,7 @@ export function evolveLifecycle(
           ...state.registration,
           mode: 'TOKEN_EXCHANGE',
           pendingRequestId: e.data.requestId,
+          latestRequestId: e.data.requestId,
           failure: null,
         },
       };
@@ -236,6 +272,11 @@ export function evolveLifecycle(
       };
     case 'OscpHandshakeRejected':
       return state;
+    case 'OscpHandshakeUnacknowledged':
+      return {
+        ...state,
+        handshake: { ...state.handshake, unacknowledged: e.data.attempt },
+      };
     case 'OscpHandshakeCompleted':
       return {
         ...state,
@@ -248,7 +289,11 @@ export function evolveLifecycle(
           peerRequires: e.data.peerRequires,
           weRequire: e.data.weRequire,
           required: false,
+          unacknowledged: 0,
         },
+        heartbeat: e.data.heartbeatDeadline
+          ? { ...state.heartbeat, peerOfflineAt: e.data.heartbeatDeadline }
+          : state.heartbeat,
       };
     case 'OscpPeerOnline':
       return {
@@ -280,6 +325,33 @@ export const OFFLINE_MODE_MULTIPLIER = 3;
 
 export function offlineModeAt(now: Date, intervalSeconds: number): Date {
   return new Date(now.getTime() + OFFLINE_MODE_MULTIPLIER * intervalSeconds * 1000);
+}
+
+/**
+ * A peer we asked for heartbeats must send its first within the same slack we give it for every
+ * later one (ADR 0014): three of the intervals we asked for, counted from the completed handshake.
+ * Without this a peer that never heartbeats would count as healthy for ever. None when we asked
+ * for no heartbeats, or when the peer is already online (its own offline_mode_at rules then).
+ */
+export function firstHeartbeatDeadline(
+  lifecycle: Lifecycle,
+  weRequire: RequiredBehaviour,
+  completedAt: Date,
+): Date | null {
+  const interval = weRequire.heartbeatIntervalSeconds;
+  if (!interval || lifecycle.phase === 'ONLINE') return null;
+  return offlineModeAt(completedAt, interval);
+}
+
+/** The longest we wait for an acknowledgement however often our handshake went unanswered. */
+export const MAX_ACKNOWLEDGEMENT_WAIT_MS = 15 * 60_000;
+
+/**
+ * How long after our handshake was delivered we wait for its acknowledgement before sending it
+ * again: the configured timeout, doubled for every unanswered one before it, at most 15 minutes.
+ */
+export function acknowledgementWaitMs(timeoutMs: number, unacknowledgedSoFar: number): number {
+  return Math.min(MAX_ACKNOWLEDGEMENT_WAIT_MS, timeoutMs * 2 ** unacknowledgedSoFar);
 }
 
 /**
@@ -327,4 +399,63 @@ export function readyForBusiness(lifecycle: Lifecycle): boolean {
 /** The version both sides speak: the first of theirs we support (we only speak 2.0). */
 export function selectVersion(offered: readonly string[]): string | undefined {
   return offered.find((v) => v === '2.0');
+}
+
+/** Which phases wait for a handshake and may therefore still receive one from the peer. */
+export function acceptsHandshake(phase: LifecyclePhase): boolean {
+  return ['REGISTERED', 'HANDSHAKEN', 'ONLINE', 'OFFLINE'].includes(phase);
+}
+
+/** What can keep our handshake from being sent again: a message of it still on its way. */
+export interface PendingHandshake {
+  requestId: string;
+  status: string;
+}
+
+/**
+ * Why our Handshake cannot be sent again now, or undefined when it can: only where we start the
+ * handshake (Vector), on an enabled connection waiting for one, with none of ours still on its way.
+ * A handshake that failed to deliver otherwise leaves the connection REGISTERED for good.
+ */
+export function handshakeRetryRefusal(
+  connection: {
+    enabled: boolean;
+    profile: Pick<ConnectionProfile, 'handshakeInitiator'>;
+    lifecycle: Lifecycle;
+  },
+  pending: PendingHandshake | undefined,
+): string | undefined {
+  if (!connection.enabled) return 'Enable the connection before retrying its handshake.';
+  if (connection.profile.handshakeInitiator !== 'FLEXIBILITY_PROVIDER')
+    return 'The Capacity Provider starts the handshake on this connection; ask it to send one.';
+  const { phase, handshake } = connection.lifecycle;
+  const waiting = phase === 'REGISTERED' || (phase === 'OFFLINE' && handshake.required);
+  if (!waiting)
+    return `A handshake can be retried while the connection waits for one; it is ${phase}.`;
+  if (pending)
+    return `Our handshake ${pending.requestId} is still ${pending.status}; wait for its outcome.`;
+  return undefined;
+}
+
+/** A wire RequiredBehaviour in our terms (absent fields: no heartbeats, no configurations). */
+export function behaviourFromWire(
+  rb: { heartbeat_interval?: number; measurement_configuration?: string[] } | undefined,
+): RequiredBehaviour {
+  return {
+    heartbeatIntervalSeconds: rb?.heartbeat_interval ?? null,
+    measurementConfiguration: (rb?.measurement_configuration ??
+      []) as RequiredBehaviour['measurementConfiguration'],
+  };
+}
+
+export function behaviourToWire(rb: RequiredBehaviour): {
+  heartbeat_interval?: number;
+  measurement_configuration: string[];
+} {
+  return {
+    ...(rb.heartbeatIntervalSeconds !== null
+      ? { heartbeat_interval: rb.heartbeatIntervalSeconds }
+      : {}),
+    measurement_configuration: rb.measurementConfiguration,
+  };
 }

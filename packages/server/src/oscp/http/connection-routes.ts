@@ -1,20 +1,17 @@
 import { z } from 'zod';
 import type { Clock } from '../../platform/clock';
 import { ANY_USER, MANAGERS } from '../../platform/auth/roles';
-import type { Db } from '../../platform/db/database';
-import { problems } from '../../platform/http/problem';
 import { requireUser } from '../../platform/http/route-access';
 import type { HttpApp } from '../../platform/http/server';
-import type { SecretStore } from '../../platform/secrets/secret-store';
 import type { ConnectionService } from '../app/connections';
+import type { SecretAdmin } from '../app/secret-admin';
 import * as c from '../contract';
 import { PRESET_CATALOGUE } from '../domain/presets';
 
 export interface ConnectionRouteDeps {
-  db: Db;
   clock: Clock;
   connections: ConnectionService;
-  secrets: SecretStore;
+  secrets: SecretAdmin;
 }
 
 const idParams = z.object({ id: z.uuid('must be a UUID') });
@@ -25,7 +22,7 @@ const tags = ['oscp-connections'];
  * /oscp/fp/2.0/, and nothing else may look like an alias of it.
  */
 export function registerConnectionRoutes(app: HttpApp, deps: ConnectionRouteDeps): void {
-  const { db, clock, connections, secrets } = deps;
+  const { clock, connections, secrets } = deps;
 
   app.get(
     '/api/oscp-presets',
@@ -160,14 +157,7 @@ export function registerConnectionRoutes(app: HttpApp, deps: ConnectionRouteDeps
       config: { allow: MANAGERS },
       schema: { tags: ['secrets'], summary: 'Secret names (values are never returned)' },
     },
-    async () => ({
-      secrets: (await secrets.list(db)).map((s) => ({
-        name: s.name,
-        set: true,
-        updatedAt: s.updatedAt.toISOString(),
-        updatedBy: s.updatedBy,
-      })),
-    }),
+    async () => ({ secrets: await secrets.list() }),
   );
   app.put(
     '/api/secrets/:name',
@@ -182,7 +172,6 @@ export function registerConnectionRoutes(app: HttpApp, deps: ConnectionRouteDeps
     },
     async (request, reply) => {
       await secrets.put(
-        db,
         request.params.name,
         request.body.value,
         requireUser(request).username,
@@ -199,8 +188,7 @@ export function registerConnectionRoutes(app: HttpApp, deps: ConnectionRouteDeps
       schema: { tags: ['secrets'], summary: 'Delete a secret', params: c.secretNameParams },
     },
     async (request, reply) => {
-      if (!(await secrets.remove(db, request.params.name)))
-        throw problems.notFound('Secret', request.params.name);
+      await secrets.remove(request.params.name);
       return reply.code(204).send();
     },
   );

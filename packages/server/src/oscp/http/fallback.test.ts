@@ -2,7 +2,7 @@ import type { CapacityForecastType } from '@openvelope/oscp';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { CapacityHistory, CircuitDetail, EnvelopeView } from '../../microgrid/contract';
 import type { IncidentRow, NotificationRow } from '../../notifications/store/notification-store';
-import { readByStreamPrefix, type StoredEvent } from '../../platform/events/event-store';
+import { readBySubject, type StoredEvent } from '../../platform/events/event-store';
 import {
   settleUntil as settleUntilSettled,
   useAppWithSimulator,
@@ -65,7 +65,7 @@ const notifications = async () =>
 
 async function audit(type: string): Promise<StoredEvent[]> {
   return (
-    await readByStreamPrefix(ctx.db, `oscp-connection-${connectionId}`, {
+    await readBySubject(ctx.db, `oscp-connection-${connectionId}`, {
       limit: 200,
       offset: 0,
       types: [type],

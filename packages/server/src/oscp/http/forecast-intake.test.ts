@@ -3,7 +3,7 @@ import type { CapacityForecastType, ForecastedBlockUnit, PhaseIndicator } from '
 import { alignDown, rollingForecast, zeroProtectiveForecast } from '@openvelope/sim';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { CapacityHistory, CircuitDetail, EnvelopeView } from '../../microgrid/contract';
-import { readByStreamPrefix, type StoredEvent } from '../../platform/events/event-store';
+import { readBySubject, type StoredEvent } from '../../platform/events/event-store';
 import {
   settleUntil as settleUntilSettled,
   useAppWithSimulator,
@@ -11,7 +11,7 @@ import {
 } from '../../testing/app-with-simulator';
 import type { ControlService } from '../app/control';
 import type { ConnectionDetail } from '../contract';
-import { tokenForPeerSecret } from '../app/secret-names';
+import { tokenForPeerSecret } from '../domain/secret-names';
 
 // Forecast intake over real HTTP from the Capacity Provider simulator: what an accepted forecast
 // changes and when, replacement, types that are only shown, protective and rolling forecasts,
@@ -56,7 +56,7 @@ const envelopes = async (status: 'open' | 'all' = 'all') =>
   ).envelopes;
 
 async function audit(type: string, prefix = `oscp-connection-${connectionId}`) {
-  return (await readByStreamPrefix(ctx.db, prefix, { limit: 200, offset: 0, types: [type] }))
+  return (await readBySubject(ctx.db, prefix, { limit: 200, offset: 0, types: [type] }))
     .events as StoredEvent[];
 }
 

@@ -1,7 +1,7 @@
 import { CapacityProviderSimulator } from '@openvelope/sim';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { CircuitDetail } from '../../microgrid/contract';
-import { readByStreamPrefix } from '../../platform/events/event-store';
+import { readBySubject } from '../../platform/events/event-store';
 import { seedDemo } from '../../testing/demo';
 import { startTestApp, type TestContext } from '../../testing/test-app';
 import { settleUntil as settleUntilSettled } from '../../testing/app-with-simulator';
@@ -127,7 +127,7 @@ describe('forecasts become limits', () => {
     const view = await control();
     expect(view.mode).toBe('NORMAL');
     expect(view.lastForecast.outcome).toBe('ACCEPTED');
-    const audit = await readByStreamPrefix(ctx.db, `oscp-connection-${connectionId}`, {
+    const audit = await readBySubject(ctx.db, `oscp-connection-${connectionId}`, {
       limit: 50,
       offset: 0,
       types: ['OscpForecastAccepted'],
@@ -205,7 +205,7 @@ describe('forecasts become limits', () => {
     const detail = await circuit();
     expect(detail.effectiveCapacityA).toBe(160);
     expect(detail.source.kind).toBe('STATIC');
-    const handover = await readByStreamPrefix(ctx.db, `oscp-connection-${connectionId}`, {
+    const handover = await readBySubject(ctx.db, `oscp-connection-${connectionId}`, {
       limit: 10,
       offset: 0,
       types: ['OscpControlHandedOver'],

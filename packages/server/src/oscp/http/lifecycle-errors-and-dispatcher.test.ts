@@ -1,17 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { useLifecycleHarness } from './lifecycle-harness';
+import { useLifecycleHarness } from '../../testing/lifecycle-harness';
 
 // What a connection shows when something goes wrong (the latest error, cleared by a later success
 // of its kind), and the outbound dispatcher as the lifecycle uses it: retries under the manual
-// clock, one X-Request-ID per message, an event per attempt on the connection's stream.
+// clock, one X-Request-ID per message, an audit record per attempt on the connection's audit stream.
 
 const h = useLifecycleHarness();
 
-/** The connection's OscpOutboundAttempted events for one kind of message, oldest first. */
+/** The connection's OscpOutboundAttempted records for one kind of message, oldest first. */
 async function attemptsOf(id: string, kind: string) {
-  return (await h.connectionEvents(id, 'OscpOutboundAttempted')).filter(
-    (e) => e.data.kind === kind,
-  );
+  return (await h.auditEvents(id, 'OscpOutboundAttempted')).filter((e) => e.data.kind === kind);
 }
 
 async function listed(id: string) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { useLifecycleHarness } from './lifecycle-harness';
+import { useLifecycleHarness } from '../../testing/lifecycle-harness';
 
 // Handshakes both ways and the gate they put on business messages, over real HTTP against the
 // Capacity Provider simulator with the app's manual clock.

@@ -6,7 +6,7 @@ import { seedDemoDepot } from '../../seed/demo-depot';
 import { openTestDatabase } from '../../testing/test-database';
 import { eventually } from '../../testing/wait';
 import { HEARTBEAT_WORK } from '../app/lifecycle';
-import { useLifecycleHarness } from './lifecycle-harness';
+import { useLifecycleHarness } from '../../testing/lifecycle-harness';
 
 // Heartbeats both ways and liveness, over real HTTP against the Capacity Provider simulator, with
 // the app's manual clock deciding when heartbeats fall due and when a peer is offline.
@@ -77,7 +77,7 @@ describe('heartbeats we send', () => {
       at: h.ctx.clock.now().toISOString(),
     });
     // A delivered heartbeat's record is its outbox row, not an event (ADR 0013).
-    const attempted = await h.connectionEvents(id, 'OscpOutboundAttempted');
+    const attempted = await h.auditEvents(id, 'OscpOutboundAttempted');
     expect(attempted.filter((e) => e.data.kind === 'Heartbeat')).toHaveLength(0);
 
     // A failed one shows as the last send result, is not retried, and the next one goes out on time.

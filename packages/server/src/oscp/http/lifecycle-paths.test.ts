@@ -1,6 +1,6 @@
 import { CapacityProviderSimulator } from '@openvelope/sim';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { readByStreamPrefix } from '../../platform/events/event-store';
+import { readBySubject } from '../../platform/events/event-store';
 import { seedDemo } from '../../testing/demo';
 import { startTestApp, type TestContext } from '../../testing/test-app';
 import { eventually } from '../../testing/wait';
@@ -167,7 +167,7 @@ describe('registration failures are visible, kept and retryable', () => {
     expect(retry.json().lifecycle.phase).toBe('REGISTERING');
     const registered = await phaseBecomes(id, 'REGISTERED');
     expect(registered.latestError?.clearedAt).toBeTruthy();
-    const audit = await readByStreamPrefix(ctx.db, `oscp-connection-${id}`, {
+    const audit = await readBySubject(ctx.db, `oscp-connection-${id}`, {
       limit: 50,
       offset: 0,
       types: ['OscpRegistrationFailed'],
@@ -301,7 +301,7 @@ describe('handshake and business messages', () => {
     expect(refused.status === 'rejected' && refused.message).toContain(
       'INTERMITTENT is not supported',
     );
-    const rejected = await readByStreamPrefix(ctx.db, `oscp-connection-${id}`, {
+    const rejected = await readBySubject(ctx.db, `oscp-connection-${id}`, {
       limit: 10,
       offset: 0,
       types: ['OscpHandshakeRejected'],
@@ -320,7 +320,7 @@ describe('handshake and business messages', () => {
       ],
     });
     expect(forecast).toMatchObject({ status: 'rejected', httpStatus: 403 });
-    const refusals = await readByStreamPrefix(ctx.db, `oscp-connection-${id}`, {
+    const refusals = await readBySubject(ctx.db, `oscp-connection-${id}`, {
       limit: 10,
       offset: 0,
       types: ['OscpInboundRefused'],
@@ -387,7 +387,7 @@ describe('the one OSCP route and who may call it', () => {
     expect((await post()).status).toBe(401);
     expect((await post('Token not-a-real-token-123')).status).toBe(403);
     expect((await post('Basic abc')).status).toBe(403);
-    const refusals = await readByStreamPrefix(ctx.db, 'oscp-inbound-refusals', {
+    const refusals = await readBySubject(ctx.db, 'oscp-inbound-refusals', {
       limit: 10,
       offset: 0,
     });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { StoredEvent } from '../../platform/events/event-store';
-import { useLifecycleHarness } from './lifecycle-harness';
+import { useLifecycleHarness } from '../../testing/lifecycle-harness';
 
 // The protocol has one home (/oscp/fp/2.0/…) and one door: who may call it, and what a refusal
 // leaves behind (an audit record and a log line, never the credential).
@@ -16,6 +16,7 @@ async function everyEvent(): Promise<StoredEvent[]> {
   const rows = await h.ctx.db.selectFrom('events').selectAll().execute();
   return rows.map((r) => ({
     streamId: r.stream_id,
+    subject: r.subject,
     version: r.version,
     globalPosition: r.global_position,
     type: r.type,

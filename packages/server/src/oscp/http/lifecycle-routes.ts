@@ -2,23 +2,20 @@ import { CAPACITY_FORECAST_TYPES, PHASE_INDICATORS } from '@openvelope/oscp';
 import { z } from 'zod';
 import type { Clock } from '../../platform/clock';
 import { ANY_USER, MANAGERS } from '../../platform/auth/roles';
-import type { Db } from '../../platform/db/database';
-import { readByStreamPrefix } from '../../platform/events/event-store';
-import { problems } from '../../platform/http/problem';
 import type { HttpApp } from '../../platform/http/server';
-import { listOutbound } from '../../platform/outbox/outbox';
 import type { ConnectionService } from '../app/connections';
 import type { ControlService } from '../app/control';
 import type { LifecycleService } from '../app/lifecycle';
 import type { OperatorMessageService } from '../app/operator-messages';
-import { connectionStream } from '../app/stream-names';
+import type { PeerCredentialService } from '../app/peer-credentials';
+import type { ConnectionTimelineEventType } from '../domain/events';
 import { OSCP_FP_PREFIX } from './protocol-routes';
 
 export interface LifecycleRouteDeps {
-  db: Db;
   clock: Clock;
   connections: ConnectionService;
   lifecycle: LifecycleService;
+  credentials: PeerCredentialService;
   control: ControlService;
   operatorMessages: OperatorMessageService;
   publicUrl: () => string;
@@ -51,7 +48,7 @@ const page = {
 
 /** Lifecycle actions and records of a connection: retry, credentials for the peer, publications, timeline. */
 export function registerLifecycleRoutes(app: HttpApp, deps: LifecycleRouteDeps): void {
-  const { db, connections, lifecycle } = deps;
+  const { connections, lifecycle, credentials } = deps;
 
   app.get(
     '/api/oscp-info',
@@ -191,7 +188,7 @@ export function registerLifecycleRoutes(app: HttpApp, deps: LifecycleRouteDeps):
       },
     },
     async (request, reply) =>
-      reply.code(201).send({ token: await lifecycle.issueInitialToken(request.params.id) }),
+      reply.code(201).send({ token: await credentials.issueInitialToken(request.params.id) }),
   );
 
   app.post(
@@ -205,7 +202,7 @@ export function registerLifecycleRoutes(app: HttpApp, deps: LifecycleRouteDeps):
       },
     },
     async (request, reply) => {
-      const issued = await lifecycle.issueOAuthClient(request.params.id);
+      const issued = await credentials.issueOAuthClient(request.params.id);
       return reply.code(201).send({ ...issued, tokenUrl: `${deps.publicUrl()}/oauth2/token` });
     },
   );
@@ -226,10 +223,8 @@ export function registerLifecycleRoutes(app: HttpApp, deps: LifecycleRouteDeps):
       },
     },
     async (request) => {
-      await connections.detail(request.params.id);
       const { status, kind, limit, offset } = request.query;
-      return listOutbound(db, {
-        connectionId: request.params.id,
+      return connections.publications(request.params.id, {
         limit,
         offset,
         ...(status ? { status } : {}),
@@ -251,23 +246,13 @@ export function registerLifecycleRoutes(app: HttpApp, deps: LifecycleRouteDeps):
       },
     },
     async (request) => {
-      const { id } = request.params;
       const { kind, limit, offset } = request.query;
-      const { events, total } = await readByStreamPrefix(db, connectionStream(id), {
+      return connections.timeline(request.params.id, {
         limit,
         offset,
-        ...(kind ? { types: kind.split(',') } : {}),
+        // Unknown names simply match nothing.
+        ...(kind ? { types: kind.split(',') as ConnectionTimelineEventType[] } : {}),
       });
-      if (total === 0 && !kind) throw problems.notFound('OSCP connection', id);
-      return {
-        total,
-        items: events.map((e) => ({
-          position: e.globalPosition,
-          type: e.type,
-          at: e.recordedAt.toISOString(),
-          data: e.data,
-        })),
-      };
     },
   );
 }

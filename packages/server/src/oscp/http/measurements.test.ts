@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MEASUREMENT_WORK, nextPeriodEnd, publicationDelayMs } from '../app/measurements';
-import { useLifecycleHarness } from './lifecycle-harness';
+import { useLifecycleHarness } from '../../testing/lifecycle-harness';
 
 // Measurements published to the Capacity Provider at the end of each period (900 s, on the clock
 // quarter hours), from the depot's meter readings, over real HTTP to the simulator.

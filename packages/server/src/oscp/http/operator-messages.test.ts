@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { useLifecycleHarness } from './lifecycle-harness';
+import { useLifecycleHarness } from '../../testing/lifecycle-harness';
 
 // What an operator tells the Capacity Provider by hand, over real HTTP to the simulator.
 

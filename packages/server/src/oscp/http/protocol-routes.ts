@@ -7,15 +7,10 @@ import {
   type MessageKind,
 } from '@openvelope/oscp';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { Clock } from '../../platform/clock';
-import type { Db } from '../../platform/db/database';
-import { appendToStream } from '../../platform/events/event-store';
 import type { HttpApp } from '../../platform/http/server';
-import type { SecretStore } from '../../platform/secrets/secret-store';
-import { authenticateInbound, type InboundPrincipal } from '../app/inbound-auth';
-import { InboundRefusal, type LifecycleService, type PeerPrincipal } from '../app/lifecycle';
-import { connectionAuditStream, unattributedRefusalStream } from '../app/stream-names';
-import * as projection from '../store/connection-projection';
+import { refuse } from '../domain/refusal';
+import { asPeer, type CallFacts, type InboundAnswer, type InboundService } from '../app/inbound';
+import type { PeerCredentialService } from '../app/peer-credentials';
 
 /** The one home of the protocol: every inbound OSCP endpoint, mounted once. */
 export const OSCP_FP_PREFIX = '/oscp/fp/2.0';
@@ -29,12 +24,8 @@ const ENDPOINTS: Record<string, MessageKind> = {
 };
 
 export interface ProtocolRouteDeps {
-  db: Db;
-  clock: Clock;
-  secrets: SecretStore;
-  lifecycle: LifecycleService;
-  /** The forecast's full handling belongs to a later step; until then it is validated, audited and answered. */
-  onForecast?: (principal: InboundPrincipal, requestId: string, body: unknown) => Promise<void>;
+  inbound: InboundService;
+  credentials: PeerCredentialService;
 }
 
 /**
@@ -48,53 +39,29 @@ function schemeOf(header: string | undefined): string | null {
   return match ? match[1]! : '(unrecognised)';
 }
 
-function asPeer(principal: InboundPrincipal): PeerPrincipal {
-  return principal.kind === 'peer'
-    ? principal
-    : { kind: 'peer', connectionId: principal.connectionId, credential: 'TOKEN' };
+function factsOf(request: FastifyRequest, endpoint: string): CallFacts {
+  const headers = request.headers as Record<string, string>;
+  return {
+    endpoint,
+    requestId: getHeader(headers, REQUEST_ID_HEADER) ?? null,
+    remoteAddress: request.ip,
+    authorizationScheme: schemeOf(getHeader(headers, 'authorization')),
+  };
 }
 
+/** OSCP answers 204 with no body, or its status with `{"message"}`. */
+function send(reply: FastifyReply, answer: InboundAnswer) {
+  return answer.status === 204
+    ? reply.code(204).send()
+    : reply.code(answer.status).send({ message: answer.message });
+}
+
+/**
+ * The inbound OSCP endpoints: authenticate, check the headers, parse, and hand the message to its
+ * use case (app/inbound), which claims its X-Request-ID, decides and writes in one transaction.
+ */
 export function registerProtocolRoutes(app: HttpApp, deps: ProtocolRouteDeps): void {
-  const { db, clock, lifecycle } = deps;
-
-  async function audit(connectionId: string | null, type: string, data: Record<string, unknown>) {
-    const stream = connectionId ? connectionAuditStream(connectionId) : unattributedRefusalStream;
-    await appendToStream(
-      db,
-      stream,
-      'any',
-      [{ type, data: { connectionId, ...data, at: clock.now().toISOString() } }],
-      clock.now(),
-    );
-  }
-
-  async function refuse(
-    reply: FastifyReply,
-    request: FastifyRequest,
-    endpoint: string,
-    refusal: { status: number; message: string },
-    connectionId: string | null,
-  ) {
-    const scheme = schemeOf(getHeader(request.headers as Record<string, string>, 'authorization'));
-    await audit(connectionId, 'OscpInboundRefused', {
-      endpoint,
-      status: refusal.status,
-      reason: refusal.message,
-      requestId: getHeader(request.headers as Record<string, string>, REQUEST_ID_HEADER) ?? null,
-      remoteAddress: request.ip,
-      // The scheme only: never the credential.
-      authorizationScheme: scheme,
-    });
-    request.log.info(
-      {
-        'oscp.endpoint': endpoint,
-        'http.response.status_code': refusal.status,
-        'oscp.reason': refusal.message,
-      },
-      'OSCP call refused',
-    );
-    return reply.code(refusal.status).send({ message: refusal.message });
-  }
+  const { inbound } = deps;
 
   for (const [endpoint, kind] of Object.entries(ENDPOINTS)) {
     app.post(
@@ -122,141 +89,45 @@ export function registerProtocolRoutes(app: HttpApp, deps: ProtocolRouteDeps): v
         const headers = request.headers as Record<string, string>;
         const query = request.query as Record<string, string | undefined>;
         const body = request.body as Record<string, unknown> | undefined;
-        let principal: InboundPrincipal;
-        try {
-          principal = await authenticateInbound(deps, {
+        const facts = factsOf(request, endpoint);
+        const authentication = await inbound.authenticate(
+          {
             headers: request.headers,
             endpoint,
             connectionHint: query.connection_id,
             groupIdHint: typeof body?.group_id === 'string' ? body.group_id : undefined,
-          });
-        } catch (error) {
-          if (error instanceof InboundRefusal) return refuse(reply, request, endpoint, error, null);
-          throw error;
-        }
+          },
+          facts,
+        );
+        if ('refusal' in authentication) return send(reply, authentication.answer!);
+        const principal = asPeer(authentication.principal);
         const connectionId = principal.connectionId;
-        const requestId = getHeader(headers, REQUEST_ID_HEADER);
-        if (!requestId)
-          return refuse(
-            reply,
-            request,
-            endpoint,
-            { status: 400, message: 'X-Request-ID header is required.' },
-            connectionId,
-          );
+        const refused = (message: string) =>
+          inbound.refuse(connectionId, facts, refuse('invalid', message));
+
+        const requestId = facts.requestId;
+        if (!requestId) return send(reply, await refused('X-Request-ID header is required.'));
         const segments = parseSegmentHeaders(headers);
-        if (!segments.ok)
-          return refuse(
+        if (!segments.ok) return send(reply, await refused(segments.message));
+        if (segments.value)
+          return send(
             reply,
-            request,
-            endpoint,
-            { status: 400, message: segments.message },
-            connectionId,
+            await refused('Segmented messages are not supported; send the whole message.'),
           );
-        if (segments.value) {
-          return refuse(
-            reply,
-            request,
-            endpoint,
-            {
-              status: 400,
-              message: 'Segmented messages are not supported; send the whole message.',
-            },
-            connectionId,
-          );
-        }
-
-        const connection = await projection.findConnection(db, connectionId);
-        if (!connection?.enabled)
-          return refuse(
-            reply,
-            request,
-            endpoint,
-            { status: 403, message: 'This connection is disabled.' },
-            connectionId,
-          );
-
-        // A repeated X-Request-ID from the same peer is acknowledged and not applied twice.
-        const seen = await db
-          .selectFrom('oscp_inbound_requests')
-          .select('request_id')
-          .where('connection_id', '=', connectionId)
-          .where('request_id', '=', requestId)
-          .executeTakeFirst();
-        if (seen) return reply.code(204).send();
-
         const parsed = parseMessage(kind, body);
-        if (!parsed.ok)
-          return refuse(
-            reply,
-            request,
-            endpoint,
-            { status: 400, message: parsed.message },
-            connectionId,
-          );
+        if (!parsed.ok) return send(reply, await refused(parsed.message));
 
-        try {
-          const peer = asPeer(principal);
-          switch (kind) {
-            case 'Register':
-              await lifecycle.receiveRegister(peer, requestId, parsed.value as never);
-              break;
-            case 'Handshake':
-              await lifecycle.receiveHandshake(peer, requestId, parsed.value as never);
-              break;
-            case 'HandshakeAcknowledge':
-              await lifecycle.receiveHandshakeAcknowledge(
-                peer,
-                getHeader(headers, CORRELATION_ID_HEADER),
-                parsed.value as never,
-              );
-              break;
-            case 'Heartbeat':
-              await lifecycle.receiveHeartbeat(peer, parsed.value as never);
-              break;
-            case 'UpdateGroupCapacityForecast': {
-              const forecast = parsed.value as {
-                group_id: string;
-                type: string;
-                forecasted_blocks: unknown[];
-              };
-              if (forecast.group_id !== connection.groupId) {
-                throw new InboundRefusal(
-                  403,
-                  `group_id ${forecast.group_id} is not bound to this connection.`,
-                );
-              }
-              // The connection as read at the top of this request; the intake locks it again.
-              lifecycle.assertReadyForBusiness(connection);
-              if (deps.onForecast) await deps.onForecast(principal, requestId, parsed.value);
-              else
-                await audit(connectionId, 'OscpForecastReceived', {
-                  requestId,
-                  groupId: forecast.group_id,
-                  type: forecast.type,
-                  blocks: forecast.forecasted_blocks.length,
-                });
-              break;
-            }
-            default:
-              throw new InboundRefusal(404, `No endpoint ${endpoint}.`);
-          }
-        } catch (error) {
-          if (error instanceof InboundRefusal)
-            return refuse(reply, request, endpoint, error, connectionId);
-          throw error;
-        }
-        await db
-          .insertInto('oscp_inbound_requests')
-          .values({
-            connection_id: connectionId,
-            request_id: requestId,
-            endpoint,
-            received_at: clock.now(),
-          })
-          .onConflict((oc) => oc.columns(['connection_id', 'request_id']).doNothing())
-          .execute();
-        return reply.code(204).send();
+        const answer = await inbound.receive(
+          kind,
+          {
+            ...facts,
+            principal,
+            requestId,
+            correlationId: getHeader(headers, CORRELATION_ID_HEADER),
+          },
+          parsed.value,
+        );
+        return send(reply, answer);
       },
     );
   }
@@ -291,16 +162,20 @@ export function registerProtocolRoutes(app: HttpApp, deps: ProtocolRouteDeps): v
       }
       const issued =
         clientId && clientSecret
-          ? await lifecycle.issueAccessToken(clientId, clientSecret)
+          ? await deps.credentials.issueAccessToken(clientId, clientSecret)
           : undefined;
       if (!issued) {
-        await audit(null, 'OscpInboundRefused', {
-          endpoint: 'oauth2/token',
-          status: 401,
-          reason: 'invalid client credentials',
-          clientId: clientId ?? null,
-          remoteAddress: request.ip,
-        });
+        await inbound.refuse(
+          null,
+          {
+            endpoint: 'oauth2/token',
+            requestId: null,
+            remoteAddress: request.ip,
+            authorizationScheme: null,
+          },
+          refuse('unauthenticated', 'invalid client credentials'),
+          { clientId: clientId ?? null },
+        );
         return reply.code(401).send({ error: 'invalid_client' });
       }
       return reply

@@ -1,22 +1,9 @@
 import { sql } from 'kysely';
 import type { Executor } from '../../platform/db/database';
+import type { ConnectionError } from '../domain/connection-problem';
 import type { ConnectionProfile } from '../domain/connection-profile';
 import type { Connection } from '../domain/connection';
 import { initialLifecycle, type Lifecycle } from '../domain/lifecycle';
-
-/** The latest tracked error of a connection, and when a later success cleared it. */
-export interface ConnectionError {
-  /** What kind of success clears it: a delivery, the peer's heartbeat, a registration. */
-  source: 'DELIVERY' | 'LIVENESS' | 'REGISTRATION';
-  at: string;
-  /** What was attempted, e.g. "Heartbeat (attempt 1 of 1)" or "Registration". */
-  attempted: string;
-  url: string | null;
-  /** HTTP status, "timeout", or the outcome kind. */
-  status: string | null;
-  message: string;
-  clearedAt?: string | null;
-}
 
 export interface ConnectionRow {
   id: string;

@@ -1,5 +1,7 @@
 import { sql } from 'kysely';
 import type { Executor } from '../../platform/db/database';
+import type { CapacityForecastType } from '@openvelope/oscp';
+import type { ControlState, ForecastBlock, LastForecast } from '../domain/control';
 import type { StoredBlock, TranslatedLimit } from '../domain/forecast-translation';
 
 export interface ForecastBlockRow extends StoredBlock {
@@ -32,16 +34,19 @@ export async function blocksOf(
   }));
 }
 
-/** The same blocks without their wire form: what control decisions read on every forecast. */
-export async function limitsOf(
+/**
+ * The stored blocks of some types that end after `from`, with their row ids: what a control
+ * decision reads (the limits in force, and those a new forecast may replace).
+ */
+export async function forecastBlocksFrom(
   db: Executor,
   connectionId: string,
   types: readonly string[],
   from: Date,
-): Promise<(StoredBlock & { type: string })[]> {
+): Promise<ForecastBlock[]> {
   const rows = await db
     .selectFrom('oscp_forecast_blocks')
-    .select(['type', 'start_at', 'end_at', 'limit_value', 'limit_unit', 'request_id'])
+    .select(['id', 'type', 'start_at', 'end_at', 'limit_value', 'limit_unit', 'request_id', 'wire'])
     .where('connection_id', '=', connectionId)
     .where('type', 'in', types)
     .where('end_at', '>', from)
@@ -49,26 +54,26 @@ export async function limitsOf(
     .orderBy('id')
     .execute();
   return rows.map((r) => ({
-    type: r.type,
+    id: r.id,
+    type: r.type as CapacityForecastType,
     start: r.start_at,
     end: r.end_at,
     limit: { value: r.limit_value, unit: r.limit_unit as TranslatedLimit['unit'] },
     requestId: r.request_id,
+    wire: r.wire,
   }));
 }
 
-/** Writes the blocks of one type after replacement: what the forecast replaced goes, the rest stays. */
-export async function replaceStoredBlocks(
+/** Writes a replacement decided by `replaceBlocks`: the removed rows go, the added ones come. */
+export async function replaceForecastBlocks(
   db: Executor,
   connectionId: string,
-  type: string,
-  span: { start: Date; end: Date },
-  incoming: readonly (StoredBlock & { wire: Record<string, unknown> })[],
+  change: { forecastType: string; remove: readonly number[]; add: readonly ForecastBlock[] },
   now: Date,
-): Promise<number> {
-  // One statement, the blocks as one JSON parameter: a day of 15-minute blocks is 96 rows.
+): Promise<void> {
+  // One statement, the new blocks as one JSON parameter: a day of 15-minute blocks is 96 rows.
   const rows = JSON.stringify(
-    incoming.map((b) => ({
+    change.add.map((b) => ({
       start_at: b.start.toISOString(),
       end_at: b.end.toISOString(),
       limit_value: b.limit.value,
@@ -77,42 +82,30 @@ export async function replaceStoredBlocks(
       request_id: b.requestId,
     })),
   );
-  const result = await sql<{ removed: number | string }>`
+  const removed = JSON.stringify(change.remove);
+  await sql`
     WITH removed AS (
       DELETE FROM oscp_forecast_blocks
-      WHERE connection_id = ${connectionId} AND type = ${type}
-        AND start_at < ${span.end} AND end_at > ${span.start}
-      RETURNING 1
-    ), inserted AS (
-      INSERT INTO oscp_forecast_blocks
-        (connection_id, type, start_at, end_at, limit_value, limit_unit, wire, request_id, received_at)
-      SELECT ${connectionId}, ${type}, b.start_at, b.end_at, b.limit_value, b.limit_unit, b.wire,
-        b.request_id, ${now}
-      FROM jsonb_to_recordset(${rows}::jsonb) AS b (
-        start_at timestamptz, end_at timestamptz, limit_value double precision, limit_unit text,
-        wire jsonb, request_id text
-      )
+      WHERE connection_id = ${connectionId}
+        AND id IN (SELECT value::bigint FROM jsonb_array_elements_text(${removed}::jsonb))
       RETURNING 1
     )
-    SELECT (SELECT count(*) FROM removed) AS removed`.execute(db);
-  return Number(result.rows[0]!.removed);
+    INSERT INTO oscp_forecast_blocks
+      (connection_id, type, start_at, end_at, limit_value, limit_unit, wire, request_id, received_at)
+    SELECT ${connectionId}, ${change.forecastType}, b.start_at, b.end_at, b.limit_value,
+      b.limit_unit, b.wire, b.request_id, ${now}
+    FROM jsonb_to_recordset(${rows}::jsonb) AS b (
+      start_at timestamptz, end_at timestamptz, limit_value double precision, limit_unit text,
+      wire jsonb, request_id text
+    )`.execute(db);
 }
 
-export interface ControlRow {
-  connectionId: string;
-  mode: string;
-  reason: string;
-  modeSince: Date;
-  envelopeId: string | null;
-  envelopeFingerprint: string | null;
-  /** Fallback coverage shown ahead (a STANDBY envelope, never enforced). */
-  standbyEnvelopeId: string | null;
-  standbyFingerprint: string | null;
-  forecastReceived: boolean;
-  lastForecast: Record<string, unknown> | null;
-  disconnectedAt: Date | null;
-  incidentId: string | null;
+export async function deleteForecastBlocks(db: Executor, connectionId: string): Promise<void> {
+  await db.deleteFrom('oscp_forecast_blocks').where('connection_id', '=', connectionId).execute();
 }
+
+/** A connection's control record: the control decider's state. */
+export type ControlRow = ControlState & { connectionId: string };
 
 export async function findControl(
   db: Executor,
@@ -126,7 +119,7 @@ export async function findControl(
   return r
     ? {
         connectionId: r.connection_id,
-        mode: r.mode,
+        mode: r.mode as ControlState['mode'],
         reason: r.reason,
         modeSince: r.mode_since,
         envelopeId: r.envelope_id,
@@ -134,7 +127,7 @@ export async function findControl(
         standbyEnvelopeId: r.standby_envelope_id,
         standbyFingerprint: r.standby_fingerprint,
         forecastReceived: r.forecast_received,
-        lastForecast: r.last_forecast,
+        lastForecast: r.last_forecast as unknown as LastForecast | null,
         disconnectedAt: r.disconnected_at,
         incidentId: r.incident_id,
       }

@@ -2,6 +2,42 @@ import { sql } from 'kysely';
 import type { Executor } from '../../platform/db/database';
 
 /**
+ * Claims a peer's X-Request-ID for the caller's transaction: true when it is new. A repeat finds
+ * the row and gets false; a concurrent repeat waits on the unique key until the first commits (and
+ * then finds it) or rolls back (and then claims it). So a message is applied at most once.
+ */
+export async function claimInboundRequest(
+  db: Executor,
+  claim: { connectionId: string; requestId: string; endpoint: string },
+  now: Date,
+): Promise<boolean> {
+  const claimed = await db
+    .insertInto('oscp_inbound_requests')
+    .values({
+      connection_id: claim.connectionId,
+      request_id: claim.requestId,
+      endpoint: claim.endpoint,
+      received_at: now,
+    })
+    .onConflict((oc) => oc.columns(['connection_id', 'request_id']).doNothing())
+    .returning('request_id')
+    .executeTakeFirst();
+  return claimed !== undefined;
+}
+
+/** Gives a claim back (the message was refused): a repeat of it is judged afresh. */
+export async function releaseInboundRequest(
+  db: Executor,
+  claim: { connectionId: string; requestId: string },
+): Promise<void> {
+  await db
+    .deleteFrom('oscp_inbound_requests')
+    .where('connection_id', '=', claim.connectionId)
+    .where('request_id', '=', claim.requestId)
+    .execute();
+}
+
+/**
  * Deletes up to `limit` remembered inbound request ids received before `before` (only of
  * `endpoints` when given). They serve de-duplication of a peer's retries, which come within
  * minutes, and the record of what arrived. Returns how many went.

@@ -1,15 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { Executor } from '../../platform/db/database';
 import { sha256 } from '../../platform/auth/secrets';
+import type { PeerCredentialKind } from '../domain/credentials';
 
-/**
- * Credentials WE issued to Capacity Providers, stored as SHA-256 only:
- * - INITIAL_TOKEN: handed over out of band so the peer can Register first (register only);
- * - TOKEN: the token we sent in our Register; the peer calls us with `Token <it>`;
- * - OAUTH_CLIENT: client id + secret for our client-credentials token endpoint;
- * - ACCESS_TOKEN: issued by that endpoint, short-lived, presented as `Bearer <it>`.
- */
-export type PeerCredentialKind = 'INITIAL_TOKEN' | 'TOKEN' | 'OAUTH_CLIENT' | 'ACCESS_TOKEN';
+/** Credentials WE issued to Capacity Providers (see PeerCredentialKind), stored as SHA-256 only. */
+export type { PeerCredentialKind };
 
 export interface PeerCredential {
   id: string;

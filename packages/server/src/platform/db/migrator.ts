@@ -8,6 +8,7 @@ import * as oscpLifecycle from './migrations/0005-oscp-lifecycle';
 import * as forecasts from './migrations/0006-forecasts-and-control';
 import * as retention from './migrations/0007-retention-indexes';
 import * as meterRetention from './migrations/0008-meter-reading-retention';
+import * as eventSubjects from './migrations/0009-event-subjects';
 
 /** Migrations are code, imported statically so a bundle or a test runs exactly the same list. */
 const migrations: Record<string, Migration> = {
@@ -19,6 +20,7 @@ const migrations: Record<string, Migration> = {
   '0006-forecasts-and-control': forecasts,
   '0007-retention-indexes': retention,
   '0008-meter-reading-retention': meterRetention,
+  '0009-event-subjects': eventSubjects,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -33,6 +33,7 @@ export interface ApiTokensTable {
 export interface EventsTable {
   global_position: Generated<number>;
   stream_id: string;
+  subject: string;
   version: number;
   type: string;
   data: Json<Record<string, unknown>>;

@@ -1,19 +1,34 @@
 import { sql } from 'kysely';
 import type { Db, Executor } from '../db/database';
 
-export interface NewEvent {
-  type: string;
-  data: Record<string, unknown>;
+/**
+ * An event to append. Each context declares its events as a discriminated union of these (type
+ * and payload), so what is written and what is read back are checked by the compiler.
+ */
+export interface NewEvent<Type extends string = string, Data extends object = object> {
+  type: Type;
+  data: Data;
   metadata?: Record<string, unknown>;
 }
 
-export interface StoredEvent extends NewEvent {
+/** An event as stored. `E` is the stream's event union; untyped reads see plain records. */
+export type StoredEvent<E extends NewEvent = NewEvent<string, Record<string, unknown>>> = E & {
   streamId: string;
+  subject: string;
   version: number;
   globalPosition: number;
   recordedAt: Date;
   metadata: Record<string, unknown>;
-}
+};
+
+/**
+ * Where to append: a stream id, which is then also its subject, or a stream that belongs to a
+ * family read together (e.g. a connection's aggregate and its audit records share a subject).
+ */
+export type StreamRef = string | { id: string; subject: string };
+
+const streamIdOf = (stream: StreamRef) => (typeof stream === 'string' ? stream : stream.id);
+const subjectOf = (stream: StreamRef) => (typeof stream === 'string' ? stream : stream.subject);
 
 /** `'any'` skips the check; a number is the version the caller last saw (0 = the stream must not exist). */
 export type ExpectedVersion = number | 'any';
@@ -52,11 +67,12 @@ const ANY_VERSION_ATTEMPTS = 5;
  */
 export async function appendToStream(
   db: Executor,
-  streamId: string,
+  stream: StreamRef,
   expected: ExpectedVersion,
   events: readonly NewEvent[],
   recordedAt: Date,
 ): Promise<{ version: number; positions: number[] }> {
+  const streamId = streamIdOf(stream);
   if (events.length === 0) {
     const actual = await currentVersion(db, streamId);
     if (expected !== 'any' && expected !== actual) {
@@ -68,10 +84,10 @@ export async function appendToStream(
   if (events.length > 1 && !db.isTransaction) {
     return (db as Db)
       .transaction()
-      .execute((trx) => appendToStream(trx, streamId, expected, events, recordedAt));
+      .execute((trx) => appendToStream(trx, stream, expected, events, recordedAt));
   }
   for (let attempt = 1; ; attempt += 1) {
-    const inserted = await insertAtNextVersions(db, streamId, expected, events, recordedAt);
+    const inserted = await insertAtNextVersions(db, stream, expected, events, recordedAt);
     if (inserted.length === events.length) {
       return {
         version: Math.max(...inserted.map((r) => r.version)),
@@ -104,11 +120,12 @@ export async function appendToStream(
 /** Inserts the events after the stream's current version if it matches; returns what landed. */
 async function insertAtNextVersions(
   db: Executor,
-  streamId: string,
+  stream: StreamRef,
   expected: ExpectedVersion,
   events: readonly NewEvent[],
   recordedAt: Date,
 ): Promise<{ position: number; version: number }[]> {
+  const streamId = streamIdOf(stream);
   const rows = events.map(
     (e, i) =>
       sql`(${i + 1}::int, ${e.type}::text, ${JSON.stringify(e.data)}::jsonb, ${JSON.stringify(
@@ -120,8 +137,9 @@ async function insertAtNextVersions(
     WITH current_version AS (
       SELECT coalesce(max(version), 0) AS v FROM events WHERE stream_id = ${streamId}
     )
-    INSERT INTO events (stream_id, version, type, data, metadata, recorded_at)
-    SELECT ${streamId}, current_version.v + e.ord, e.type, e.data, e.metadata, ${recordedAt}::timestamptz
+    INSERT INTO events (stream_id, subject, version, type, data, metadata, recorded_at)
+    SELECT ${streamId}, ${subjectOf(stream)}, current_version.v + e.ord, e.type, e.data, e.metadata,
+      ${recordedAt}::timestamptz
     FROM current_version, (VALUES ${sql.join(rows)}) AS e (ord, type, data, metadata)
     WHERE ${versionCheck}
     ON CONFLICT (stream_id, version) DO NOTHING
@@ -133,6 +151,7 @@ async function insertAtNextVersions(
 type EventRow = {
   global_position: number;
   stream_id: string;
+  subject: string;
   version: number;
   type: string;
   data: Record<string, unknown>;
@@ -140,31 +159,37 @@ type EventRow = {
   recorded_at: Date;
 };
 
-function toStored(row: EventRow): StoredEvent {
+function toStored<E extends NewEvent>(row: EventRow): StoredEvent<E> {
   return {
     streamId: row.stream_id,
+    subject: row.subject,
     version: row.version,
     globalPosition: row.global_position,
     type: row.type,
     data: row.data,
     metadata: row.metadata,
     recordedAt: row.recorded_at,
-  };
+  } as StoredEvent<E>;
 }
 
-export async function readStream(
+/**
+ * A stream's events in order, optionally only some types. `E` names the stream's event union: the
+ * caller vouches that the stream holds only those (a stream is written by one context).
+ */
+export async function readStream<E extends NewEvent = NewEvent<string, Record<string, unknown>>>(
   db: Executor,
   streamId: string,
   fromVersion = 1,
-): Promise<StoredEvent[]> {
-  const rows = await db
+  types?: readonly E['type'][],
+): Promise<StoredEvent<E>[]> {
+  let query = db
     .selectFrom('events')
     .selectAll()
     .where('stream_id', '=', streamId)
-    .where('version', '>=', fromVersion)
-    .orderBy('version')
-    .execute();
-  return rows.map(toStored);
+    .where('version', '>=', fromVersion);
+  if (types) query = query.where('type', 'in', types.length > 0 ? types : ['']);
+  const rows = await query.orderBy('version').execute();
+  return rows.map((r) => toStored<E>(r));
 }
 
 /** Reads every stream in commit order from a global position (exclusive), for projections and audit. */
@@ -180,16 +205,19 @@ export async function readAll(
     .orderBy('global_position')
     .limit(limit)
     .execute();
-  return rows.map(toStored);
+  return rows.map((r) => toStored<NewEvent<string, Record<string, unknown>>>(r));
 }
 
-/** Events of all streams whose id starts with a prefix, newest first (audit timelines). */
-export async function readByStreamPrefix(
+/**
+ * The events about one subject across its streams, newest first (audit timelines). Served by the
+ * (subject, global_position) index: a page costs the same however long the history is.
+ */
+export async function readBySubject<E extends NewEvent = NewEvent<string, Record<string, unknown>>>(
   db: Executor,
-  prefix: string,
-  opts: { limit: number; offset: number; types?: readonly string[] },
-): Promise<{ events: StoredEvent[]; total: number }> {
-  let query = db.selectFrom('events').where('stream_id', 'like', `${prefix}%`);
+  subject: string,
+  opts: { limit: number; offset: number; types?: readonly E['type'][] },
+): Promise<{ events: StoredEvent<E>[]; total: number }> {
+  let query = db.selectFrom('events').where('subject', '=', subject);
   if (opts.types && opts.types.length > 0) query = query.where('type', 'in', opts.types);
   const [rows, count] = await Promise.all([
     query
@@ -200,5 +228,5 @@ export async function readByStreamPrefix(
       .execute(),
     query.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
   ]);
-  return { events: rows.map(toStored), total: Number(count.n) };
+  return { events: rows.map((r) => toStored<E>(r)), total: Number(count.n) };
 }

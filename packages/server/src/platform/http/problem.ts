@@ -1,6 +1,9 @@
+import type { AppError, AppErrorKind, FieldError } from '../errors';
+
 /**
  * RFC 9457 problem details. Every management API error leaves the server as one of these;
- * routes and command handlers throw ProblemError and the error handler renders it.
+ * routes throw ProblemError, app code throws AppError (mapped by `problemFrom`), and the error
+ * handler renders both.
  */
 export interface ProblemBody {
   type: string;
@@ -40,9 +43,25 @@ export function problemType(slug: string): string {
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
-export interface FieldError {
-  field: string;
-  message: string;
+export type { FieldError } from '../errors';
+
+const STATUS_OF: Record<AppErrorKind, number> = {
+  invalid: 400,
+  forbidden: 403,
+  'not-found': 404,
+  conflict: 409,
+  unprocessable: 422,
+};
+
+/** The one mapping from the app's errors to the management API's problems. */
+export function problemFrom(error: AppError): ProblemError {
+  return new ProblemError(
+    STATUS_OF[error.kind],
+    error.reason,
+    error.title,
+    error.detail,
+    error.extensions,
+  );
 }
 
 export const problems = {

@@ -14,7 +14,14 @@ import {
 } from 'fastify-type-provider-zod';
 import type { Logger } from '../logging';
 import type { Metrics } from './metrics';
-import { PROBLEM_CONTENT_TYPE, ProblemError, problems, type FieldError } from './problem';
+import { AppError } from '../errors';
+import {
+  PROBLEM_CONTENT_TYPE,
+  ProblemError,
+  problemFrom,
+  problems,
+  type FieldError,
+} from './problem';
 import { enforceAccess } from './route-access';
 
 export type HttpApp = FastifyInstance<
@@ -136,6 +143,8 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
     let problem: ProblemError;
     if (error instanceof ProblemError) {
       problem = error;
+    } else if (error instanceof AppError) {
+      problem = problemFrom(error);
     } else if (hasZodFastifySchemaValidationErrors(error) || error.validation) {
       const errors = fieldErrors(error);
       const detail = errors.length

@@ -1,6 +1,6 @@
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { connectionStream } from '../../oscp/app/stream-names';
+import { connectionAuditStream } from '../../oscp/app/stream-names';
 import { createOscpTransport } from '../../oscp/app/transport';
 import { seedDemo } from '../../testing/demo';
 import { startTestApp, type TestContext } from '../../testing/test-app';
@@ -224,7 +224,7 @@ describe('the dispatcher of the app against a local peer', () => {
       .executeTakeFirstOrThrow();
 
   async function attempts(requestId: string) {
-    const events = await readStream(ctx.db, connectionStream(connectionId));
+    const events = await readStream(ctx.db, connectionAuditStream(connectionId));
     return events
       .filter((e) => e.type === 'OscpOutboundAttempted' && e.data.requestId === requestId)
       .map((e) => e.data);

@@ -1,19 +1,15 @@
 import { createServer } from 'node:net';
 import { CapacityProviderSimulator, type InboundRecord, type PeerConfig } from '@openvelope/sim';
 import { afterAll, beforeAll, beforeEach, expect } from 'vitest';
-import type { Role } from '../../platform/auth/roles';
-import {
-  readByStreamPrefix,
-  readStream,
-  type StoredEvent,
-} from '../../platform/events/event-store';
-import type { OutboundView } from '../../platform/outbox/outbox';
-import { seedDemo } from '../../testing/demo';
-import { startTestApp, type TestContext } from '../../testing/test-app';
-import { eventually } from '../../testing/wait';
-import { connectionAuditStream, connectionStream } from '../app/stream-names';
-import type { ConnectionDetail, ConnectionSummary } from '../contract';
-import { OSCP_FP_PREFIX } from './protocol-routes';
+import type { Role } from '../platform/auth/roles';
+import { readBySubject, readStream, type StoredEvent } from '../platform/events/event-store';
+import type { OutboundView } from '../platform/outbox/outbox';
+import { seedDemo } from './demo';
+import { startTestApp, type TestContext } from './test-app';
+import { eventually } from './wait';
+import { connectionAuditStream, connectionStream } from '../oscp/app/stream-names';
+import type { ConnectionDetail, ConnectionSummary } from '../oscp/contract';
+import { OSCP_FP_PREFIX } from '../oscp/http/protocol-routes';
 
 /**
  * Shared set-up of the lifecycle-*.test.ts files: the whole app in-process on a fresh database with
@@ -101,7 +97,7 @@ export class LifecycleHarness {
 
   /** Refusals no connection could be named for (`oscp-inbound-refusals`), oldest first. */
   async unattributedRefusals(): Promise<StoredEvent[]> {
-    const { events } = await readByStreamPrefix(this.ctx.db, 'oscp-inbound-refusals', {
+    const { events } = await readBySubject(this.ctx.db, 'oscp-inbound-refusals', {
       limit: 500,
       offset: 0,
     });

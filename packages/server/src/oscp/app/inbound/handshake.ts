@@ -1,0 +1,21 @@
+import { randomUUID } from 'node:crypto';
+import type { Handshake } from '@openvelope/oscp';
+import { receiveWithin, type InboundCall, type InboundDeps } from './receive';
+
+/** The peer states what it requires; we acknowledge through the outbox, or refuse with 400. */
+export function receiveHandshake(deps: InboundDeps, call: InboundCall, body: Handshake) {
+  return receiveWithin(deps, call, async (trx, connection, now) => {
+    const { decision } = await deps.handler.lifecycle(
+      trx,
+      connection,
+      {
+        type: 'ReceiveHandshake',
+        requestId: call.requestId,
+        body,
+        acknowledgeRequestId: randomUUID(),
+      },
+      now,
+    );
+    return decision.refusal;
+  });
+}

@@ -1,0 +1,87 @@
+import type {
+  Handshake,
+  HandshakeAcknowledge,
+  Heartbeat,
+  MessageKind,
+  Register,
+  UpdateGroupCapacityForecast,
+} from '@openvelope/oscp';
+import type { IncomingHttpHeaders } from 'node:http';
+import type { SecretStore } from '../../../platform/secrets/secret-store';
+import { refuse, type Refusal } from '../../domain/refusal';
+import { authenticateInbound, type Authentication } from './authenticate';
+import { receiveForecast } from './forecast';
+import { receiveHandshake } from './handshake';
+import { receiveHandshakeAcknowledge } from './handshake-acknowledge';
+import { receiveHeartbeat } from './heartbeat';
+import {
+  recordRefusal,
+  type CallFacts,
+  type InboundAnswer,
+  type InboundCall,
+  type InboundDeps,
+} from './receive';
+import { receiveRegister } from './register';
+
+export type { CallFacts, InboundAnswer, InboundCall };
+export { asPeer, type InboundPrincipal, type PeerPrincipal } from './authenticate';
+
+/**
+ * The inbound OSCP use cases, one per message kind, each in one transaction (see receive.ts). The
+ * http edge authenticates through here, parses, and hands the message over; refusals it finds
+ * itself (no request id, a malformed body) are recorded here too, so each is audited once.
+ */
+export class InboundService {
+  constructor(private readonly deps: InboundDeps & { secrets: SecretStore }) {}
+
+  /** Who is calling; a refusal is recorded (against no connection) and returned. */
+  async authenticate(
+    request: {
+      headers: IncomingHttpHeaders;
+      endpoint: string;
+      connectionHint: string | undefined;
+      groupIdHint: string | undefined;
+    },
+    facts: CallFacts,
+  ): Promise<Authentication & { answer?: InboundAnswer }> {
+    const authentication = await authenticateInbound(this.deps, request);
+    if ('refusal' in authentication)
+      return {
+        ...authentication,
+        answer: await recordRefusal(this.deps, null, facts, authentication.refusal),
+      };
+    return authentication;
+  }
+
+  /** Records a refusal the edge decided and returns the answer for it. */
+  refuse(
+    connectionId: string | null,
+    facts: CallFacts,
+    refusal: Refusal,
+    extra: { clientId?: string | null } = {},
+  ): Promise<InboundAnswer> {
+    return recordRefusal(this.deps, connectionId, facts, refusal, extra);
+  }
+
+  /** Applies one parsed message (at most once per X-Request-ID) and returns the answer. */
+  receive(kind: MessageKind, call: InboundCall, body: unknown): Promise<InboundAnswer> {
+    switch (kind) {
+      case 'Register':
+        return receiveRegister(this.deps, call, body as Register);
+      case 'Handshake':
+        return receiveHandshake(this.deps, call, body as Handshake);
+      case 'HandshakeAcknowledge':
+        return receiveHandshakeAcknowledge(this.deps, call, body as HandshakeAcknowledge);
+      case 'Heartbeat':
+        return receiveHeartbeat(this.deps, call, body as Heartbeat);
+      case 'UpdateGroupCapacityForecast':
+        return receiveForecast(this.deps, call, body as UpdateGroupCapacityForecast);
+      default:
+        return this.refuse(
+          call.principal.connectionId,
+          call,
+          refuse('not-found', `No endpoint ${call.endpoint}.`),
+        );
+    }
+  }
+}
