@@ -32,22 +32,6 @@ export default tseslint.config(
     },
   },
   {
-    files: ['packages/server/src/microgrid/**/*.ts'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            {
-              group: ['**/oscp/**', '@openvelope/oscp'],
-              message: 'microgrid/ never imports oscp/.',
-            },
-          ],
-        },
-      ],
-    },
-  },
-  {
     files: [
       '**/*.test.ts',
       'e2e/**',
