@@ -7,6 +7,7 @@ import {
   newRequestId,
   parseAuthorization,
   parseSegmentHeaders,
+  secretsMatch,
   tokenAuthorization,
 } from './headers';
 
@@ -142,5 +143,15 @@ describe('parseSegmentHeaders', () => {
       error: 'index_exceeds_count',
       message: 'X-Segment-Index 4 exceeds X-Segment-Count 3',
     });
+  });
+});
+
+describe('secretsMatch', () => {
+  it('is true only for the same credential, whatever the lengths', () => {
+    expect(secretsMatch('k-GRP1', 'k-GRP1')).toBe(true);
+    expect(secretsMatch('k-GRP1', 'k-GRP2')).toBe(false);
+    expect(secretsMatch('k-GRP1', 'k-GRP10')).toBe(false);
+    expect(secretsMatch('', 'x')).toBe(false);
+    expect(secretsMatch('ünïcode', 'ünïcode')).toBe(true);
   });
 });

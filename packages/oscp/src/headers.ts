@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomUUID, timingSafeEqual } from 'node:crypto';
 
 export const AUTHORIZATION_HEADER = 'Authorization';
 /** Unique per message; a retry of the same message reuses it so the receiver can de-duplicate. */
@@ -155,4 +155,14 @@ function positiveInteger(raw: string): number | undefined {
   if (!/^[1-9]\d*$/.test(text)) return undefined;
   const n = Number(text);
   return Number.isSafeInteger(n) ? n : undefined;
+}
+
+/**
+ * Compares a presented credential (a token, a static header's value, a client secret) with the
+ * expected one in constant time, so response times do not reveal how much of it was right.
+ */
+export function secretsMatch(presented: string, expected: string): boolean {
+  const a = Buffer.from(presented);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
 }

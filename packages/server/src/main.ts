@@ -51,6 +51,7 @@ async function main(): Promise<void> {
       maxDeliveryAttempts: config.OSCP_MAX_DELIVERY_ATTEMPTS,
       retryBaseDelayMs: config.OSCP_RETRY_BASE_DELAY_MS,
       registrationReplyTimeoutMs: config.OSCP_REGISTRATION_REPLY_TIMEOUT_S * 1000,
+      handshakeAcknowledgementTimeoutMs: config.OSCP_HANDSHAKE_ACK_TIMEOUT_SECONDS * 1000,
       retention: {
         heartbeatHours: config.OSCP_HEARTBEAT_RETENTION_HOURS,
         recordDays: config.OSCP_RECORD_RETENTION_DAYS,

@@ -20,6 +20,7 @@ const configSchema = z.object({
   OSCP_MAX_DELIVERY_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(5),
   OSCP_RETRY_BASE_DELAY_MS: z.coerce.number().int().positive().default(2000),
   OSCP_REGISTRATION_REPLY_TIMEOUT_S: z.coerce.number().int().positive().default(60),
+  OSCP_HANDSHAKE_ACK_TIMEOUT_SECONDS: z.coerce.number().int().positive().default(60),
   OSCP_HEARTBEAT_RETENTION_HOURS: z.coerce.number().positive().default(24),
   OSCP_RECORD_RETENTION_DAYS: z.coerce.number().positive().default(30),
   METER_READING_RETENTION_DAYS: z.coerce.number().positive().default(7),

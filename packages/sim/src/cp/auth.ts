@@ -1,4 +1,4 @@
-import { REQUEST_ID_HEADER, getHeader, parseAuthorization } from '@openvelope/oscp';
+import { REQUEST_ID_HEADER, getHeader, parseAuthorization, secretsMatch } from '@openvelope/oscp';
 import type { HeaderSource } from '@openvelope/oscp';
 import type { Peer } from './peer';
 import type { PeerRegistry } from './registry';
@@ -52,7 +52,7 @@ export function authenticate(headers: HeaderSource, registry: PeerRegistry, now:
     if (actual === undefined) {
       return { ok: false, status: 403, message: `static header ${name} is missing`, peer };
     }
-    if (actual !== expected) {
+    if (!secretsMatch(actual, expected)) {
       return { ok: false, status: 403, message: `static header ${name} has the wrong value`, peer };
     }
   }

@@ -1,6 +1,5 @@
-import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { getHeader } from '@openvelope/oscp';
+import { getHeader, secretsMatch } from '@openvelope/oscp';
 import type { FailedOutcome, RejectedOutcome } from '@openvelope/oscp';
 import type { Peer } from './peer';
 import type { PeerRegistry } from './registry';
@@ -75,9 +74,7 @@ export function authenticateClient(
   const peer = registry.peerForClient(credentials.clientId);
   const secret = peer?.config.oauth?.clientSecret;
   if (!peer || peer.mode !== 'VECTOR' || secret === undefined) return undefined;
-  const a = Buffer.from(secret);
-  const b = Buffer.from(credentials.clientSecret);
-  return a.length === b.length && timingSafeEqual(a, b) ? peer : undefined;
+  return secretsMatch(credentials.clientSecret, secret) ? peer : undefined;
 }
 
 /** Parses `application/x-www-form-urlencoded` bodies into a plain object (token endpoint only). */

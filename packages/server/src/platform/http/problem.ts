@@ -1,4 +1,4 @@
-import type { AppError, AppErrorKind, FieldError } from '../errors';
+import { appErrors, type AppError, type AppErrorKind, type FieldError } from '../errors';
 
 /**
  * RFC 9457 problem details. Every management API error leaves the server as one of these;
@@ -64,31 +64,20 @@ export function problemFrom(error: AppError): ProblemError {
   );
 }
 
+/** Problems routes raise themselves: the app's errors, plus what only the edge knows (401). */
 export const problems = {
   validation: (detail: string, errors: FieldError[] = []) =>
-    new ProblemError(400, 'validation', 'Request is not valid', detail, { errors }),
+    problemFrom(appErrors.invalid(detail, errors)),
   unauthenticated: (detail = 'Sign in or send an API token.') =>
     new ProblemError(401, 'unauthenticated', 'Authentication required', detail),
-  forbidden: (detail: string) => new ProblemError(403, 'forbidden', 'Not allowed', detail),
-  notFound: (what: string, id?: string) =>
-    new ProblemError(
-      404,
-      'not-found',
-      `${what} not found`,
-      id ? `No ${what.toLowerCase()} with id ${id}.` : undefined,
-    ),
+  forbidden: (detail: string) => problemFrom(appErrors.forbidden(detail)),
+  notFound: (what: string, id?: string) => problemFrom(appErrors.notFound(what, id)),
   conflict: (detail: string, extensions: Record<string, unknown> = {}) =>
-    new ProblemError(409, 'conflict', 'Conflicts with the current state', detail, {
-      ...extensions,
-      // Forms show field errors from `errors` for every problem type.
-      ...(typeof extensions.field === 'string'
-        ? { errors: [{ field: extensions.field, message: detail }] }
-        : {}),
-    }),
+    problemFrom(appErrors.conflict(detail, extensions)),
   unprocessable: (
     slug: string,
     title: string,
     detail: string,
     extensions: Record<string, unknown> = {},
-  ) => new ProblemError(422, slug, title, detail, extensions),
+  ) => problemFrom(appErrors.unprocessable(slug, title, detail, extensions)),
 };

@@ -1,8 +1,7 @@
-import { getHeader, parseAuthorization } from '@openvelope/oscp';
+import { getHeader, parseAuthorization, secretsMatch } from '@openvelope/oscp';
 import type { IncomingHttpHeaders } from 'node:http';
 import { principalForApiToken } from '../../../platform/auth/store';
 import { MANAGERS } from '../../../platform/auth/roles';
-import { constantTimeEquals } from '../../../platform/auth/secrets';
 import type { Clock } from '../../../platform/clock';
 import type { Db } from '../../../platform/db/database';
 import type { SecretStore } from '../../../platform/secrets/secret-store';
@@ -140,7 +139,7 @@ async function checkStaticHeaders(
   }
   for (const [header, value] of Object.entries(required)) {
     const sent = getHeader(headers as Record<string, string>, header);
-    if (sent === undefined || !constantTimeEquals(sent, String(value))) {
+    if (sent === undefined || !secretsMatch(sent, String(value))) {
       return refuse('forbidden', `Missing or wrong static header ${header}.`);
     }
   }
