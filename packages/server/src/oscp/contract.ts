@@ -207,3 +207,17 @@ export const secretNameParams = z.object({
     .string()
     .regex(/^[A-Za-z0-9._-]{1,120}$/, 'may contain letters, digits, dot, dash and underscore'),
 });
+
+/**
+ * The connection timeline: every event of its stream and its audit stream, typed by the catalogue
+ * (domain/events.ts) so the console's wording is checked against what the server writes.
+ */
+export type {
+  ConnectionAuditEvent,
+  ConnectionStreamEvent,
+  ConnectionTimelineEvent,
+  ConnectionTimelineEventType,
+  TimelineGroup,
+} from './domain/events';
+export { CONFIGURATION_EVENT_TYPES, TIMELINE_GROUPS } from './domain/events';
+export type { TimelineItem } from './app/connections';
