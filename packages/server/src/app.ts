@@ -33,6 +33,8 @@ import { ConnectionHandler } from './oscp/app/connection-handler';
 import { InboundService } from './oscp/app/inbound';
 import { PeerCredentialService } from './oscp/app/peer-credentials';
 import { SecretAdmin } from './oscp/app/secret-admin';
+import { RefusalQueries } from './oscp/app/refusals';
+import { registerRefusalRoutes } from './oscp/http/refusal-routes';
 import { pruneOscpRecords, RETENTION_WORK, type RetentionSettings } from './oscp/app/retention';
 import { MEASUREMENT_WORK, publishMeasurements } from './oscp/app/measurements';
 import { OperatorMessageService } from './oscp/app/operator-messages';
@@ -166,14 +168,20 @@ export async function createApp(options: AppOptions): Promise<App> {
   const notifications = new NotificationService();
   registerNotificationRoutes(http, { queries: new NotificationQueries(db), clock });
   const handler = new ConnectionHandler(
-    { secrets, envelopes: microgrid.envelopes, notifications, maxDeliveryAttempts },
+    {
+      secrets,
+      envelopes: microgrid.envelopes,
+      notifications,
+      maxDeliveryAttempts,
+      log: log.child({ component: 'oscp' }),
+    },
     () => ({
       ourBaseUrl: `${publicUrl}${OSCP_FP_PREFIX}`,
       registrationReplyTimeoutMs: options.oscp?.registrationReplyTimeoutMs ?? 60_000,
       handshakeAcknowledgementTimeoutMs: options.oscp?.handshakeAcknowledgementTimeoutMs ?? 60_000,
     }),
   );
-  const lifecycle = new LifecycleService(db, clock, handler);
+  const lifecycle = new LifecycleService(db, clock, handler, log.child({ component: 'oscp' }));
   const credentials = new PeerCredentialService(db, clock, 3600);
   const transport = createOscpTransport({
     db,
@@ -215,6 +223,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     operatorMessages: new OperatorMessageService(db, clock, maxDeliveryAttempts),
     publicUrl: () => publicUrl,
   });
+  registerRefusalRoutes(http, { refusals: new RefusalQueries(db) });
   registerProtocolRoutes(http, {
     inbound: new InboundService({
       db,
@@ -257,7 +266,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     RETENTION_WORK,
     async (trx, work, now) => {
       const pruned = await pruneOscpRecords(trx, work, now, retention);
-      if (pruned.outbound + pruned.inbound > 0) log.info(pruned, 'pruned expired OSCP records');
+      if (Object.values(pruned).some((n) => n > 0)) log.info(pruned, 'pruned expired OSCP records');
     },
     { batchable: true },
   );

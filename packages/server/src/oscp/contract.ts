@@ -92,7 +92,7 @@ const behaviourView = z.object({
 });
 
 export const errorView = z.object({
-  /** What kind of later success clears it: DELIVERY, LIVENESS or REGISTRATION. */
+  /** What kind of later success clears it (see problemView). */
   source: z.string().optional(),
   at: z.string(),
   attempted: z.string(),
@@ -101,6 +101,23 @@ export const errorView = z.object({
   message: z.string(),
   clearedAt: z.string().nullable().optional(),
 });
+
+export const problemView = z.object({
+  /** What kind of later success clears it: a delivery, the peer's heartbeat, a registration, a handshake, an accepted message. */
+  kind: z.enum(['DELIVERY', 'LIVENESS', 'REGISTRATION', 'HANDSHAKE', 'INBOUND']),
+  /** The message kind (deliveries) or endpoint (refused messages) it concerns; empty otherwise. */
+  subject: z.string(),
+  at: z.string(),
+  attempted: z.string(),
+  url: z.string().nullable(),
+  status: z.string().nullable(),
+  message: z.string(),
+  firstSeen: z.string(),
+  lastSeen: z.string(),
+  count: z.number(),
+  clearedAt: z.string().nullable(),
+});
+export type ProblemView = z.infer<typeof problemView>;
 
 export const lifecycleView = z.object({
   phase: z.string(),
@@ -145,7 +162,10 @@ export const connectionSummary = z.object({
   binding: bindingView,
   measurementPublicationMode: z.enum(MEASUREMENT_PUBLICATION_MODES),
   authMode: z.enum(AUTH_MODES),
+  /** The most recent open problem, else the most recently cleared one. */
   latestError: errorView.nullable(),
+  /** Every open problem, newest first. */
+  openProblems: z.array(problemView),
   lastOutbound: outboundSummary.nullable(),
   lastHeartbeatSent: outboundSummary.nullable(),
   lifecycle: lifecycleView,
@@ -171,6 +191,8 @@ export const connectionSummary = z.object({
 export type ConnectionSummary = z.infer<typeof connectionSummary>;
 
 export const connectionDetail = connectionSummary.extend({
+  /** Open problems first (newest first), then the most recently cleared ones. */
+  problems: z.array(problemView),
   profile: z.record(z.string(), z.unknown()),
   secrets: z.record(z.string(), secretReferenceView),
   /** Zero while the connection has never sent or received an OSCP message. */

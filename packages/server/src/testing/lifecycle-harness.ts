@@ -2,7 +2,8 @@ import { createServer } from 'node:net';
 import { CapacityProviderSimulator, type InboundRecord, type PeerConfig } from '@openvelope/sim';
 import { afterAll, beforeAll, beforeEach, expect } from 'vitest';
 import type { Role } from '../platform/auth/roles';
-import { readBySubject, readStream, type StoredEvent } from '../platform/events/event-store';
+import { readStream, type StoredEvent } from '../platform/events/event-store';
+import type { RefusalView } from '../oscp/store/refusals';
 import type { OutboundView } from '../platform/outbox/outbox';
 import { seedDemo } from './demo';
 import { startTestApp, type TestContext } from './test-app';
@@ -95,13 +96,20 @@ export class LifecycleHarness {
     return type ? events.filter((e) => e.type === type) : events;
   }
 
-  /** Refusals no connection could be named for (`oscp-inbound-refusals`), oldest first. */
-  async unattributedRefusals(): Promise<StoredEvent[]> {
-    const { events } = await readBySubject(this.ctx.db, 'oscp-inbound-refusals', {
-      limit: 500,
-      offset: 0,
+  /** The refusal log (all, or of one connection), oldest first. */
+  async refusals(connectionId?: string): Promise<RefusalView[]> {
+    const response = await this.ctx.request({
+      method: 'GET',
+      url: `/api/oscp-refusals?limit=200${connectionId ? `&connectionId=${connectionId}` : ''}`,
+      cookie: this.manager,
     });
-    return events.reverse();
+    expect(response.statusCode, response.body).toBe(200);
+    return (response.json().items as RefusalView[]).reverse();
+  }
+
+  /** Refusals no connection could be named for, oldest first. */
+  async unattributedRefusals(): Promise<RefusalView[]> {
+    return (await this.refusals()).filter((r) => r.connectionId === null);
   }
 
   /** Outbox rows of a connection as stored (bodies included), oldest first. */

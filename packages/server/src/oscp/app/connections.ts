@@ -43,6 +43,8 @@ import * as activity from '../store/activity';
 import * as forecasts from '../store/forecast-store';
 import * as projection from '../store/connection-projection';
 import * as credentials from '../store/peer-credentials';
+import * as problems from '../store/problems';
+import { latestError, type ConnectionProblem } from '../domain/connection-problem';
 import type { Clock } from '../../platform/clock';
 import { freshControlIds, type ConnectionHandler } from './connection-handler';
 import type { LifecycleService } from './lifecycle';
@@ -318,10 +320,17 @@ export class ConnectionService {
 
   async list(): Promise<ConnectionSummary[]> {
     const rows = await projection.listConnections(this.db);
-    return Promise.all(rows.map((r) => this.#summary(r)));
+    const open = await problems.problemsOf(
+      this.db,
+      rows.map((r) => r.id),
+    );
+    return Promise.all(rows.map((r) => this.#summary(r, open.get(r.id) ?? [])));
   }
 
-  async #summary(row: projection.ConnectionRow): Promise<ConnectionSummary> {
+  async #summary(
+    row: projection.ConnectionRow,
+    known: readonly ConnectionProblem[],
+  ): Promise<ConnectionSummary> {
     const binding = await this.scopes.find(row.microgridId, row.scopeId);
     return {
       id: row.id,
@@ -338,9 +347,8 @@ export class ConnectionService {
       },
       measurementPublicationMode: row.profile.measurementPublicationMode,
       authMode: row.profile.authMode,
-      latestError: row.latestError
-        ? { ...row.latestError, clearedAt: row.latestError.clearedAt ?? null }
-        : null,
+      latestError: latestError(known),
+      openProblems: known.filter((p) => p.clearedAt === null),
       lastOutbound: await activity.lastOutbound(this.db, row.id),
       lastHeartbeatSent: await activity.lastOutbound(this.db, row.id, 'Heartbeat'),
       lifecycle: lifecycleView(row.lifecycle),
@@ -357,8 +365,10 @@ export class ConnectionService {
     const refs = row.profile.authReferences;
     const names = Object.values(refs).filter((n): n is string => n !== null);
     const present = await this.secrets.which(this.db, names);
+    const known = await problems.listProblems(this.db, id);
     return {
-      ...(await this.#summary(row)),
+      ...(await this.#summary(row, known)),
+      problems: known,
       profile: row.profile as unknown as Record<string, unknown>,
       secrets: Object.fromEntries(
         Object.entries(refs).map(([key, name]) => [

@@ -1,8 +1,9 @@
 import { newOpaqueToken } from '../../platform/auth/secrets';
-import type { Trx } from '../../platform/db/database';
+import type { Executor, Trx } from '../../platform/db/database';
 import { appendToStream } from '../../platform/events/event-store';
 import { cancelUnsent, enqueueOutbound } from '../../platform/outbox/outbox';
 import { cancelWork, scheduleWork } from '../../platform/scheduler/scheduler';
+import type { Logger } from '../../platform/logging';
 import type { SecretStore } from '../../platform/secrets/secret-store';
 import type { EnvelopeSubmission } from '../../microgrid/app/envelopes';
 import type { NotificationService } from '../../notifications/app/notifications';
@@ -12,7 +13,9 @@ import type { LifecycleEffect, LifecycleWork } from '../domain/effects';
 import { peerTokenSecret, tokenForPeerSecret } from '../domain/secret-names';
 import * as credentials from '../store/peer-credentials';
 import * as forecasts from '../store/forecast-store';
+import * as problems from '../store/problems';
 import * as projection from '../store/connection-projection';
+import type { ProblemKind, ProblemReport } from '../domain/connection-problem';
 import type { EnvelopePort } from './envelope-port';
 import { startMeasurements, stopMeasurements } from './measurements';
 import { auditStreamRef } from './stream-names';
@@ -33,6 +36,57 @@ export interface EffectPorts {
   notifications: NotificationService;
   /** Attempts for an outbound message that does not say otherwise. */
   maxDeliveryAttempts: number;
+  /** Problems opening and clearing are log lines too, so log-based alerting works. */
+  log: Logger;
+}
+
+/** Records a problem of a connection; a newly opened one is a warning in the log. */
+export async function reportProblem(
+  trx: Executor,
+  connectionId: string,
+  problem: ProblemReport,
+  log: Logger,
+): Promise<void> {
+  if (await problems.openProblem(trx, connectionId, problem)) {
+    log.warn(
+      {
+        'oscp.connection_id': connectionId,
+        'oscp.problem.kind': problem.kind,
+        'oscp.problem.subject': problem.subject,
+        'http.response.status_code': problem.status,
+        'url.full': problem.url,
+      },
+      `OSCP problem opened: ${problem.message}`,
+    );
+  }
+}
+
+/** Clears a connection's open problem of a kind and subject; an info line when there was one. */
+export async function resolveProblem(
+  trx: Executor,
+  connectionId: string,
+  cleared: { kind: ProblemKind; subject: string; at: string },
+  log: Logger,
+): Promise<void> {
+  const problem = await problems.clearProblem(
+    trx,
+    connectionId,
+    cleared.kind,
+    cleared.subject,
+    cleared.at,
+  );
+  if (problem) {
+    log.info(
+      {
+        'oscp.connection_id': connectionId,
+        'oscp.problem.kind': problem.kind,
+        'oscp.problem.subject': problem.subject,
+        'oscp.problem.count': problem.count,
+        'oscp.problem.first_seen': problem.firstSeen,
+      },
+      'OSCP problem cleared',
+    );
+  }
 }
 
 /** Audit records of a connection: appended under its row lock, so never racing each other. */
@@ -122,10 +176,10 @@ export async function carryOutLifecycle(
         });
         break;
       case 'OpenProblem':
-        await projection.saveError(trx, id, effect.problem);
+        await reportProblem(trx, id, effect.problem, ports.log);
         break;
       case 'ClearProblem':
-        await projection.clearError(trx, id, effect.at, effect.source);
+        await resolveProblem(trx, id, effect, ports.log);
         break;
       case 'Audit':
         await appendAudit(trx, id, [effect.event], now);

@@ -11,9 +11,9 @@ import {
 } from '../domain/lifecycle-decider';
 import type { Refusal } from '../domain/refusal';
 import { pendingHandshake } from '../store/activity';
-import * as projection from '../store/connection-projection';
 import type { ConnectionHandler, ConnectionRow } from './connection-handler';
-import { LIFECYCLE_WORK } from './effects';
+import { LIFECYCLE_WORK, resolveProblem } from './effects';
+import type { Logger } from '../../platform/logging';
 
 export const HEARTBEAT_WORK = LIFECYCLE_WORK.heartbeat;
 export const OFFLINE_CHECK_WORK = LIFECYCLE_WORK['liveness-check'];
@@ -52,6 +52,7 @@ export class LifecycleService {
     private readonly db: Db,
     private readonly clock: Clock,
     private readonly handler: ConnectionHandler,
+    private readonly log: Logger,
   ) {}
 
   async #command(
@@ -161,11 +162,11 @@ export class LifecycleService {
     // A delivered heartbeat or measurement is routine: its outbox row is its record; no lock,
     // no event, at most a delivery problem cleared.
     if (isRoutineDelivery(delivery)) {
-      await projection.clearError(
+      await resolveProblem(
         trx,
         record.message.connectionId,
-        record.at.toISOString(),
-        'DELIVERY',
+        { kind: 'DELIVERY', subject: delivery.kind, at: delivery.at.toISOString() },
+        this.log,
       );
       return;
     }

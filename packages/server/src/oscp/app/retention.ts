@@ -2,13 +2,15 @@ import type { Trx } from '../../platform/db/database';
 import { pruneFinishedOutbound } from '../../platform/outbox/outbox';
 import { scheduleWork, type DueWork } from '../../platform/scheduler/scheduler';
 import { pruneInboundRequests } from '../store/inbound-requests';
+import { pruneClearedProblems } from '../store/problems';
+import { pruneRefusals } from '../store/refusals';
 
 export const RETENTION_WORK = 'oscp-retention';
 
 export interface RetentionSettings {
   /** Delivered heartbeats, and heartbeats received: routine, about 200 rows/s each at 2,000 connections. */
   heartbeatHours: number;
-  /** Every other finished publication and received request id. */
+  /** Every other finished publication and received request id, refused calls, cleared problems. */
   recordDays: number;
 }
 
@@ -26,7 +28,7 @@ export async function pruneOscpRecords(
   work: Pick<DueWork, 'key'>,
   now: Date,
   settings: RetentionSettings,
-): Promise<{ outbound: number; inbound: number }> {
+): Promise<{ outbound: number; inbound: number; refusals: number; problems: number }> {
   const heartbeatsBefore = new Date(now.getTime() - settings.heartbeatHours * 3_600_000);
   const recordsBefore = new Date(now.getTime() - settings.recordDays * 86_400_000);
   const limit = RETENTION_BATCH;
@@ -35,6 +37,8 @@ export async function pruneOscpRecords(
     await pruneFinishedOutbound(trx, { before: recordsBefore, limit }),
     await pruneInboundRequests(trx, { before: heartbeatsBefore, endpoints: ['heartbeat'], limit }),
     await pruneInboundRequests(trx, { before: recordsBefore, limit }),
+    await pruneRefusals(trx, { before: recordsBefore, limit }),
+    await pruneClearedProblems(trx, { before: recordsBefore, limit }),
   ];
   const more = counts.some((n) => n >= limit);
   await scheduleWork(
@@ -46,5 +50,10 @@ export async function pruneOscpRecords(
     },
     now,
   );
-  return { outbound: counts[0]! + counts[1]!, inbound: counts[2]! + counts[3]! };
+  return {
+    outbound: counts[0]! + counts[1]!,
+    inbound: counts[2]! + counts[3]!,
+    refusals: counts[4]!,
+    problems: counts[5]!,
+  };
 }

@@ -10,8 +10,8 @@ import type { StreamRef } from '../../platform/events/event-store';
 export const connectionStream = (id: string) => `oscp-connection-${id}`;
 
 /**
- * Audit records about a connection that are not decisions of the aggregate (refused calls,
- * delivery attempts, forecast intake, operating mode, operator messages). A stream of its own, so
+ * Audit records about a connection that are not decisions of the aggregate (delivery attempts,
+ * forecast intake, operating mode, operator messages). A stream of its own, so
  * recording them never moves the aggregate's version; appended under the connection's row lock.
  */
 export const connectionAuditStream = (id: string) => `oscp-connection-${id}-audit`;
@@ -20,6 +20,3 @@ export const auditStreamRef = (id: string): StreamRef => ({
   id: connectionAuditStream(id),
   subject: connectionStream(id),
 });
-
-/** Refused calls we could not attribute to any connection. */
-export const unattributedRefusalStream = 'oscp-inbound-refusals';

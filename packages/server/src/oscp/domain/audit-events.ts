@@ -4,8 +4,7 @@ import type { GapPolicy } from './connection-profile';
 import type { OperatingMode } from './operating-mode';
 
 /**
- * Records about a connection that are not decisions of its aggregate: refused calls, delivery
- * attempts, forecast intake and the operating mode OSCP control chose, operator messages. They live
+ * Records about a connection that are not decisions of its aggregate: delivery attempts, forecast intake and the operating mode OSCP control chose, operator messages. They live
  * in the connection's audit stream (`oscp-connection-<id>-audit`), appended under the connection's
  * row lock, and are read with the aggregate's events as one timeline.
  */
@@ -18,21 +17,6 @@ export interface ForecastBinding {
 }
 
 export type ConnectionAuditEvent =
-  | {
-      type: 'OscpInboundRefused';
-      data: {
-        connectionId: string | null;
-        endpoint: string;
-        status: number;
-        reason: string;
-        requestId?: string | null;
-        remoteAddress?: string;
-        /** The scheme word only, never the credential. */
-        authorizationScheme?: string | null;
-        clientId?: string | null;
-        at: string;
-      };
-    }
   | {
       type: 'OscpOutboundAttempted';
       data: {

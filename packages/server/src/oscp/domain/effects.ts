@@ -1,5 +1,5 @@
 import type { ConnectionAuditEvent } from './audit-events';
-import type { ConnectionError, ProblemSource } from './connection-problem';
+import type { ProblemKind, ProblemReport } from './connection-problem';
 import type { PeerCredentialKind } from './credentials';
 
 /**
@@ -40,6 +40,7 @@ export type LifecycleEffect =
   | { type: 'StopMeasurements' }
   /** A heartbeat is not an event: the read model's snapshot keeps its instants. */
   | { type: 'RecordHeartbeat'; receivedAt: Date; offlineModeAt: Date }
-  | { type: 'OpenProblem'; problem: ConnectionError }
-  | { type: 'ClearProblem'; source: ProblemSource; at: string }
+  | { type: 'OpenProblem'; problem: ProblemReport }
+  /** A success of this kind (and subject: the message kind delivered) clears its problem. */
+  | { type: 'ClearProblem'; kind: ProblemKind; subject: string; at: string }
   | { type: 'Audit'; event: ConnectionAuditEvent };

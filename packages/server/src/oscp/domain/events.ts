@@ -54,7 +54,6 @@ export const TIMELINE_GROUPS: readonly TimelineGroup[] = [
   },
   { label: 'Liveness', types: ['OscpPeerOnline', 'OscpPeerOffline'] },
   { label: 'Deliveries', types: ['OscpOutboundAttempted'] },
-  { label: 'Refused calls', types: ['OscpInboundRefused'] },
   { label: 'Forecasts', types: ['OscpForecastAccepted', 'OscpForecastRejected'] },
   {
     label: 'Sent by operators',

@@ -235,7 +235,7 @@ describe('registration', () => {
     expect(then.effects).toEqual([
       { type: 'StorePeerToken', token: 'their-token' },
       { type: 'Cancel', work: 'registration-timeout' },
-      { type: 'ClearProblem', source: 'REGISTRATION', at: iso(0) },
+      { type: 'ClearProblem', kind: 'REGISTRATION', subject: '', at: iso(0) },
     ]);
   });
 
@@ -304,7 +304,7 @@ describe('registration', () => {
       },
     ]);
     expect(effect(timedOut, 'OpenProblem')[0]!.problem).toMatchObject({
-      source: 'REGISTRATION',
+      kind: 'REGISTRATION',
       status: 'timeout',
     });
     // Registered in time: the timeout does nothing.
@@ -537,7 +537,7 @@ describe('acknowledgement deadline for our handshake', () => {
       at: iso(61),
     });
     expect(effect(then, 'OpenProblem')[0]!.problem).toMatchObject({
-      source: 'HANDSHAKE',
+      kind: 'HANDSHAKE',
       status: 'timeout',
       message:
         'The Capacity Provider did not acknowledge our handshake hs-1 within 60 s of its delivery; sent it again as hs-2.',
@@ -600,7 +600,12 @@ describe('acknowledgement deadline for our handshake', () => {
       body: { required_behaviour: { measurement_configuration: [] } },
     });
     expect(done.effects).toContainEqual({ type: 'Cancel', work: 'handshake-acknowledgement' });
-    expect(done.effects).toContainEqual({ type: 'ClearProblem', source: 'HANDSHAKE', at: iso(0) });
+    expect(done.effects).toContainEqual({
+      type: 'ClearProblem',
+      kind: 'HANDSHAKE',
+      subject: '',
+      at: iso(0),
+    });
   });
 });
 
@@ -622,7 +627,7 @@ describe('heartbeat liveness', () => {
     expect(then.effects).toEqual([
       { type: 'RecordHeartbeat', receivedAt: at(10), offlineModeAt: at(120) },
       { type: 'Schedule', work: 'liveness-check', dueAt: at(120) },
-      { type: 'ClearProblem', source: 'LIVENESS', at: iso(10) },
+      { type: 'ClearProblem', kind: 'LIVENESS', subject: '', at: iso(10) },
     ]);
   });
 
@@ -800,7 +805,8 @@ describe('delivery outcomes and stopping', () => {
       {
         type: 'OpenProblem',
         problem: {
-          source: 'DELIVERY',
+          kind: 'DELIVERY',
+          subject: 'Heartbeat',
           at: iso(0),
           attempted: 'Heartbeat (attempt 1 of 1)',
           url: 'https://cp.example.com/oscp/cp/2.0/x',

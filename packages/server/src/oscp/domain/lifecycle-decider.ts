@@ -233,7 +233,7 @@ export function lifecycleDecider(settings: LifecycleSettings) {
         : { type: 'Cancel', work: 'heartbeat' },
       { type: 'StartMeasurements' },
       { type: 'Cancel', work: 'handshake-acknowledgement' },
-      { type: 'ClearProblem', source: 'HANDSHAKE', at: at.toISOString() },
+      { type: 'ClearProblem', kind: 'HANDSHAKE', subject: '', at: at.toISOString() },
     ];
     if (deadline) effects.push({ type: 'Schedule', work: 'liveness-check', dueAt: deadline });
     return decided(
@@ -278,11 +278,12 @@ export function lifecycleDecider(settings: LifecycleSettings) {
         },
       },
       d.outcome === 'delivered'
-        ? { type: 'ClearProblem', source: 'DELIVERY', at }
+        ? { type: 'ClearProblem', kind: 'DELIVERY', subject: d.kind, at }
         : {
             type: 'OpenProblem',
             problem: {
-              source: 'DELIVERY',
+              kind: 'DELIVERY',
+              subject: d.kind,
               at,
               attempted: `${d.kind} (attempt ${d.attempt} of ${d.maxAttempts})`,
               url: d.url,
@@ -471,7 +472,7 @@ export function lifecycleDecider(settings: LifecycleSettings) {
         });
         effects.push(
           { type: 'Cancel', work: 'registration-timeout' },
-          { type: 'ClearProblem', source: 'REGISTRATION', at },
+          { type: 'ClearProblem', kind: 'REGISTRATION', subject: '', at },
         );
         if (profile.handshakeInitiator === 'FLEXIBILITY_PROVIDER') {
           const sent = sendHandshake(s, command.handshakeRequestId, now);
@@ -565,7 +566,7 @@ export function lifecycleDecider(settings: LifecycleSettings) {
         const { phase, handshake } = lifecycle;
         // The routine beat of a peer that is already online changes nothing else.
         if (phase === 'HANDSHAKEN' || (phase === 'OFFLINE' && !handshake.required)) {
-          effects.push({ type: 'ClearProblem', source: 'LIVENESS', at });
+          effects.push({ type: 'ClearProblem', kind: 'LIVENESS', subject: '', at });
           return decided(
             [
               {
@@ -644,7 +645,8 @@ export function lifecycleDecider(settings: LifecycleSettings) {
             {
               type: 'OpenProblem',
               problem: {
-                source: 'LIVENESS',
+                kind: 'LIVENESS',
+                subject: '',
                 at,
                 attempted: 'Waiting for the peer’s heartbeat',
                 url: null,
@@ -675,7 +677,8 @@ export function lifecycleDecider(settings: LifecycleSettings) {
             {
               type: 'OpenProblem',
               problem: {
-                source: 'REGISTRATION',
+                kind: 'REGISTRATION',
+                subject: '',
                 at,
                 attempted: 'Registration',
                 url: null,
@@ -714,7 +717,8 @@ export function lifecycleDecider(settings: LifecycleSettings) {
             {
               type: 'OpenProblem',
               problem: {
-                source: 'HANDSHAKE',
+                kind: 'HANDSHAKE',
+                subject: '',
                 at,
                 attempted: `Handshake (unacknowledged ${attempt} time${attempt === 1 ? '' : 's'} in a row)`,
                 url: null,

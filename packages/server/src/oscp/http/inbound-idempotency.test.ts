@@ -92,10 +92,8 @@ describe('a repeated X-Request-ID', () => {
     expect((await post()).status).toBe(204);
     expect(await accepted(id, 'too-early')).toHaveLength(1);
     // Each refusal is audited once; the duplicate after acceptance is not a refusal.
-    const refused = (await h.auditEvents(id, 'OscpInboundRefused')).filter(
-      (e) => e.data.requestId === 'too-early',
-    );
-    expect(refused.map((e) => e.data.status)).toEqual([403]);
+    const refused = (await h.refusals(id)).filter((r) => r.requestId === 'too-early');
+    expect(refused.map((r) => r.status)).toEqual([403]);
   });
 
   it('a message refused for what it says stays refused on every repeat and changes nothing', async () => {

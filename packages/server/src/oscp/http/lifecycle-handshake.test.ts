@@ -91,8 +91,8 @@ describe('business messages need a completed handshake', () => {
       'Complete the handshake before business messages (this connection is REGISTERED).',
     );
     const sent = h.sim.sentMessages({ endpoint: 'update_group_capacity_forecast', peerId }).at(-1)!;
-    const refused = await h.auditEvents(id, 'OscpInboundRefused');
-    expect(refused.map((e) => e.data)).toEqual([
+    const refused = await h.refusals(id);
+    expect(refused).toEqual([
       expect.objectContaining({
         connectionId: id,
         endpoint: 'update_group_capacity_forecast',
@@ -143,7 +143,7 @@ describe('business messages need a completed handshake', () => {
       body: { message: 'group_id ELSEWHERE is not bound to this connection.' },
     });
     expect(await h.auditEvents(id, 'OscpForecastAccepted')).toHaveLength(1);
-    expect((await h.auditEvents(id, 'OscpInboundRefused')).map((e) => e.data.reason)).toEqual([
+    expect((await h.refusals(id)).map((r) => r.reason)).toEqual([
       'group_id ELSEWHERE is not bound to this connection.',
     ]);
   });

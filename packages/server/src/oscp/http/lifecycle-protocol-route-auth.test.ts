@@ -128,7 +128,7 @@ describe('who may call it', () => {
 
     // Every refusal is on record, with the scheme at most.
     const refusals = await h.unattributedRefusals();
-    const byRequest = new Map(refusals.map((e) => [e.data.requestId, e.data]));
+    const byRequest = new Map(refusals.map((r) => [r.requestId, r]));
     expect(byRequest.get('no-credentials')).toMatchObject({
       endpoint: 'heartbeat',
       status: 401,
@@ -193,9 +193,7 @@ describe('who may call it', () => {
       h.ctx.clock.now().toISOString(),
     );
 
-    const refusals = new Map(
-      (await h.unattributedRefusals()).map((e) => [e.data.requestId, e.data]),
-    );
+    const refusals = new Map((await h.unattributedRefusals()).map((r) => [r.requestId, r]));
     expect(refusals.get('as-viewer')).toMatchObject({ status: 403, authorizationScheme: 'Bearer' });
     expect(refusals.get('as-operator')).toMatchObject({
       status: 403,

@@ -9,7 +9,13 @@ import {
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { HttpApp } from '../../platform/http/server';
 import { refuse } from '../domain/refusal';
-import { asPeer, type CallFacts, type InboundAnswer, type InboundService } from '../app/inbound';
+import {
+  asPeer,
+  type CallFacts,
+  type InboundAnswer,
+  type InboundPrincipal,
+  type InboundService,
+} from '../app/inbound';
 import type { PeerCredentialService } from '../app/peer-credentials';
 
 /** The one home of the protocol: every inbound OSCP endpoint, mounted once. */
@@ -47,6 +53,11 @@ function factsOf(request: FastifyRequest, endpoint: string): CallFacts {
     remoteAddress: request.ip,
     authorizationScheme: schemeOf(getHeader(headers, 'authorization')),
   };
+}
+
+/** What a refusal records as the matched credential: its kind, or the person acting. */
+function credentialOf(principal: InboundPrincipal): string {
+  return principal.kind === 'peer' ? principal.credential : `user ${principal.username}`;
 }
 
 /** OSCP answers 204 with no body, or its status with `{"message"}`. */
@@ -102,8 +113,9 @@ export function registerProtocolRoutes(app: HttpApp, deps: ProtocolRouteDeps): v
         if ('refusal' in authentication) return send(reply, authentication.answer!);
         const principal = asPeer(authentication.principal);
         const connectionId = principal.connectionId;
+        const known = { ...facts, credential: credentialOf(authentication.principal) };
         const refused = (message: string) =>
-          inbound.refuse(connectionId, facts, refuse('invalid', message));
+          inbound.refuse(connectionId, known, refuse('invalid', message));
 
         const requestId = facts.requestId;
         if (!requestId) return send(reply, await refused('X-Request-ID header is required.'));
@@ -120,7 +132,7 @@ export function registerProtocolRoutes(app: HttpApp, deps: ProtocolRouteDeps): v
         const answer = await inbound.receive(
           kind,
           {
-            ...facts,
+            ...known,
             principal,
             requestId,
             correlationId: getHeader(headers, CORRELATION_ID_HEADER),
@@ -171,10 +183,10 @@ export function registerProtocolRoutes(app: HttpApp, deps: ProtocolRouteDeps): v
             endpoint: 'oauth2/token',
             requestId: null,
             remoteAddress: request.ip,
-            authorizationScheme: null,
+            authorizationScheme: basic ? 'Basic' : null,
+            credential: clientId ? `OAuth client ${clientId}` : null,
           },
           refuse('unauthenticated', 'invalid client credentials'),
-          { clientId: clientId ?? null },
         );
         return reply.code(401).send({ error: 'invalid_client' });
       }

@@ -1,9 +1,8 @@
 import { sql } from 'kysely';
 import type { Executor } from '../../platform/db/database';
-import type { ConnectionError } from '../domain/connection-problem';
 import type { ConnectionProfile } from '../domain/connection-profile';
 import type { Connection } from '../domain/connection';
-import { initialLifecycle, type Lifecycle } from '../domain/lifecycle';
+import { withLifecycleDefaults, type Lifecycle } from '../domain/lifecycle';
 
 export interface ConnectionRow {
   id: string;
@@ -17,7 +16,6 @@ export interface ConnectionRow {
   version: number;
   configurationVersion: number;
   lifecycle: Lifecycle;
-  latestError: ConnectionError | null;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -34,7 +32,6 @@ type Row = {
   version: number;
   configuration_version: number;
   lifecycle: Record<string, unknown>;
-  latest_error: Record<string, unknown> | null;
   created_at: Date;
   updated_at: Date;
 };
@@ -51,9 +48,8 @@ function toRow(r: Row): ConnectionRow {
     profile: r.profile as unknown as ConnectionProfile,
     version: r.version,
     configurationVersion: r.configuration_version,
-    // Rows written before the lifecycle existed hold {}: read them as a fresh lifecycle.
-    lifecycle: { ...initialLifecycle, ...(r.lifecycle as Partial<Lifecycle>) },
-    latestError: (r.latest_error as ConnectionError | null) ?? null,
+    // Rows written before a lifecycle field existed read it as its initial value.
+    lifecycle: withLifecycleDefaults(r.lifecycle as Partial<Lifecycle>),
     createdAt: r.created_at,
     updatedAt: r.updated_at,
   };
@@ -172,32 +168,6 @@ export async function saveHeartbeat(
     WHERE id = ${id}
     RETURNING state`.execute(db);
   return result.rows[0]?.state;
-}
-
-export async function saveError(db: Executor, id: string, error: ConnectionError): Promise<void> {
-  await db
-    .updateTable('oscp_connections')
-    .set({ latest_error: JSON.stringify({ ...error, clearedAt: null }) as never })
-    .where('id', '=', id)
-    .execute();
-}
-
-/**
- * A later success of the same kind supersedes the latest error, which stays visible as
- * "cleared at …": a delivered message clears a delivery error, a heartbeat from the peer clears
- * "offline", a completed registration clears a registration failure.
- */
-export async function clearError(
-  db: Executor,
-  id: string,
-  at: string,
-  source: ConnectionError['source'],
-): Promise<void> {
-  await sql`
-    UPDATE oscp_connections
-    SET latest_error = jsonb_set(latest_error, '{clearedAt}', to_jsonb(${at}::text))
-    WHERE id = ${id} AND latest_error IS NOT NULL AND (latest_error->>'clearedAt') IS NULL
-      AND latest_error->>'source' = ${source}`.execute(db);
 }
 
 /** The enabled connection holding a group id or a scope, other than `exceptId`. */

@@ -9,6 +9,7 @@ import * as forecasts from './migrations/0006-forecasts-and-control';
 import * as retention from './migrations/0007-retention-indexes';
 import * as meterRetention from './migrations/0008-meter-reading-retention';
 import * as eventSubjects from './migrations/0009-event-subjects';
+import * as problems from './migrations/0010-problems-and-refusals';
 
 /** Migrations are code, imported statically so a bundle or a test runs exactly the same list. */
 const migrations: Record<string, Migration> = {
@@ -21,6 +22,7 @@ const migrations: Record<string, Migration> = {
   '0007-retention-indexes': retention,
   '0008-meter-reading-retention': meterRetention,
   '0009-event-subjects': eventSubjects,
+  '0010-problems-and-refusals': problems,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -180,8 +180,37 @@ export interface OscpConnectionsTable {
   created_at: Timestamp;
   updated_at: Timestamp;
   lifecycle: Generated<Json>;
-  latest_error: Json | null;
   configuration_version: Generated<number>;
+}
+
+export interface OscpConnectionProblemsTable {
+  id: Generated<number>;
+  connection_id: string;
+  kind: string;
+  subject: Generated<string>;
+  first_seen: Timestamp;
+  last_seen: Timestamp;
+  count: Generated<number>;
+  detail: Json;
+  cleared_at: Timestamp | null;
+}
+
+export interface OscpInboundRefusalsTable {
+  id: Generated<number>;
+  minute: Timestamp;
+  first_at: Timestamp;
+  last_at: Timestamp;
+  repeats: Generated<number>;
+  source: string;
+  endpoint: string;
+  status: number;
+  reason: string;
+  reason_key: string;
+  connection_id: string | null;
+  connection_key: string;
+  credential: string | null;
+  request_id: string | null;
+  authorization_scheme: string | null;
 }
 
 export interface OscpPeerCredentialsTable {
@@ -283,6 +312,8 @@ export interface Database {
   outbound_messages: OutboundMessagesTable;
   oscp_peer_credentials: OscpPeerCredentialsTable;
   oscp_inbound_requests: OscpInboundRequestsTable;
+  oscp_connection_problems: OscpConnectionProblemsTable;
+  oscp_inbound_refusals: OscpInboundRefusalsTable;
   secrets: SecretsTable;
   oscp_connections: OscpConnectionsTable;
   users: UsersTable;

@@ -54,13 +54,8 @@ export class InboundService {
   }
 
   /** Records a refusal the edge decided and returns the answer for it. */
-  refuse(
-    connectionId: string | null,
-    facts: CallFacts,
-    refusal: Refusal,
-    extra: { clientId?: string | null } = {},
-  ): Promise<InboundAnswer> {
-    return recordRefusal(this.deps, connectionId, facts, refusal, extra);
+  refuse(connectionId: string | null, facts: CallFacts, refusal: Refusal): Promise<InboundAnswer> {
+    return recordRefusal(this.deps, connectionId, facts, refusal);
   }
 
   /** Applies one parsed message (at most once per X-Request-ID) and returns the answer. */

@@ -1,12 +1,11 @@
 import type { Clock } from '../../../platform/clock';
-import type { Db, Trx } from '../../../platform/db/database';
-import { appendToStream } from '../../../platform/events/event-store';
+import type { Db, Executor, Trx } from '../../../platform/db/database';
 import type { Logger } from '../../../platform/logging';
 import { OSCP_STATUS_OF, refuse, type Refusal } from '../../domain/refusal';
 import { claimInboundRequest, releaseInboundRequest } from '../../store/inbound-requests';
+import * as refusals from '../../store/refusals';
 import type { ConnectionHandler, ConnectionRow } from '../connection-handler';
-import { appendAudit } from '../effects';
-import { unattributedRefusalStream } from '../stream-names';
+import { reportProblem, resolveProblem } from '../effects';
 import type { PeerPrincipal } from './authenticate';
 
 /** What the http edge knows about a call, for the audit of a refusal. */
@@ -16,6 +15,8 @@ export interface CallFacts {
   remoteAddress: string;
   /** The scheme word of the Authorization header only, never the credential. */
   authorizationScheme: string | null;
+  /** What the credential was matched to (a credential kind, a user), once known. */
+  credential?: string | null;
 }
 
 /** An authenticated, parsed OSCP message handed over by the http edge. */
@@ -51,36 +52,47 @@ function answer(refusal: Refusal): InboundAnswer {
 
 async function auditRefusal(
   deps: InboundDeps,
-  trx: Trx,
+  db: Executor,
   connectionId: string | null,
   call: CallFacts,
   refusal: Refusal,
-  extra: { clientId?: string | null } = {},
 ): Promise<InboundAnswer> {
   const now = deps.clock.now();
   const refused = answer(refusal);
   const status = refused.status as number;
-  const event = {
-    type: 'OscpInboundRefused' as const,
-    data: {
+  await refusals.recordRefusal(db, {
+    at: now,
+    source: call.remoteAddress,
+    endpoint: call.endpoint,
+    status,
+    reason: refusal.message,
+    connectionId,
+    credential: call.credential ?? null,
+    requestId: call.requestId,
+    authorizationScheme: call.authorizationScheme,
+  });
+  // A refused message from a known peer is a problem of its connection until one is accepted.
+  if (connectionId)
+    await reportProblem(
+      db,
       connectionId,
-      endpoint: call.endpoint,
-      status,
-      reason: refusal.message,
-      requestId: call.requestId,
-      remoteAddress: call.remoteAddress,
-      authorizationScheme: call.authorizationScheme,
-      ...extra,
-      at: now.toISOString(),
-    },
-  };
-  if (connectionId) await appendAudit(trx, connectionId, [event], now);
-  else await appendToStream(trx, unattributedRefusalStream, 'any', [event], now);
+      {
+        kind: 'INBOUND',
+        subject: call.endpoint,
+        at: now.toISOString(),
+        attempted: `${call.endpoint} from the Capacity Provider`,
+        url: null,
+        status: String(status),
+        message: refusal.message,
+      },
+      deps.log,
+    );
   deps.log.info(
     {
       'oscp.endpoint': call.endpoint,
       'oscp.connection_id': connectionId,
       'oscp.request_id': call.requestId,
+      'client.address': call.remoteAddress,
       'http.response.status_code': status,
       'oscp.reason': refusal.message,
     },
@@ -91,20 +103,17 @@ async function auditRefusal(
 
 /**
  * Records a refusal decided before the message reached a use case (no X-Request-ID, a malformed
- * body, a credential that names no connection). With a connection it is written under that
- * connection's lock, so refusals never race its other records.
+ * body, a credential that names no connection).
  */
-export async function recordRefusal(
+export function recordRefusal(
   deps: InboundDeps,
   connectionId: string | null,
   call: CallFacts,
   refusal: Refusal,
-  extra: { clientId?: string | null } = {},
 ): Promise<InboundAnswer> {
-  return deps.db.transaction().execute(async (trx) => {
-    if (connectionId) await deps.handler.load(trx, connectionId);
-    return auditRefusal(deps, trx, connectionId, call, refusal, extra);
-  });
+  return deps.db
+    .transaction()
+    .execute((trx) => auditRefusal(deps, trx, connectionId, call, refusal));
 }
 
 /**
@@ -126,7 +135,15 @@ export async function receiveWithin(
     const refusal = !connection?.enabled
       ? refuse('forbidden', 'This connection is disabled.')
       : await decide(trx, connection, now);
-    if (!refusal) return { status: 204, duplicate: false };
+    if (!refusal) {
+      await resolveProblem(
+        trx,
+        connectionId,
+        { kind: 'INBOUND', subject: call.endpoint, at: now.toISOString() },
+        deps.log,
+      );
+      return { status: 204, duplicate: false };
+    }
     await releaseInboundRequest(trx, claim);
     return auditRefusal(deps, trx, connectionId, call, refusal);
   });
