@@ -157,6 +157,13 @@ export type EnvelopeView = z.infer<typeof envelopeView>;
 export const envelopeList = z.object({ envelopes: z.array(envelopeView) });
 export type EnvelopeList = z.infer<typeof envelopeList>;
 
+/** A microgrid as created or edited (its circuits and scopes are listed by `GET /api/microgrids`). */
+export const microgridView = z.object({ id: z.string(), name: z.string(), timezone: z.string() });
+export type MicrogridView = z.infer<typeof microgridView>;
+/** The id of what a POST created. */
+export const createdId = z.object({ id: z.string() });
+export const meterValuesAccepted = z.object({ accepted: z.number() });
+
 // Requests
 
 export const submitEnvelopeBody = z.object({
@@ -170,6 +177,14 @@ export type SubmitEnvelopeBody = z.infer<typeof submitEnvelopeBody>;
 
 export const envelopeListQuery = z.object({
   status: z.enum(['open', 'all']).default('open'),
+});
+
+export const capacityHistoryQuery = z.object({
+  hours: z.coerce
+    .number()
+    .positive()
+    .max(24 * 14)
+    .default(24),
 });
 
 const timezone = z.string().refine((tz) => {

@@ -1,9 +1,9 @@
-import { z } from 'zod';
 import type { Clock } from '../../platform/clock';
 import { ANY_USER, MANAGERS, OPERATORS } from '../../platform/auth/roles';
 import type { Metrics } from '../../platform/http/metrics';
 import { requireUser } from '../../platform/http/route-access';
 import type { HttpApp } from '../../platform/http/server';
+import { noContent } from '../../platform/http/wire';
 import type { ChargingService } from '../app/charging';
 import type { DepotModelService } from '../app/depot-model';
 import type { DepotQueries } from '../app/depot-queries';
@@ -43,7 +43,12 @@ export function registerMicrogridRoutes(app: HttpApp, deps: MicrogridRouteDeps):
     '/api/microgrids',
     {
       config: { allow: MANAGERS },
-      schema: { tags, summary: 'Create a microgrid', body: c.createMicrogridBody },
+      schema: {
+        tags,
+        summary: 'Create a microgrid',
+        body: c.createMicrogridBody,
+        response: { 201: c.microgridView },
+      },
     },
     async (request, reply) =>
       reply.code(201).send(await model.createMicrogrid(request.body, clock.now())),
@@ -57,6 +62,7 @@ export function registerMicrogridRoutes(app: HttpApp, deps: MicrogridRouteDeps):
         summary: 'Edit a microgrid',
         params: c.idParams,
         body: c.updateMicrogridBody,
+        response: { 200: c.microgridView },
       },
     },
     async (request) => model.updateMicrogrid(request.params.id, request.body),
@@ -65,7 +71,12 @@ export function registerMicrogridRoutes(app: HttpApp, deps: MicrogridRouteDeps):
     '/api/microgrids/:id',
     {
       config: { allow: MANAGERS },
-      schema: { tags, summary: 'Delete a microgrid and everything in it', params: c.idParams },
+      schema: {
+        tags,
+        summary: 'Delete a microgrid and everything in it',
+        params: c.idParams,
+        response: { 204: noContent },
+      },
     },
     async (request, reply) => {
       await model.deleteMicrogrid(request.params.id);
@@ -77,7 +88,13 @@ export function registerMicrogridRoutes(app: HttpApp, deps: MicrogridRouteDeps):
     '/api/microgrids/:id/circuits',
     {
       config: { allow: MANAGERS },
-      schema: { tags, summary: 'Add a circuit', params: c.idParams, body: c.createCircuitBody },
+      schema: {
+        tags,
+        summary: 'Add a circuit',
+        params: c.idParams,
+        body: c.createCircuitBody,
+        response: { 201: c.circuitDetail },
+      },
     },
     async (request, reply) => {
       const id = await model.createCircuit(request.params.id, request.body, clock.now());
@@ -101,7 +118,13 @@ export function registerMicrogridRoutes(app: HttpApp, deps: MicrogridRouteDeps):
     '/api/circuits/:id',
     {
       config: { allow: MANAGERS },
-      schema: { tags, summary: 'Edit a circuit', params: c.idParams, body: c.updateCircuitBody },
+      schema: {
+        tags,
+        summary: 'Edit a circuit',
+        params: c.idParams,
+        body: c.updateCircuitBody,
+        response: { 200: c.circuitDetail },
+      },
     },
     async (request) => {
       await model.updateCircuit(request.params.id, request.body, clock.now());
@@ -113,7 +136,12 @@ export function registerMicrogridRoutes(app: HttpApp, deps: MicrogridRouteDeps):
     '/api/circuits/:id',
     {
       config: { allow: MANAGERS },
-      schema: { tags, summary: 'Delete a circuit', params: c.idParams },
+      schema: {
+        tags,
+        summary: 'Delete a circuit',
+        params: c.idParams,
+        response: { 204: noContent },
+      },
     },
     async (request, reply) => {
       await model.deleteCircuit(request.params.id);
@@ -124,7 +152,12 @@ export function registerMicrogridRoutes(app: HttpApp, deps: MicrogridRouteDeps):
     '/api/circuits/:id/rebalance',
     {
       config: { allow: OPERATORS },
-      schema: { tags, summary: 'Run the load balancer now', params: c.idParams },
+      schema: {
+        tags,
+        summary: 'Run the load balancer now',
+        params: c.idParams,
+        response: { 200: c.circuitDetail },
+      },
     },
     async (request) => {
       await charging.rebalance(request.params.id, clock.now());
@@ -140,13 +173,7 @@ export function registerMicrogridRoutes(app: HttpApp, deps: MicrogridRouteDeps):
         tags,
         summary: 'Effective capacity and measured load over the past hours',
         params: c.idParams,
-        querystring: z.object({
-          hours: z.coerce
-            .number()
-            .positive()
-            .max(24 * 14)
-            .default(24),
-        }),
+        querystring: c.capacityHistoryQuery,
         response: { 200: c.capacityHistory },
       },
     },
@@ -161,6 +188,7 @@ export function registerMicrogridRoutes(app: HttpApp, deps: MicrogridRouteDeps):
         summary: 'Envelopes on a circuit (open = scheduled or active)',
         params: c.idParams,
         querystring: c.envelopeListQuery,
+        response: { 200: c.envelopeList },
       },
     },
     async (request) => ({
@@ -175,7 +203,13 @@ export function registerMicrogridRoutes(app: HttpApp, deps: MicrogridRouteDeps):
     '/api/microgrids/:id/scopes',
     {
       config: { allow: MANAGERS },
-      schema: { tags, summary: 'Add a managed scope', params: c.idParams, body: c.createScopeBody },
+      schema: {
+        tags,
+        summary: 'Add a managed scope',
+        params: c.idParams,
+        body: c.createScopeBody,
+        response: { 201: c.createdId },
+      },
     },
     async (request, reply) => {
       const id = await model.createScope(request.params.id, request.body, clock.now());
@@ -191,6 +225,7 @@ export function registerMicrogridRoutes(app: HttpApp, deps: MicrogridRouteDeps):
         summary: 'Rename a scope or change its circuits',
         params: c.idParams,
         body: c.updateScopeBody,
+        response: { 204: noContent },
       },
     },
     async (request, reply) => {
@@ -202,7 +237,12 @@ export function registerMicrogridRoutes(app: HttpApp, deps: MicrogridRouteDeps):
     '/api/scopes/:id',
     {
       config: { allow: MANAGERS },
-      schema: { tags, summary: 'Delete a managed scope', params: c.idParams },
+      schema: {
+        tags,
+        summary: 'Delete a managed scope',
+        params: c.idParams,
+        response: { 204: noContent },
+      },
     },
     async (request, reply) => {
       await model.deleteScope(request.params.id, clock.now());
@@ -214,7 +254,13 @@ export function registerMicrogridRoutes(app: HttpApp, deps: MicrogridRouteDeps):
     '/api/circuits/:id/chargers',
     {
       config: { allow: MANAGERS },
-      schema: { tags, summary: 'Add a charger', params: c.idParams, body: c.createChargerBody },
+      schema: {
+        tags,
+        summary: 'Add a charger',
+        params: c.idParams,
+        body: c.createChargerBody,
+        response: { 201: c.createdId },
+      },
     },
     async (request, reply) => {
       const id = await model.createCharger(request.params.id, request.body, clock.now());
@@ -225,7 +271,13 @@ export function registerMicrogridRoutes(app: HttpApp, deps: MicrogridRouteDeps):
     '/api/chargers/:id',
     {
       config: { allow: MANAGERS },
-      schema: { tags, summary: 'Edit a charger', params: c.idParams, body: c.updateChargerBody },
+      schema: {
+        tags,
+        summary: 'Edit a charger',
+        params: c.idParams,
+        body: c.updateChargerBody,
+        response: { 204: noContent },
+      },
     },
     async (request, reply) => {
       await model.updateCharger(request.params.id, request.body, clock.now());
@@ -237,7 +289,12 @@ export function registerMicrogridRoutes(app: HttpApp, deps: MicrogridRouteDeps):
     '/api/chargers/:id',
     {
       config: { allow: MANAGERS },
-      schema: { tags, summary: 'Delete a charger', params: c.idParams },
+      schema: {
+        tags,
+        summary: 'Delete a charger',
+        params: c.idParams,
+        response: { 204: noContent },
+      },
     },
     async (request, reply) => {
       await model.deleteCharger(request.params.id, clock.now());
@@ -255,6 +312,7 @@ export function registerMicrogridRoutes(app: HttpApp, deps: MicrogridRouteDeps):
         summary: 'Start a charging session',
         params: c.idParams,
         body: c.startSessionBody,
+        response: { 201: c.createdId },
       },
     },
     async (request, reply) => {
@@ -271,7 +329,12 @@ export function registerMicrogridRoutes(app: HttpApp, deps: MicrogridRouteDeps):
     '/api/sessions/:id/stop',
     {
       config: { allow: OPERATORS },
-      schema: { tags, summary: 'Stop a charging session', params: c.idParams },
+      schema: {
+        tags,
+        summary: 'Stop a charging session',
+        params: c.idParams,
+        response: { 204: noContent },
+      },
     },
     async (request, reply) => {
       await charging.stopSession(request.params.id, clock.now());
@@ -287,6 +350,7 @@ export function registerMicrogridRoutes(app: HttpApp, deps: MicrogridRouteDeps):
         tags,
         summary: 'Report charger meter values (charger integrations)',
         body: c.meterValuesBody,
+        response: { 202: c.meterValuesAccepted },
       },
     },
     async (request, reply) => {

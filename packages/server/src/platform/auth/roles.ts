@@ -16,3 +16,8 @@ export interface UserPrincipal {
 }
 
 export type Principal = UserPrincipal;
+
+/** Whether a role is in a group: the one rule the routes and the console both apply. */
+export function roleIn(group: readonly Role[], role: Role | undefined): boolean {
+  return role !== undefined && group.includes(role);
+}

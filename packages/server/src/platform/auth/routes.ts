@@ -1,30 +1,16 @@
-import { z } from 'zod';
 import type { Clock } from '../clock';
 import type { Db } from '../db/database';
 import type { Metrics } from '../http/metrics';
 import { ProblemError, problems } from '../http/problem';
 import { requireUser } from '../http/route-access';
 import type { HttpApp } from '../http/server';
+import { noContent } from '../http/wire';
 import { SESSION_COOKIE } from './authenticate';
+import * as c from './contract';
 import { LoginThrottle } from './login-throttle';
-import { ADMINS, ANY_USER, ROLES } from './roles';
+import { ADMINS, ANY_USER, type Role } from './roles';
 import { hashPassword, newOpaqueToken, verifyPassword } from './secrets';
 import * as store from './store';
-
-const userSchema = z.object({
-  id: z.string(),
-  username: z.string(),
-  role: z.enum(ROLES),
-  disabled: z.boolean(),
-  createdAt: z.date(),
-});
-const usernameSchema = z
-  .string()
-  .min(2, 'must be at least 2 characters')
-  .max(64)
-  .regex(/^[a-zA-Z0-9._-]+$/, 'may contain letters, digits, dot, dash and underscore only');
-const passwordSchema = z.string().min(8, 'must be at least 8 characters').max(200);
-const idParams = z.object({ id: z.uuid('must be a UUID') });
 
 export interface AuthRouteDeps {
   db: Db;
@@ -46,7 +32,8 @@ export function registerAuthRoutes(app: HttpApp, deps: AuthRouteDeps): void {
       schema: {
         tags: ['auth'],
         summary: 'Sign in; sets an httpOnly session cookie',
-        body: z.object({ username: z.string().min(1), password: z.string().min(1) }),
+        body: c.loginBody,
+        response: { 200: c.sessionAnswer },
       },
     },
     async (request, reply) => {
@@ -87,13 +74,16 @@ export function registerAuthRoutes(app: HttpApp, deps: AuthRouteDeps): void {
         path: '/',
         expires: expiresAt,
       });
-      return { user: { id: user.id, username: user.username, role: user.role } };
+      return { user: { id: user.id, username: user.username, role: user.role as Role } };
     },
   );
 
   app.post(
     '/api/auth/logout',
-    { config: { allow: 'public' }, schema: { tags: ['auth'], summary: 'Sign out' } },
+    {
+      config: { allow: 'public' },
+      schema: { tags: ['auth'], summary: 'Sign out', response: { 204: noContent } },
+    },
     async (request, reply) => {
       const token = request.cookies[SESSION_COOKIE];
       if (token) await store.deleteSession(db, token);
@@ -104,7 +94,10 @@ export function registerAuthRoutes(app: HttpApp, deps: AuthRouteDeps): void {
 
   app.get(
     '/api/auth/me',
-    { config: { allow: ANY_USER }, schema: { tags: ['auth'], summary: 'Who am I' } },
+    {
+      config: { allow: ANY_USER },
+      schema: { tags: ['auth'], summary: 'Who am I', response: { 200: c.sessionAnswer } },
+    },
     async (request) => {
       const p = requireUser(request);
       return { user: { id: p.userId, username: p.username, role: p.role } };
@@ -114,7 +107,10 @@ export function registerAuthRoutes(app: HttpApp, deps: AuthRouteDeps): void {
   // Personal API tokens: the secret is shown once, at creation.
   app.get(
     '/api/auth/tokens',
-    { config: { allow: ANY_USER }, schema: { tags: ['auth'], summary: 'My API tokens' } },
+    {
+      config: { allow: ANY_USER },
+      schema: { tags: ['auth'], summary: 'My API tokens', response: { 200: c.apiTokenList } },
+    },
     async (request) => ({ tokens: await store.listApiTokens(db, requireUser(request).userId) }),
   );
   app.post(
@@ -124,7 +120,8 @@ export function registerAuthRoutes(app: HttpApp, deps: AuthRouteDeps): void {
       schema: {
         tags: ['auth'],
         summary: 'Create a personal API token (shown once)',
-        body: z.object({ name: z.string().trim().min(1, 'is required').max(100) }),
+        body: c.createTokenBody,
+        response: { 201: c.createdApiToken },
       },
     },
     async (request, reply) => {
@@ -141,7 +138,12 @@ export function registerAuthRoutes(app: HttpApp, deps: AuthRouteDeps): void {
     '/api/auth/tokens/:id',
     {
       config: { allow: ANY_USER },
-      schema: { tags: ['auth'], summary: 'Revoke one of my API tokens', params: idParams },
+      schema: {
+        tags: ['auth'],
+        summary: 'Revoke one of my API tokens',
+        params: c.idParams,
+        response: { 204: noContent },
+      },
     },
     async (request, reply) => {
       const revoked = await store.revokeApiToken(
@@ -163,7 +165,7 @@ export function registerAuthRoutes(app: HttpApp, deps: AuthRouteDeps): void {
       schema: {
         tags: ['users'],
         summary: 'List users',
-        response: { 200: z.object({ users: z.array(userSchema) }) },
+        response: { 200: c.userList },
       },
     },
     async () => ({ users: await store.listUsers(db) }),
@@ -175,8 +177,8 @@ export function registerAuthRoutes(app: HttpApp, deps: AuthRouteDeps): void {
       schema: {
         tags: ['users'],
         summary: 'Create a user',
-        body: z.object({ username: usernameSchema, password: passwordSchema, role: z.enum(ROLES) }),
-        response: { 201: userSchema },
+        body: c.createUserBody,
+        response: { 201: c.userView },
       },
     },
     async (request, reply) => {
@@ -205,13 +207,9 @@ export function registerAuthRoutes(app: HttpApp, deps: AuthRouteDeps): void {
       schema: {
         tags: ['users'],
         summary: 'Change a user’s role, password or disabled flag',
-        params: idParams,
-        body: z.object({
-          role: z.enum(ROLES).optional(),
-          password: passwordSchema.optional(),
-          disabled: z.boolean().optional(),
-        }),
-        response: { 200: userSchema },
+        params: c.idParams,
+        body: c.updateUserBody,
+        response: { 200: c.userView },
       },
     },
     async (request) => {
@@ -240,7 +238,12 @@ export function registerAuthRoutes(app: HttpApp, deps: AuthRouteDeps): void {
     '/api/users/:id',
     {
       config: { allow: ADMINS },
-      schema: { tags: ['users'], summary: 'Delete a user', params: idParams },
+      schema: {
+        tags: ['users'],
+        summary: 'Delete a user',
+        params: c.idParams,
+        response: { 204: noContent },
+      },
     },
     async (request, reply) => {
       const { id } = request.params;

@@ -4,7 +4,12 @@ import fastifyCookie from '@fastify/cookie';
 import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
-import Fastify, { LogController, type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, {
+  LogController,
+  type FastifyError,
+  type FastifyInstance,
+  type FastifySchema,
+} from 'fastify';
 import {
   hasZodFastifySchemaValidationErrors,
   jsonSchemaTransform,
@@ -12,6 +17,7 @@ import {
   validatorCompiler,
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
+import { z } from 'zod';
 import type { Logger } from '../logging';
 import type { Metrics } from './metrics';
 import { AppError } from '../errors';
@@ -38,6 +44,20 @@ export interface HttpServerOptions {
   webDistDir?: string | undefined;
   /** Extra OpenAPI text shown on the docs page (e.g. the OSCP route shape). */
   apiDescription?: string;
+}
+
+/** A route as it was declared: what the contract test reads to find routes without schemas. */
+export interface RouteDeclaration {
+  method: string;
+  url: string;
+  schema: FastifySchema | undefined;
+}
+
+const declarations = new WeakMap<object, RouteDeclaration[]>();
+
+/** Every route declared on an app created by `createHttpServer`, in declaration order. */
+export function declaredRoutes(app: HttpApp): readonly RouteDeclaration[] {
+  return declarations.get(app) ?? [];
 }
 
 function fieldErrors(error: FastifyError): FieldError[] {
@@ -95,13 +115,12 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
     },
     transform: jsonSchemaTransform,
   });
-  await app.register(fastifySwaggerUi, { routePrefix: '/api/docs' });
-  app.get('/api/openapi.json', { config: { allow: 'public' }, schema: { hide: true } }, () =>
-    app.swagger(),
-  );
-
+  const declared: RouteDeclaration[] = [];
+  declarations.set(app, declared);
   // Every /api route must say who may call it: forgetting is a start-up failure, not an open door.
   app.addHook('onRoute', (route) => {
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    for (const method of methods) declared.push({ method, url: route.url, schema: route.schema });
     // The docs page and its assets are exempt; /api/docsearch or /api/docs-admin are not.
     const isDocs = route.url === '/api/docs' || route.url.startsWith('/api/docs/');
     const isApi = route.url.startsWith('/api/') && !isDocs;
@@ -109,6 +128,16 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
       throw new Error(`Route ${route.method} ${route.url} does not declare who may call it`);
     }
   });
+  await app.register(fastifySwaggerUi, { routePrefix: '/api/docs' });
+  app.get(
+    '/api/openapi.json',
+    {
+      config: { allow: 'public' },
+      schema: { hide: true, response: { 200: z.record(z.string(), z.unknown()) } },
+    },
+    () => app.swagger() as unknown as Record<string, unknown>,
+  );
+
   // Access is decided before the body is parsed or validated: an anonymous or unauthorised caller
   // gets 401/403, never a validation answer that describes the route's schema.
   app.addHook('preParsing', async (request, reply, payload) => {
