@@ -1,5 +1,12 @@
 import { ApiError, del, get, post, patch } from './client';
-import type { ApiTokenView, CreatedApiToken, Role, SessionUser, UserView } from './types';
+import type {
+  ApiTokenView,
+  CreatedApiToken,
+  CreateUserBody,
+  SessionUser,
+  UpdateUserBody,
+  UserView,
+} from './types';
 
 export const authKeys = {
   me: ['auth', 'me'] as const,
@@ -31,10 +38,7 @@ export const createToken = (name: string) => post<CreatedApiToken>('/api/auth/to
 export const revokeToken = (id: string) => del(`/api/auth/tokens/${id}`);
 
 export const listUsers = async () => (await get<{ users: UserView[] }>('/api/users')).users;
-export const createUser = (body: { username: string; password: string; role: Role }) =>
-  post<UserView>('/api/users', body);
-export const updateUser = (
-  id: string,
-  body: { role?: Role; password?: string; disabled?: boolean },
-) => patch<UserView>(`/api/users/${id}`, body);
+export const createUser = (body: CreateUserBody) => post<UserView>('/api/users', body);
+export const updateUser = (id: string, body: UpdateUserBody) =>
+  patch<UserView>(`/api/users/${id}`, body);
 export const deleteUser = (id: string) => del(`/api/users/${id}`);

@@ -1,18 +1,22 @@
 import { del, get, patch, post } from './client';
 import type {
   CapacityHistory,
-  ChargerCreateBody,
-  ChargerUpdateBody,
-  CircuitCreateBody,
   CircuitDetail,
-  CircuitUpdateBody,
+  CreateChargerBody,
+  CreateCircuitBody,
+  CreatedId,
+  CreateMicrogridBody,
+  CreateScopeBody,
   EnvelopeList,
   EnvelopeView,
-  MicrogridBody,
   MicrogridList,
-  ScopeBody,
+  MicrogridView,
   StartSessionBody,
   SubmitEnvelopeBody,
+  UpdateChargerBody,
+  UpdateCircuitBody,
+  UpdateMicrogridBody,
+  UpdateScopeBody,
 } from './types';
 
 /** Query keys: invalidating a prefix refreshes everything below it. */
@@ -46,29 +50,30 @@ export const rebalanceCircuit = (id: string) =>
 
 // Sessions
 export const startSession = (chargerId: string, body: StartSessionBody) =>
-  post<{ id: string }>(`/api/chargers/${chargerId}/sessions`, body);
+  post<CreatedId>(`/api/chargers/${chargerId}/sessions`, body);
 export const stopSession = (sessionId: string) => post<void>(`/api/sessions/${sessionId}/stop`);
 
 // Depot model
-export const createMicrogrid = (body: MicrogridBody) => post<unknown>('/api/microgrids', body);
-export const updateMicrogrid = (id: string, body: Partial<MicrogridBody>) =>
-  patch<unknown>(`/api/microgrids/${id}`, body);
+export const createMicrogrid = (body: CreateMicrogridBody) =>
+  post<MicrogridView>('/api/microgrids', body);
+export const updateMicrogrid = (id: string, body: UpdateMicrogridBody) =>
+  patch<MicrogridView>(`/api/microgrids/${id}`, body);
 export const deleteMicrogrid = (id: string) => del(`/api/microgrids/${id}`);
 
-export const createCircuit = (microgridId: string, body: CircuitCreateBody) =>
+export const createCircuit = (microgridId: string, body: CreateCircuitBody) =>
   post<CircuitDetail>(`/api/microgrids/${microgridId}/circuits`, body);
-export const updateCircuit = (id: string, body: CircuitUpdateBody) =>
+export const updateCircuit = (id: string, body: UpdateCircuitBody) =>
   patch<CircuitDetail>(`/api/circuits/${id}`, body);
 export const deleteCircuit = (id: string) => del(`/api/circuits/${id}`);
 
-export const createScope = (microgridId: string, body: ScopeBody) =>
-  post<{ id: string }>(`/api/microgrids/${microgridId}/scopes`, body);
-export const updateScope = (id: string, body: Partial<ScopeBody>) =>
+export const createScope = (microgridId: string, body: CreateScopeBody) =>
+  post<CreatedId>(`/api/microgrids/${microgridId}/scopes`, body);
+export const updateScope = (id: string, body: UpdateScopeBody) =>
   patch<void>(`/api/scopes/${id}`, body);
 export const deleteScope = (id: string) => del(`/api/scopes/${id}`);
 
-export const createCharger = (circuitId: string, body: ChargerCreateBody) =>
-  post<{ id: string }>(`/api/circuits/${circuitId}/chargers`, body);
-export const updateCharger = (id: string, body: ChargerUpdateBody) =>
+export const createCharger = (circuitId: string, body: CreateChargerBody) =>
+  post<CreatedId>(`/api/circuits/${circuitId}/chargers`, body);
+export const updateCharger = (id: string, body: UpdateChargerBody) =>
   patch<void>(`/api/chargers/${id}`, body);
 export const deleteCharger = (id: string) => del(`/api/chargers/${id}`);

@@ -1,73 +1,55 @@
-/** Shapes the console reads and sends. The microgrid ones come straight from the server's contract. */
-export type {
-  BindingView,
-  CapacityHistory,
-  CapacitySourceView,
-  ChargerView,
-  CircuitDetail,
-  CircuitSummary,
-  EnvelopeList,
-  EnvelopeView,
-  MicrogridList,
-  MicrogridSummary,
-  ScopeSummary,
-  SubmitEnvelopeBody,
-} from '@openvelope/server/contract';
+import type { z } from 'zod';
+import type * as auth from '@openvelope/server/auth-contract';
+import type * as depot from '@openvelope/server/contract';
+import type * as oscp from '@openvelope/server/oscp-contract';
 
-export const ROLES = ['VIEWER', 'OPERATOR', 'MANAGER', 'SYSTEM_ADMIN'] as const;
-export type Role = (typeof ROLES)[number];
+/**
+ * The shapes the console reads and sends, each inferred from the server's own schema. A schema's
+ * input side is what travels as JSON (the server encodes its answers into it, and parses requests
+ * from it), so that is the side the console sees.
+ */
+export type Wire<Schema extends z.ZodType> = z.input<Schema>;
 
-export type Phase = 'L1' | 'L2' | 'L3';
-export const PHASES: readonly Phase[] = ['L1', 'L2', 'L3'];
+export type { Role } from '@openvelope/server/roles';
 
-export interface SessionUser {
-  id: string;
-  username: string;
-  role: Role;
-}
+// Sign-in, tokens, users
+export type SessionUser = Wire<typeof auth.sessionUser>;
+export type UserView = Wire<typeof auth.userView>;
+export type ApiTokenView = Wire<typeof auth.apiTokenView>;
+export type CreatedApiToken = Wire<typeof auth.createdApiToken>;
+export type CreateUserBody = Wire<typeof auth.createUserBody>;
+export type UpdateUserBody = Wire<typeof auth.updateUserBody>;
 
-export interface UserView extends SessionUser {
-  disabled: boolean;
-  createdAt: string;
-}
+// Depot
+export type Phase = Wire<typeof depot.phaseSchema>;
+export type BindingView = Wire<typeof depot.bindingView>;
+export type CapacitySourceView = Wire<typeof depot.capacitySourceView>;
+export type CapacityHistory = Wire<typeof depot.capacityHistory>;
+export type ChargerView = Wire<typeof depot.chargerView>;
+export type CircuitDetail = Wire<typeof depot.circuitDetail>;
+export type CircuitSummary = Wire<typeof depot.circuitSummary>;
+export type EnvelopeList = Wire<typeof depot.envelopeList>;
+export type EnvelopeView = Wire<typeof depot.envelopeView>;
+export type MicrogridList = Wire<typeof depot.microgridList>;
+export type MicrogridSummary = Wire<typeof depot.microgridSummary>;
+export type MicrogridView = Wire<typeof depot.microgridView>;
+export type ScopeSummary = Wire<typeof depot.scopeSummary>;
+export type CreatedId = Wire<typeof depot.createdId>;
+export type SubmitEnvelopeBody = Wire<typeof depot.submitEnvelopeBody>;
+export type CreateMicrogridBody = Wire<typeof depot.createMicrogridBody>;
+export type UpdateMicrogridBody = Wire<typeof depot.updateMicrogridBody>;
+export type CreateCircuitBody = Wire<typeof depot.createCircuitBody>;
+export type UpdateCircuitBody = Wire<typeof depot.updateCircuitBody>;
+export type CreateScopeBody = Wire<typeof depot.createScopeBody>;
+export type UpdateScopeBody = Wire<typeof depot.updateScopeBody>;
+export type CreateChargerBody = Wire<typeof depot.createChargerBody>;
+export type UpdateChargerBody = Wire<typeof depot.updateChargerBody>;
+export type StartSessionBody = Wire<typeof depot.startSessionBody>;
 
-export interface ApiTokenView {
-  id: string;
-  name: string;
-  createdAt: string;
-  lastUsedAt?: string | null;
-  revokedAt?: string | null;
-}
-
-export interface CreatedApiToken extends ApiTokenView {
-  token: string;
-}
-
-// Depot model requests (mirror the server's create/update bodies).
-export interface MicrogridBody {
-  name: string;
-  timezone: string;
-}
-export interface CircuitCreateBody {
-  name: string;
-  phaseCount: 1 | 3;
-  nominalVoltageV: number;
-  staticCapacityA: number;
-}
-export type CircuitUpdateBody = Partial<Omit<CircuitCreateBody, 'phaseCount'>>;
-export interface ScopeBody {
-  name: string;
-  circuitIds: string[];
-}
-export interface ChargerCreateBody {
-  name: string;
-  phases: Phase[];
-  minCurrentA: number;
-  maxCurrentA: number;
-  priority: number;
-}
-export type ChargerUpdateBody = Partial<Omit<ChargerCreateBody, 'phases'>>;
-export interface StartSessionBody {
-  vehicleLabel?: string;
-  vehicleMaxCurrentA?: number;
-}
+// OSCP connections
+export type ConnectionSummary = Wire<typeof oscp.connectionSummary>;
+export type ConnectionDetail = Wire<typeof oscp.connectionDetail>;
+export type CreateConnectionBody = Wire<typeof oscp.createConnectionBody>;
+export type EditConnectionBody = Wire<typeof oscp.editConnectionBody>;
+export type HistoryEntry = Wire<typeof oscp.historyEntry>;
+export type PresetView = Wire<typeof oscp.presetView>;

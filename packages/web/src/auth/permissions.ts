@@ -1,6 +1,7 @@
+import { ADMINS, MANAGERS, OPERATORS, roleIn } from '@openvelope/server/roles';
 import type { Role } from '../api/types';
 
-/** Who may do what in the console; mirrors the server's route rules so actions never fail on click. */
+/** Who may do what: the server's own role groups, so an action offered never fails on click. */
 export const ROLE_LABEL: Record<Role, string> = {
   VIEWER: 'Viewer',
   OPERATOR: 'Operator',
@@ -8,11 +9,10 @@ export const ROLE_LABEL: Record<Role, string> = {
   SYSTEM_ADMIN: 'System admin',
 };
 
-const RANK: Record<Role, number> = { VIEWER: 0, OPERATOR: 1, MANAGER: 2, SYSTEM_ADMIN: 3 };
+export const canOperate = (role: Role | undefined) => roleIn(OPERATORS, role);
+export const canManage = (role: Role | undefined) => roleIn(MANAGERS, role);
+export const isAdmin = (role: Role | undefined) => roleIn(ADMINS, role);
 
-export const canOperate = (role: Role | undefined) => role !== undefined && RANK[role] >= 1;
-export const canManage = (role: Role | undefined) => role !== undefined && RANK[role] >= 2;
-export const isAdmin = (role: Role | undefined) => role === 'SYSTEM_ADMIN';
-
-export const NEEDS_OPERATOR = 'Requires the Operator role or higher';
-export const NEEDS_MANAGER = 'Requires the Manager or System admin role';
+const roleList = (group: readonly Role[]) => group.map((r) => ROLE_LABEL[r]).join(', ');
+export const NEEDS_OPERATOR = `Requires one of the roles ${roleList(OPERATORS)}`;
+export const NEEDS_MANAGER = `Requires one of the roles ${roleList(MANAGERS)}`;

@@ -14,7 +14,7 @@ import { notifications } from '@mantine/notifications';
 import { useState, type ReactNode } from 'react';
 import { NavLink as RouterNavLink, Outlet, useLocation } from 'react-router-dom';
 import { errorDetail } from '../api/client';
-import { useUnacknowledgedCount } from '../api/oscp';
+import { useUnacknowledgedCount } from '../api/notifications';
 import { useUser, useAuth } from '../auth/context';
 import { canManage, isAdmin } from '../auth/permissions';
 import { RoleBadge } from './badges';

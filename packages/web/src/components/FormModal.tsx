@@ -2,48 +2,64 @@ import { Button, Group, Modal, Stack, Text } from '@mantine/core';
 import type { FormEvent, ReactNode } from 'react';
 import { FormError } from './States';
 
-/** A modal holding one create/edit form: fields, the problem detail, cancel and save. */
+/**
+ * A modal holding one form. Its content mounts when it opens, so a form inside starts afresh on
+ * every opening.
+ */
 export function FormModal({
   opened,
   title,
   onClose,
-  onSubmit,
-  loading,
-  error,
-  submitLabel,
-  submitTestId,
   children,
 }: {
   opened: boolean;
-  title: string;
+  title: ReactNode;
   onClose: () => void;
-  onSubmit: () => void;
-  loading: boolean;
+  children: ReactNode;
+}) {
+  return (
+    <Modal opened={opened} onClose={onClose} title={<Text fw={600}>{title}</Text>} centered>
+      {children}
+    </Modal>
+  );
+}
+
+/** A modal's form: its fields, the problem the server answered, cancel and submit. */
+export function ModalForm({
+  onSubmit,
+  onCancel,
+  pending,
+  error,
+  submitLabel,
+  submitTestId,
+  submitColor,
+  errorTestId,
+  children,
+}: {
+  onSubmit: (event?: FormEvent<HTMLFormElement>) => void;
+  onCancel: () => void;
+  pending: boolean;
   error: unknown;
   submitLabel: string;
   submitTestId: string;
+  submitColor?: string;
+  errorTestId?: string;
   children: ReactNode;
 }) {
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
-    onSubmit();
-  };
   return (
-    <Modal opened={opened} onClose={onClose} title={<Text fw={600}>{title}</Text>} centered>
-      <form onSubmit={submit} noValidate>
-        <Stack gap="sm">
-          {children}
-          <FormError error={error} />
-          <Group justify="flex-end">
-            <Button variant="default" onClick={onClose} disabled={loading}>
-              Cancel
-            </Button>
-            <Button type="submit" loading={loading} data-testid={submitTestId}>
-              {submitLabel}
-            </Button>
-          </Group>
-        </Stack>
-      </form>
-    </Modal>
+    <form onSubmit={onSubmit} noValidate>
+      <Stack gap="sm">
+        {children}
+        <FormError error={error} testId={errorTestId} />
+        <Group justify="flex-end">
+          <Button variant="default" onClick={onCancel} disabled={pending}>
+            Cancel
+          </Button>
+          <Button type="submit" loading={pending} color={submitColor} data-testid={submitTestId}>
+            {submitLabel}
+          </Button>
+        </Group>
+      </Stack>
+    </form>
   );
 }

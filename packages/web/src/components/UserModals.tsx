@@ -1,25 +1,29 @@
 import { NativeSelect, PasswordInput, TextInput } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
+import { createUserBody, updateUserBody } from '@openvelope/server/auth-contract';
+import { ROLES } from '@openvelope/server/roles';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { useEffect, useState } from 'react';
 import { authKeys, createUser, updateUser } from '../api/auth';
-import { ROLES, type Role, type UserView } from '../api/types';
+import type { UserView } from '../api/types';
 import { ROLE_LABEL } from '../auth/permissions';
-import { errorFor, fieldErrorsOf, mergeErrors, type FieldErrors } from '../forms';
-import { FormModal } from './FormModal';
-
-const USERNAME = /^[a-zA-Z0-9._-]+$/;
-
-function checkPassword(password: string): string | undefined {
-  return password.length < 8 ? 'must be at least 8 characters' : undefined;
-}
+import { submitTo, useSchemaForm } from '../forms/schema-form';
+import { FormModal, ModalForm } from './FormModal';
 
 export function CreateUserModal({ opened, onClose }: { opened: boolean; onClose: () => void }) {
+  return (
+    <FormModal opened={opened} title="New user" onClose={onClose}>
+      <CreateUserForm onClose={onClose} />
+    </FormModal>
+  );
+}
+
+function CreateUserForm({ onClose }: { onClose: () => void }) {
   const queryClient = useQueryClient();
-  const [username, setUsername] = useState('');
-  const [password, setPassword] = useState('');
-  const [role, setRole] = useState<Role>('VIEWER');
-  const [clientErrors, setClientErrors] = useState<FieldErrors>({});
+  const form = useSchemaForm({
+    initialValues: { username: '', password: '', role: 'VIEWER' as string },
+    schema: createUserBody,
+    toRequest: (v) => ({ ...v, username: v.username.trim() }),
+  });
   const create = useMutation({
     mutationFn: createUser,
     onSuccess: async (user) => {
@@ -32,46 +36,19 @@ export function CreateUserModal({ opened, onClose }: { opened: boolean; onClose:
       await queryClient.invalidateQueries({ queryKey: authKeys.users });
     },
   });
-  const { reset } = create;
-
-  useEffect(() => {
-    if (!opened) return;
-    setUsername('');
-    setPassword('');
-    setRole('VIEWER');
-    setClientErrors({});
-    reset();
-  }, [opened, reset]);
-
-  const errors = mergeErrors(clientErrors, fieldErrorsOf(create.error));
-  const onSubmit = () => {
-    const found: FieldErrors = {};
-    if (username.trim().length < 2) found.username = 'must be at least 2 characters';
-    else if (!USERNAME.test(username.trim()))
-      found.username = 'may contain letters, digits, dot, dash and underscore only';
-    const pw = checkPassword(password);
-    if (pw) found.password = pw;
-    setClientErrors(found);
-    if (Object.keys(found).length === 0)
-      create.mutate({ username: username.trim(), password, role });
-  };
 
   return (
-    <FormModal
-      opened={opened}
-      title="New user"
-      onClose={onClose}
-      onSubmit={onSubmit}
-      loading={create.isPending}
+    <ModalForm
+      onSubmit={submitTo(form, create.mutate)}
+      onCancel={onClose}
+      pending={create.isPending}
       error={create.error}
       submitLabel="Create user"
       submitTestId="user-save"
     >
       <TextInput
         label="Username"
-        value={username}
-        onChange={(e) => setUsername(e.currentTarget.value)}
-        error={errorFor(errors, 'username')}
+        {...form.getInputProps('username')}
         data-testid="user-username"
         data-autofocus
         autoComplete="off"
@@ -80,9 +57,7 @@ export function CreateUserModal({ opened, onClose }: { opened: boolean; onClose:
       <PasswordInput
         label="Password"
         description="At least 8 characters; share it with the user securely"
-        value={password}
-        onChange={(e) => setPassword(e.currentTarget.value)}
-        error={errorFor(errors, 'password')}
+        {...form.getInputProps('password')}
         data-testid="user-password"
         autoComplete="new-password"
         required
@@ -90,12 +65,10 @@ export function CreateUserModal({ opened, onClose }: { opened: boolean; onClose:
       <NativeSelect
         label="Role"
         data={ROLES.map((r) => ({ value: r, label: ROLE_LABEL[r] }))}
-        value={role}
-        onChange={(e) => setRole(e.currentTarget.value as Role)}
-        error={errorFor(errors, 'role')}
+        {...form.getInputProps('role')}
         data-testid="user-role"
       />
-    </FormModal>
+    </ModalForm>
   );
 }
 
@@ -106,10 +79,28 @@ export function ResetPasswordModal({
   user: UserView | null;
   onClose: () => void;
 }) {
-  const [password, setPassword] = useState('');
-  const [clientErrors, setClientErrors] = useState<FieldErrors>({});
+  return (
+    <FormModal
+      opened={user !== null}
+      title={`Reset the password of ${user?.username ?? ''}`}
+      onClose={onClose}
+    >
+      {user && <ResetPasswordForm user={user} onClose={onClose} />}
+    </FormModal>
+  );
+}
+
+/** A new password is required here, though the update body lets every field be left out. */
+const passwordChange = updateUserBody.required({ password: true }).pick({ password: true });
+
+function ResetPasswordForm({ user, onClose }: { user: UserView; onClose: () => void }) {
+  const form = useSchemaForm({
+    initialValues: { password: '' },
+    schema: passwordChange,
+    toRequest: (v) => v,
+  });
   const save = useMutation({
-    mutationFn: (v: { id: string; password: string }) => updateUser(v.id, { password: v.password }),
+    mutationFn: (body: { password: string }) => updateUser(user.id, body),
     onSuccess: (updated) => {
       notifications.show({
         color: 'teal',
@@ -119,29 +110,12 @@ export function ResetPasswordModal({
       onClose();
     },
   });
-  const { reset } = save;
-
-  useEffect(() => {
-    if (!user) return;
-    setPassword('');
-    setClientErrors({});
-    reset();
-  }, [user, reset]);
-
-  const errors = mergeErrors(clientErrors, fieldErrorsOf(save.error));
-  const onSubmit = () => {
-    const pw = checkPassword(password);
-    setClientErrors(pw ? { password: pw } : {});
-    if (!pw && user) save.mutate({ id: user.id, password });
-  };
 
   return (
-    <FormModal
-      opened={user !== null}
-      title={`Reset the password of ${user?.username ?? ''}`}
-      onClose={onClose}
-      onSubmit={onSubmit}
-      loading={save.isPending}
+    <ModalForm
+      onSubmit={submitTo(form, save.mutate)}
+      onCancel={onClose}
+      pending={save.isPending}
       error={save.error}
       submitLabel="Set password"
       submitTestId="user-password-save"
@@ -149,14 +123,12 @@ export function ResetPasswordModal({
       <PasswordInput
         label="New password"
         description="At least 8 characters"
-        value={password}
-        onChange={(e) => setPassword(e.currentTarget.value)}
-        error={errorFor(errors, 'password')}
+        {...form.getInputProps('password')}
         data-testid="user-new-password"
         data-autofocus
         autoComplete="new-password"
         required
       />
-    </FormModal>
+    </ModalForm>
   );
 }

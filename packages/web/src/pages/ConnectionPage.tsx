@@ -3,28 +3,21 @@ import { notifications } from '@mantine/notifications';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState, type ReactNode } from 'react';
 import { Link, useNavigate, useParams } from 'react-router-dom';
-import {
-  bindingHolderOf,
-  oscpApi,
-  oscpKeys,
-  useConnection,
-  type ConnectionDetail,
-} from '../api/oscp';
+import { bindingHolderOf, oscpApi, oscpKeys, useConnection } from '../api/oscp';
+import type { ConnectionDetail } from '../api/types';
 import { useMicrogrids } from '../api/queries';
 import { useUser } from '../auth/context';
 import { canManage, NEEDS_MANAGER } from '../auth/permissions';
 import { ConfirmModal } from '../components/ConfirmModal';
-import {
-  BindingCard,
-  ControlCard,
-  ErrorCard,
-  HistoryCard,
-  LifecycleCard,
-  PublicationsCard,
-  TimelineCard,
-} from '../components/oscp/ConnectionSections';
+import { BindingCard } from '../components/oscp/BindingCard';
+import { ControlCard } from '../components/oscp/ControlCard';
+import { ErrorCard } from '../components/oscp/ErrorCard';
+import { HistoryCard } from '../components/oscp/HistoryCard';
+import { LifecycleCard } from '../components/oscp/LifecycleCard';
+import { PublicationsCard } from '../components/oscp/PublicationsCard';
+import { TimelineCard } from '../components/oscp/TimelineCard';
 import { PeerCredentialsCard } from '../components/oscp/PeerCredentials';
-import { PeerMessagesCard } from '../components/oscp/PeerMessages';
+import { PeerMessagesCard } from '../components/oscp/PeerMessagesCard';
 import { AUTH_LABEL, PRESET_LABEL, StateBadge } from '../components/oscp/StateBadges';
 import { PageHeader } from '../components/PageHeader';
 import { PermittedButton } from '../components/PermittedButton';

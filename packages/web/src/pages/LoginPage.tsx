@@ -11,12 +11,14 @@ import {
   ThemeIcon,
   Title,
 } from '@mantine/core';
-import { useState, type FormEvent } from 'react';
+import { loginBody } from '@openvelope/server/auth-contract';
+import { useState } from 'react';
 import { Navigate, useNavigate, useSearchParams } from 'react-router-dom';
 import { errorDetail } from '../api/client';
 import { useAuth } from '../auth/context';
 import { IconBolt } from '../components/icons';
 import { LoadingState } from '../components/States';
+import { useSchemaForm } from '../forms/schema-form';
 
 /** Only same-origin paths are followed after sign-in. */
 function safeNext(next: string | null): string {
@@ -28,8 +30,11 @@ export function LoginPage() {
   const navigate = useNavigate();
   const [params] = useSearchParams();
   const next = safeNext(params.get('next'));
-  const [username, setUsername] = useState('');
-  const [password, setPassword] = useState('');
+  const form = useSchemaForm({
+    initialValues: { username: '', password: '' },
+    schema: loginBody,
+    toRequest: (v) => ({ username: v.username.trim(), password: v.password }),
+  });
   const [error, setError] = useState<unknown>(null);
   const [submitting, setSubmitting] = useState(false);
 
@@ -42,20 +47,15 @@ export function LoginPage() {
   }
   if (user && !submitting) return <Navigate to={next} replace />;
 
-  const onSubmit = async (event: FormEvent) => {
-    event.preventDefault();
-    if (!username.trim() || !password) {
-      setError(new Error('Enter your username and password.'));
-      return;
-    }
+  const onSubmit = async ({ username, password }: { username: string; password: string }) => {
     setSubmitting(true);
     setError(null);
     try {
-      await signIn(username.trim(), password);
+      await signIn(username, password);
       navigate(next, { replace: true });
     } catch (e) {
       setError(e);
-      setPassword('');
+      form.setFieldValue('password', '');
     } finally {
       setSubmitting(false);
     }
@@ -64,7 +64,7 @@ export function LoginPage() {
   return (
     <Center mih="100vh" bg="gray.0" p="md">
       <Paper w={380} p="xl" shadow="xs">
-        <form onSubmit={(e) => void onSubmit(e)} noValidate>
+        <form onSubmit={form.onSubmit((request) => void onSubmit(request))} noValidate>
           <Stack gap="md">
             <Group gap="sm">
               <ThemeIcon variant="filled" color="blue" size={34} radius="sm">
@@ -95,8 +95,7 @@ export function LoginPage() {
               name="username"
               autoComplete="username"
               autoFocus
-              value={username}
-              onChange={(e) => setUsername(e.currentTarget.value)}
+              {...form.getInputProps('username')}
               data-testid="login-username"
               required
             />
@@ -104,8 +103,7 @@ export function LoginPage() {
               label="Password"
               name="password"
               autoComplete="current-password"
-              value={password}
-              onChange={(e) => setPassword(e.currentTarget.value)}
+              {...form.getInputProps('password')}
               data-testid="login-password"
               required
             />

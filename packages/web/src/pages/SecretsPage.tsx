@@ -3,30 +3,25 @@ import {
   Button,
   Group,
   Paper,
-  PasswordInput,
   Stack,
   Table,
   Text,
-  TextInput,
 } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import { Link } from 'react-router-dom';
 import { oscpApi, oscpKeys, useSecrets } from '../api/oscp';
 import { useUser } from '../auth/context';
 import { canManage } from '../auth/permissions';
 import { ConfirmModal } from '../components/ConfirmModal';
-import { FormModal } from '../components/FormModal';
 import { IconPlus } from '../components/icons';
 import { SecretStatusBadge } from '../components/oscp/StateBadges';
+import { SetSecretModal } from '../components/secrets/SetSecretModal';
 import { PageHeader } from '../components/PageHeader';
 import { PermittedButton } from '../components/PermittedButton';
 import { Empty, ErrorState, LoadingState, RefreshError } from '../components/States';
 import { formatDateTime } from '../format';
-import { errorFor, fieldErrorsOf, mergeErrors, type FieldErrors } from '../forms';
-
-const SECRET_NAME = /^[A-Za-z0-9._-]{1,120}$/;
 
 /** Secrets the OSCP lifecycle writes itself during registration (tokens learned or issued). */
 const LIFECYCLE_SECRET = /^oscp-([0-9a-f-]{36})-(peer-token|token-for-peer)$/;
@@ -38,95 +33,6 @@ function managedBy(name: string): { connectionId: string; what: string } | undef
     connectionId: match[1]!,
     what: match[2] === 'peer-token' ? 'the token the peer gave us' : 'the token we gave the peer',
   };
-}
-
-/**
- * Sets a secret's value. With `name` null it is a new secret and asks for its name too.
- * The value is write-only: it goes to the server and is never shown again.
- */
-function SetValueModal({
-  opened,
-  name,
-  onClose,
-}: {
-  opened: boolean;
-  name: string | null;
-  onClose: () => void;
-}) {
-  const queryClient = useQueryClient();
-  const [newName, setNewName] = useState('');
-  const [value, setValue] = useState('');
-  const [clientErrors, setClientErrors] = useState<FieldErrors>({});
-  const target = name ?? newName.trim();
-  const put = useMutation({
-    mutationFn: () => oscpApi.putSecret(target, value),
-    onSuccess: async () => {
-      notifications.show({
-        color: 'teal',
-        title: 'Secret set',
-        message: `${target} holds a new value.`,
-      });
-      onClose();
-      await queryClient.invalidateQueries({ queryKey: oscpKeys.all });
-      await queryClient.invalidateQueries({ queryKey: oscpKeys.secrets });
-    },
-  });
-  const { reset } = put;
-  useEffect(() => {
-    if (!opened) return;
-    setNewName('');
-    setValue('');
-    setClientErrors({});
-    reset();
-  }, [opened, reset]);
-
-  const errors = mergeErrors(clientErrors, fieldErrorsOf(put.error));
-  const onSubmit = () => {
-    const found: FieldErrors = {};
-    if (name === null && !SECRET_NAME.test(newName.trim()))
-      found.name = 'may contain letters, digits, dot, dash and underscore (1–120)';
-    if (!value) found.value = 'is required';
-    setClientErrors(found);
-    if (Object.keys(found).length === 0) put.mutate();
-  };
-
-  return (
-    <FormModal
-      opened={opened}
-      title={name === null ? 'New secret' : `New value for ${name}`}
-      onClose={onClose}
-      onSubmit={onSubmit}
-      loading={put.isPending}
-      error={put.error}
-      submitLabel="Save value"
-      submitTestId="secret-save"
-    >
-      {name === null && (
-        <TextInput
-          label="Name"
-          description="What connections reference, e.g. vec42-client-secret"
-          value={newName}
-          onChange={(e) => setNewName(e.currentTarget.value)}
-          error={errorFor(errors, 'name')}
-          autoComplete="off"
-          data-autofocus
-          required
-          data-testid="secret-name"
-        />
-      )}
-      <PasswordInput
-        label="Value"
-        description="Write-only: it is encrypted at rest and never shown again"
-        value={value}
-        onChange={(e) => setValue(e.currentTarget.value)}
-        error={errorFor(errors, 'value')}
-        autoComplete="new-password"
-        {...(name !== null ? { 'data-autofocus': true } : {})}
-        required
-        data-testid="secret-value"
-      />
-    </FormModal>
-  );
 }
 
 /** Secret names, who set them and when; values are write-only and never shown. */
@@ -270,7 +176,7 @@ export function SecretsPage() {
           </Table>
         </Table.ScrollContainer>
       )}
-      <SetValueModal
+      <SetSecretModal
         opened={editing !== undefined}
         name={editing ?? null}
         onClose={() => setEditing(undefined)}

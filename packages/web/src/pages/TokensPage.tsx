@@ -15,14 +15,15 @@ import {
 } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useState, type FormEvent } from 'react';
+import { createTokenBody } from '@openvelope/server/auth-contract';
+import { useState } from 'react';
 import { authKeys, createToken, listTokens, revokeToken } from '../api/auth';
 import type { ApiTokenView, CreatedApiToken } from '../api/types';
 import { ConfirmModal } from '../components/ConfirmModal';
 import { IconAlert, IconCheck, IconCopy } from '../components/icons';
 import { PageHeader } from '../components/PageHeader';
 import { Empty, ErrorState, FormError, LoadingState, RefreshError } from '../components/States';
-import { errorFor, fieldErrorsOf } from '../forms';
+import { submitTo, useSchemaForm } from '../forms/schema-form';
 import { formatDateTime } from '../format';
 
 /** The freshly created token: shown once, with a copy button and a warning. */
@@ -79,16 +80,19 @@ function NewTokenBox({ token, onDismiss }: { token: CreatedApiToken; onDismiss: 
 export function TokensPage() {
   const queryClient = useQueryClient();
   const tokens = useQuery({ queryKey: authKeys.tokens, queryFn: listTokens });
-  const [name, setName] = useState('');
-  const [nameError, setNameError] = useState<string | undefined>();
   const [created, setCreated] = useState<CreatedApiToken | null>(null);
   const [revoking, setRevoking] = useState<ApiTokenView | null>(null);
+  const form = useSchemaForm({
+    initialValues: { name: '' },
+    schema: createTokenBody,
+    toRequest: (v) => v,
+  });
 
   const create = useMutation({
-    mutationFn: createToken,
+    mutationFn: (body: { name: string }) => createToken(body.name),
     onSuccess: async (token) => {
       setCreated(token);
-      setName('');
+      form.reset();
       await queryClient.invalidateQueries({ queryKey: authKeys.tokens });
     },
   });
@@ -106,16 +110,6 @@ export function TokensPage() {
     },
   });
 
-  const onCreate = (event: FormEvent) => {
-    event.preventDefault();
-    if (!name.trim()) {
-      setNameError('is required');
-      return;
-    }
-    setNameError(undefined);
-    create.mutate(name.trim());
-  };
-
   return (
     <Stack gap="md">
       <PageHeader
@@ -123,15 +117,13 @@ export function TokensPage() {
         subtitle="Personal tokens for scripts and integrations. A token acts with your role."
       />
       <Paper p="md">
-        <form onSubmit={onCreate} noValidate>
+        <form onSubmit={submitTo(form, create.mutate)} noValidate>
           <Stack gap="xs">
             <Group align="flex-start" gap="sm">
               <TextInput
                 label="Token name"
                 placeholder="e.g. fleet-scheduler"
-                value={name}
-                onChange={(e) => setName(e.currentTarget.value)}
-                error={nameError ?? errorFor(fieldErrorsOf(create.error), 'name')}
+                {...form.getInputProps('name')}
                 data-testid="token-name"
                 maxLength={100}
                 w={320}

@@ -1,10 +1,34 @@
 import { Chip, Group, NumberInput, Stack, Text, TextInput } from '@mantine/core';
-import { useEffect, useMemo, useState } from 'react';
+import { createChargerBody, phaseSchema } from '@openvelope/server/contract';
+import type { z } from 'zod';
 import { createCharger, updateCharger } from '../../api/microgrid';
-import { PHASES, type ChargerCreateBody, type ChargerView, type Phase } from '../../api/types';
-import { errorFor, fieldErrorsOf, mergeErrors, toNumber, type FieldErrors } from '../../forms';
-import { FormModal } from '../FormModal';
+import type { ChargerView, Phase } from '../../api/types';
+import { submitTo, useSchemaForm } from '../../forms/schema-form';
+import { toNumber } from '../../forms/values';
+import { FormModal, ModalForm } from '../FormModal';
 import { useModelMutation } from './useModelMutation';
+
+const PHASES = phaseSchema.options;
+type ChargerRequest = z.output<typeof createChargerBody>;
+
+export interface ChargerValues extends Record<string, unknown> {
+  name: string;
+  phases: string[];
+  minCurrentA: number | string;
+  maxCurrentA: number | string;
+  priority: number | string;
+}
+
+export function chargerRequest(v: ChargerValues) {
+  return {
+    name: v.name.trim(),
+    // In L1, L2, L3 order whatever order they were picked in.
+    phases: PHASES.filter((p) => v.phases.includes(p)),
+    minCurrentA: toNumber(v.minCurrentA),
+    maxCurrentA: toNumber(v.maxCurrentA),
+    priority: toNumber(v.priority),
+  };
+}
 
 /** Add a charger to a circuit, or edit one (its phases are fixed once created). */
 export function ChargerModal({
@@ -20,83 +44,69 @@ export function ChargerModal({
   charger: ChargerView | null;
   onClose: () => void;
 }) {
-  const available: readonly Phase[] = useMemo(
-    () => (circuitPhaseCount === 1 ? ['L1'] : PHASES),
-    [circuitPhaseCount],
-  );
-  const [name, setName] = useState('');
-  const [phases, setPhases] = useState<string[]>([]);
-  const [min, setMin] = useState<string | number>(6);
-  const [max, setMax] = useState<string | number>(32);
-  const [priority, setPriority] = useState<string | number>(0);
-  const [clientErrors, setClientErrors] = useState<FieldErrors>({});
-
-  const save = useModelMutation(
-    (body: ChargerCreateBody): Promise<unknown> =>
-      charger
-        ? updateCharger(charger.id, {
-            name: body.name,
-            minCurrentA: body.minCurrentA,
-            maxCurrentA: body.maxCurrentA,
-            priority: body.priority,
-          })
-        : createCharger(circuitId, body),
-    (body) => (charger ? `Charger ${body.name} updated.` : `Charger ${body.name} added.`),
-    onClose,
-  );
-  const { reset } = save;
-
-  useEffect(() => {
-    if (!opened) return;
-    setName(charger?.name ?? '');
-    setPhases(charger ? [...charger.phases] : [...available]);
-    setMin(charger?.minCurrentA ?? 6);
-    setMax(charger?.maxCurrentA ?? 32);
-    setPriority(charger?.priority ?? 0);
-    setClientErrors({});
-    reset();
-  }, [opened, charger, available, reset]);
-
-  const errors = mergeErrors(clientErrors, fieldErrorsOf(save.error));
-  const onSubmit = () => {
-    const found: FieldErrors = {};
-    const minA = toNumber(min);
-    const maxA = toNumber(max);
-    const prio = toNumber(priority);
-    if (!name.trim()) found.name = 'is required';
-    if (phases.length !== 1 && phases.length !== 3)
-      found.phases = 'a charger draws on 1 or 3 phases';
-    if (minA === undefined || minA < 0) found.minCurrentA = 'must be zero or more';
-    if (maxA === undefined || maxA <= 0) found.maxCurrentA = 'must be more than 0';
-    else if (minA !== undefined && maxA < minA) found.maxCurrentA = 'must be at least the minimum';
-    if (prio === undefined || !Number.isInteger(prio)) found.priority = 'must be a whole number';
-    setClientErrors(found);
-    if (Object.keys(found).length > 0) return;
-    save.mutate({
-      name: name.trim(),
-      phases: PHASES.filter((p) => phases.includes(p)),
-      minCurrentA: minA!,
-      maxCurrentA: maxA!,
-      priority: prio!,
-    });
-  };
-
   return (
     <FormModal
       opened={opened}
       title={charger ? `Edit charger ${charger.name}` : 'Add a charger'}
       onClose={onClose}
-      onSubmit={onSubmit}
-      loading={save.isPending}
+    >
+      <ChargerForm
+        circuitId={circuitId}
+        circuitPhaseCount={circuitPhaseCount}
+        charger={charger}
+        onClose={onClose}
+      />
+    </FormModal>
+  );
+}
+
+function ChargerForm({
+  circuitId,
+  circuitPhaseCount,
+  charger,
+  onClose,
+}: {
+  circuitId: string;
+  circuitPhaseCount: number;
+  charger: ChargerView | null;
+  onClose: () => void;
+}) {
+  const available: readonly Phase[] = circuitPhaseCount === 1 ? ['L1'] : PHASES;
+  const form = useSchemaForm({
+    initialValues: {
+      name: charger?.name ?? '',
+      phases: charger ? [...charger.phases] : [...available],
+      minCurrentA: charger?.minCurrentA ?? 6,
+      maxCurrentA: charger?.maxCurrentA ?? 32,
+      priority: charger?.priority ?? 0,
+    } satisfies ChargerValues,
+    // An edit keeps the phases and sends the rest, under the same rules.
+    schema: createChargerBody,
+    toRequest: chargerRequest,
+  });
+  const save = useModelMutation(
+    (request: ChargerRequest): Promise<unknown> => {
+      if (!charger) return createCharger(circuitId, request);
+      const { phases: _unchangeable, ...changes } = request;
+      return updateCharger(charger.id, changes);
+    },
+    (body) => (charger ? `Charger ${body.name} updated.` : `Charger ${body.name} added.`),
+    onClose,
+  );
+  const phasesError = form.errors.phases;
+
+  return (
+    <ModalForm
+      onSubmit={submitTo(form, save.mutate)}
+      onCancel={onClose}
+      pending={save.isPending}
       error={save.error}
       submitLabel={charger ? 'Save' : 'Add charger'}
       submitTestId="charger-save"
     >
       <TextInput
         label="Name"
-        value={name}
-        onChange={(e) => setName(e.currentTarget.value)}
-        error={errorFor(errors, 'name')}
+        {...form.getInputProps('name')}
         data-testid="charger-name-input"
         data-autofocus
         maxLength={100}
@@ -106,7 +116,7 @@ export function ChargerModal({
         <Text size="sm" fw={500}>
           Phases
         </Text>
-        <Chip.Group multiple value={phases} onChange={setPhases}>
+        <Chip.Group multiple {...form.getInputProps('phases')}>
           <Group gap="xs">
             {PHASES.map((p) => (
               <Chip
@@ -121,12 +131,8 @@ export function ChargerModal({
             ))}
           </Group>
         </Chip.Group>
-        <Text
-          size="xs"
-          c={errorFor(errors, 'phases') ? 'red' : 'dimmed'}
-          data-testid="charger-phases-hint"
-        >
-          {errorFor(errors, 'phases') ??
+        <Text size="xs" c={phasesError ? 'red' : 'dimmed'} data-testid="charger-phases-hint">
+          {phasesError ??
             (charger
               ? 'Phases cannot change once the charger exists.'
               : circuitPhaseCount === 1
@@ -139,30 +145,24 @@ export function ChargerModal({
           label="Min current (A)"
           min={0}
           decimalScale={1}
-          value={min}
-          onChange={setMin}
-          error={errorFor(errors, 'minCurrentA')}
+          {...form.getInputProps('minCurrentA')}
           data-testid="charger-min"
         />
         <NumberInput
           label="Max current (A)"
           min={0}
           decimalScale={1}
-          value={max}
-          onChange={setMax}
-          error={errorFor(errors, 'maxCurrentA')}
+          {...form.getInputProps('maxCurrentA')}
           data-testid="charger-max"
         />
         <NumberInput
           label="Priority"
           description="Lower is paused first when short"
           allowDecimal={false}
-          value={priority}
-          onChange={setPriority}
-          error={errorFor(errors, 'priority')}
+          {...form.getInputProps('priority')}
           data-testid="charger-priority"
         />
       </Group>
-    </FormModal>
+    </ModalForm>
   );
 }

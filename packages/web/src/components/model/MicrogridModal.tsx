@@ -1,9 +1,10 @@
 import { TextInput } from '@mantine/core';
-import { useEffect, useMemo, useState } from 'react';
+import { createMicrogridBody } from '@openvelope/server/contract';
+import { useMemo } from 'react';
 import { createMicrogrid, updateMicrogrid } from '../../api/microgrid';
 import type { MicrogridSummary } from '../../api/types';
-import { errorFor, fieldErrorsOf, mergeErrors, type FieldErrors } from '../../forms';
-import { FormModal } from '../FormModal';
+import { submitTo, useSchemaForm } from '../../forms/schema-form';
+import { FormModal, ModalForm } from '../FormModal';
 import { useModelMutation } from './useModelMutation';
 
 function timeZones(): string[] {
@@ -14,14 +15,7 @@ function timeZones(): string[] {
   }
 }
 
-function isTimeZone(tz: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: tz });
-    return true;
-  } catch {
-    return false;
-  }
-}
+const browserZone = () => Intl.DateTimeFormat().resolvedOptions().timeZone ?? 'UTC';
 
 /** Create a microgrid (editing = the `microgrid` prop is set). */
 export function MicrogridModal({
@@ -33,53 +27,50 @@ export function MicrogridModal({
   microgrid: MicrogridSummary | null;
   onClose: () => void;
 }) {
+  return (
+    <FormModal
+      opened={opened}
+      title={microgrid ? `Edit microgrid ${microgrid.name}` : 'New microgrid'}
+      onClose={onClose}
+    >
+      <MicrogridForm microgrid={microgrid} onClose={onClose} />
+    </FormModal>
+  );
+}
+
+export function MicrogridForm({
+  microgrid,
+  onClose,
+}: {
+  microgrid: MicrogridSummary | null;
+  onClose: () => void;
+}) {
   const zones = useMemo(timeZones, []);
-  const [name, setName] = useState('');
-  const [timezone, setTimezone] = useState('');
-  const [clientErrors, setClientErrors] = useState<FieldErrors>({});
+  const form = useSchemaForm({
+    initialValues: { name: microgrid?.name ?? '', timezone: microgrid?.timezone ?? browserZone() },
+    // An edit sends both fields, so the create rules are the edit's too.
+    schema: createMicrogridBody,
+    toRequest: (v) => ({ name: v.name.trim(), timezone: v.timezone.trim() }),
+  });
   const save = useModelMutation(
     (body: { name: string; timezone: string }) =>
       microgrid ? updateMicrogrid(microgrid.id, body) : createMicrogrid(body),
     (body) => (microgrid ? `Microgrid ${body.name} updated.` : `Microgrid ${body.name} created.`),
     onClose,
   );
-  const { reset } = save;
-
-  useEffect(() => {
-    if (!opened) return;
-    setName(microgrid?.name ?? '');
-    setTimezone(microgrid?.timezone ?? Intl.DateTimeFormat().resolvedOptions().timeZone ?? 'UTC');
-    setClientErrors({});
-    reset();
-  }, [opened, microgrid, reset]);
-
-  const errors = mergeErrors(clientErrors, fieldErrorsOf(save.error));
-  const onSubmit = () => {
-    const found: FieldErrors = {};
-    if (!name.trim()) found.name = 'is required';
-    if (!isTimeZone(timezone.trim()))
-      found.timezone = 'must be an IANA time zone such as Pacific/Auckland';
-    setClientErrors(found);
-    if (Object.keys(found).length === 0)
-      save.mutate({ name: name.trim(), timezone: timezone.trim() });
-  };
 
   return (
-    <FormModal
-      opened={opened}
-      title={microgrid ? `Edit microgrid ${microgrid.name}` : 'New microgrid'}
-      onClose={onClose}
-      onSubmit={onSubmit}
-      loading={save.isPending}
+    <ModalForm
+      onSubmit={submitTo(form, save.mutate)}
+      onCancel={onClose}
+      pending={save.isPending}
       error={save.error}
       submitLabel={microgrid ? 'Save' : 'Create microgrid'}
       submitTestId="microgrid-save"
     >
       <TextInput
         label="Name"
-        value={name}
-        onChange={(e) => setName(e.currentTarget.value)}
-        error={errorFor(errors, 'name')}
+        {...form.getInputProps('name')}
         data-testid="microgrid-name"
         data-autofocus
         maxLength={100}
@@ -89,9 +80,7 @@ export function MicrogridModal({
         label="Time zone"
         description="IANA zone such as Pacific/Auckland; this microgrid's times are shown in it"
         list="ov-time-zones"
-        value={timezone}
-        onChange={(e) => setTimezone(e.currentTarget.value)}
-        error={errorFor(errors, 'timezone')}
+        {...form.getInputProps('timezone')}
         data-testid="microgrid-timezone"
         autoComplete="off"
         spellCheck={false}
@@ -102,6 +91,6 @@ export function MicrogridModal({
           <option key={z} value={z} />
         ))}
       </datalist>
-    </FormModal>
+    </ModalForm>
   );
 }

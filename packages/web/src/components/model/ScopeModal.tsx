@@ -1,10 +1,13 @@
 import { Alert, MultiSelect, Text, TextInput } from '@mantine/core';
-import { useEffect, useState } from 'react';
+import { createScopeBody } from '@openvelope/server/contract';
+import type { z } from 'zod';
 import { createScope, updateScope } from '../../api/microgrid';
-import type { CircuitSummary, ScopeBody, ScopeSummary } from '../../api/types';
-import { errorFor, fieldErrorsOf, mergeErrors, type FieldErrors } from '../../forms';
-import { FormModal } from '../FormModal';
+import type { CircuitSummary, ScopeSummary } from '../../api/types';
+import { submitTo, useSchemaForm } from '../../forms/schema-form';
+import { FormModal, ModalForm } from '../FormModal';
 import { useModelMutation } from './useModelMutation';
+
+type ScopeRequest = z.output<typeof createScopeBody>;
 
 /** Add or edit a managed scope: the target envelopes are sent for, mapped to circuits. */
 export function ScopeModal({
@@ -20,42 +23,53 @@ export function ScopeModal({
   scope: ScopeSummary | null;
   onClose: () => void;
 }) {
-  const [name, setName] = useState('');
-  const [circuitIds, setCircuitIds] = useState<string[]>([]);
-  const [clientErrors, setClientErrors] = useState<FieldErrors>({});
-  const save = useModelMutation(
-    (body: ScopeBody): Promise<unknown> =>
-      scope ? updateScope(scope.id, body) : createScope(microgridId, body),
-    (body) => (scope ? `Scope ${body.name} updated.` : `Scope ${body.name} added.`),
-    onClose,
-  );
-  const { reset } = save;
-
-  useEffect(() => {
-    if (!opened) return;
-    setName(scope?.name ?? '');
-    setCircuitIds(
-      scope ? scope.circuits.map((c) => c.id) : circuits.length === 1 ? [circuits[0]!.id] : [],
-    );
-    setClientErrors({});
-    reset();
-  }, [opened, scope, circuits, reset]);
-
-  const errors = mergeErrors(clientErrors, fieldErrorsOf(save.error));
-  const onSubmit = () => {
-    const found: FieldErrors = {};
-    if (!name.trim()) found.name = 'is required';
-    setClientErrors(found);
-    if (Object.keys(found).length === 0) save.mutate({ name: name.trim(), circuitIds });
-  };
-
   return (
     <FormModal
       opened={opened}
       title={scope ? `Edit scope ${scope.name}` : 'Add a managed scope'}
       onClose={onClose}
-      onSubmit={onSubmit}
-      loading={save.isPending}
+    >
+      <ScopeForm microgridId={microgridId} circuits={circuits} scope={scope} onClose={onClose} />
+    </FormModal>
+  );
+}
+
+function ScopeForm({
+  microgridId,
+  circuits,
+  scope,
+  onClose,
+}: {
+  microgridId: string;
+  circuits: CircuitSummary[];
+  scope: ScopeSummary | null;
+  onClose: () => void;
+}) {
+  const form = useSchemaForm({
+    initialValues: {
+      name: scope?.name ?? '',
+      circuitIds: scope
+        ? scope.circuits.map((c) => c.id)
+        : circuits.length === 1
+          ? [circuits[0]!.id]
+          : [],
+    },
+    schema: createScopeBody,
+    toRequest: (v) => ({ name: v.name.trim(), circuitIds: v.circuitIds }),
+  });
+  const save = useModelMutation(
+    (body: ScopeRequest): Promise<unknown> =>
+      scope ? updateScope(scope.id, body) : createScope(microgridId, body),
+    (body) => (scope ? `Scope ${body.name} updated.` : `Scope ${body.name} added.`),
+    onClose,
+  );
+  const mapped = form.values.circuitIds.length;
+
+  return (
+    <ModalForm
+      onSubmit={submitTo(form, save.mutate)}
+      onCancel={onClose}
+      pending={save.isPending}
       error={save.error}
       submitLabel={scope ? 'Save' : 'Add scope'}
       submitTestId="scope-save"
@@ -66,9 +80,7 @@ export function ScopeModal({
       </Text>
       <TextInput
         label="Name"
-        value={name}
-        onChange={(e) => setName(e.currentTarget.value)}
-        error={errorFor(errors, 'name')}
+        {...form.getInputProps('name')}
         data-testid="scope-name"
         data-autofocus
         maxLength={100}
@@ -78,22 +90,20 @@ export function ScopeModal({
         label="Circuits"
         placeholder={circuits.length ? 'Pick the circuit this scope maps to' : 'No circuits yet'}
         data={circuits.map((c) => ({ value: c.id, label: c.name }))}
-        value={circuitIds}
-        onChange={setCircuitIds}
-        error={errorFor(errors, 'circuitIds')}
+        {...form.getInputProps('circuitIds')}
         data-testid="scope-circuits"
         clearable
         searchable
       />
-      {circuitIds.length !== 1 && (
+      {mapped !== 1 && (
         <Alert color="orange" variant="light" p="xs" data-testid="scope-mapping-hint">
           <Text size="sm">
-            {circuitIds.length === 0
+            {mapped === 0
               ? 'Mapped to no circuit: envelopes for this scope will be rejected.'
               : 'Mapped to several circuits: envelopes for this scope will be rejected until it maps to one.'}
           </Text>
         </Alert>
       )}
-    </FormModal>
+    </ModalForm>
   );
 }

@@ -3,13 +3,14 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Link } from 'react-router-dom';
 import { errorDetail } from '../../api/client';
-import { oscpApi, oscpKeys, useOscpInfo, type ConnectionDetail } from '../../api/oscp';
+import { oscpApi, oscpKeys, useOscpInfo } from '../../api/oscp';
+import type { ConnectionDetail } from '../../api/types';
 import { NEEDS_MANAGER } from '../../auth/permissions';
 import { ConfirmModal } from '../ConfirmModal';
 import { IconAlert } from '../icons';
 import { PermittedButton } from '../PermittedButton';
 import { FormError } from '../States';
-import { Card } from './ConnectionSections';
+import { Card } from './CardParts';
 import { SecretStatusBadge } from './StateBadges';
 
 const REFERENCE_LABEL: Record<string, string> = {

@@ -1,5 +1,5 @@
 import { Badge, Stack, Text, Tooltip } from '@mantine/core';
-import type { ConnectionSummary } from '../../api/oscp';
+import type { ConnectionSummary } from '../../api/types';
 import { formatDateTimeSeconds } from '../../format';
 import { NO_TRUNCATE } from '../badges';
 

@@ -2,14 +2,14 @@ import { Stack, Table, Text, Tooltip } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
-import { depotKeys, withdrawEnvelope } from '../api/microgrid';
-import type { EnvelopeView, Role } from '../api/types';
-import { canManage, NEEDS_MANAGER } from '../auth/permissions';
-import { formatAmps, formatDateTime, formatLimit } from '../format';
-import { EnvelopeStatusBadge } from './badges';
-import { ConfirmModal } from './ConfirmModal';
-import { PermittedButton } from './PermittedButton';
-import { Empty } from './States';
+import { depotKeys, withdrawEnvelope } from '../../api/microgrid';
+import type { EnvelopeView, Role } from '../../api/types';
+import { canManage, NEEDS_MANAGER } from '../../auth/permissions';
+import { formatAmps, formatDateTime, formatLimit } from '../../format';
+import { EnvelopeStatusBadge } from '../badges';
+import { ConfirmModal } from '../ConfirmModal';
+import { PermittedButton } from '../PermittedButton';
+import { Empty } from '../States';
 
 type Block = EnvelopeView['blocks'][number];
 
