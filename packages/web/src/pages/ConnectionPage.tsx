@@ -1,14 +1,18 @@
-import { Anchor, Group, List, Stack, Text } from '@mantine/core';
+import { Anchor, Group, Stack } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { useState, type ReactNode } from 'react';
+import { useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router-dom';
-import { bindingHolderOf, oscpApi, oscpKeys, useConnection } from '../api/oscp';
-import type { ConnectionDetail } from '../api/types';
+import { oscpApi, oscpKeys, useConnection } from '../api/oscp';
 import { useMicrogrids } from '../api/queries';
 import { useUser } from '../auth/context';
 import { canManage, NEEDS_MANAGER } from '../auth/permissions';
 import { ConfirmModal } from '../components/ConfirmModal';
+import {
+  confirmation,
+  HolderLink,
+  type Confirmable,
+} from '../components/oscp/connection-confirmations';
 import { BindingCard } from '../components/oscp/BindingCard';
 import { ControlCard } from '../components/oscp/ControlCard';
 import { ErrorCard } from '../components/oscp/ErrorCard';
@@ -23,91 +27,6 @@ import { PageHeader } from '../components/PageHeader';
 import { PermittedButton } from '../components/PermittedButton';
 import { ErrorState, FormError, LoadingState, RefreshError } from '../components/States';
 
-type Confirmable = 'enable' | 'disable' | 'disconnect';
-
-interface ConfirmText {
-  title: string;
-  label: string;
-  color: string;
-  body: ReactNode;
-}
-
-/** What enabling, disabling or disconnecting this particular connection will do. */
-function confirmation(action: Confirmable, c: ConnectionDetail): ConfirmText {
-  const profile = c.profile as { peerBaseUrl?: string; handshakeInitiator?: string };
-  const peer = profile.peerBaseUrl ?? 'the peer';
-  switch (action) {
-    case 'enable': {
-      const initialToken = c.secrets.initialToken;
-      return {
-        title: `Enable ${c.displayName}?`,
-        label: 'Enable',
-        color: 'blue',
-        body: (
-          <Stack gap="xs">
-            {c.authMode === 'OSCP_TOKEN' ? (
-              <Text size="sm">
-                Openvelope <b>sends a Register to the peer</b> at <code>{peer}</code> right away,
-                authenticated with the initial token
-                {initialToken?.name ? (
-                  <>
-                    {' '}
-                    in secret <code>{initialToken.name}</code>
-                    {initialToken.set ? '' : ' (not set yet: the Register will fail)'}
-                  </>
-                ) : (
-                  ''
-                )}
-                , and gives it a fresh token for calling us. When the peer registers back, the
-                handshake follows and heartbeats start.
-              </Text>
-            ) : (
-              <Text size="sm">
-                The connection counts as <b>registered out of band (OAuth2)</b>: no Register is
-                sent.{' '}
-                {profile.handshakeInitiator === 'FLEXIBILITY_PROVIDER'
-                  ? 'We send a Handshake to the peer'
-                  : 'We wait for the peer’s Handshake'}
-                ; heartbeats start once it completes.
-              </Text>
-            )}
-            <Text size="sm">
-              Group id <b>{c.groupId}</b> and scope <b>{c.binding.scope?.name ?? '—'}</b> become
-              bound to this connection: no other enabled connection may use them.
-            </Text>
-          </Stack>
-        ),
-      };
-    }
-    case 'disable':
-      return {
-        title: `Disable ${c.displayName}?`,
-        label: 'Disable',
-        color: 'red',
-        body: (
-          <List size="sm" spacing={4}>
-            <List.Item>Heartbeats to the peer stop; the peer will see us go offline.</List.Item>
-            <List.Item>The tokens and credentials we issued to the peer stop working.</List.Item>
-            <List.Item>
-              Any OSCP limit on scope {c.binding.scope?.name ?? '—'} is withdrawn: its circuit runs
-              on its own capacity.
-            </List.Item>
-            <List.Item>
-              The configuration is kept; enabling again starts a new registration.
-            </List.Item>
-          </List>
-        ),
-      };
-    case 'disconnect':
-      return {
-        title: 'Disconnect and take back local control?',
-        label: 'Disconnect now',
-        color: 'red',
-        body: 'Every active OSCP forecast and fallback constraint on this scope is cleared immediately and the scope returns to local control (its circuit’s own capacity). Heartbeats stop. Enable the connection again to start over.',
-      };
-  }
-}
-
 type Action = Confirmable | 'retry' | 'retry-handshake';
 
 const DONE: Record<Action, string> = {
@@ -117,22 +36,6 @@ const DONE: Record<Action, string> = {
   retry: 'is registering again',
   'retry-handshake': 'has sent its handshake again',
 };
-
-/** A 409 from enabling names the connection that holds the group id or scope. */
-function HolderLink({ error }: { error: unknown }) {
-  const holder = bindingHolderOf(error);
-  if (!holder) return null;
-  return (
-    <Anchor
-      component={Link}
-      to={`/connections/${holder.id}`}
-      size="sm"
-      data-testid="conflict-holder"
-    >
-      Open “{holder.displayName}” (group {holder.groupId})
-    </Anchor>
-  );
-}
 
 export function ConnectionPage() {
   const { id = '' } = useParams();
