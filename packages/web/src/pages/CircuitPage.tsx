@@ -18,7 +18,7 @@ import { useCapacityHistory, useCircuit, useCircuitEnvelopes } from '../api/quer
 import type { CircuitDetail } from '../api/types';
 import { useUser } from '../auth/context';
 import { canManage, canOperate, NEEDS_OPERATOR } from '../auth/permissions';
-import { CapacityChart } from '../components/CapacityChart';
+import { CapacityChart } from '../components/capacity-chart/CapacityChart';
 import { ChargerTable } from '../components/ChargerTable';
 import { EnvelopeForm } from '../components/envelopes/EnvelopeForm';
 import { EnvelopeTable } from '../components/envelopes/EnvelopeTable';

@@ -52,7 +52,7 @@ export function ConnectionsPage() {
         <Stack gap="md">
           {connections.isError && <RefreshError error={connections.error} />}
           <Paper p={0}>
-            <Table.ScrollContainer minWidth={1100}>
+            <Table.ScrollContainer minWidth={900}>
               <Table data-testid="connections-table" verticalSpacing="xs" highlightOnHover>
                 <Table.Thead>
                   <Table.Tr>
@@ -61,8 +61,7 @@ export function ConnectionsPage() {
                     <Table.Th>Group id</Table.Th>
                     <Table.Th>Microgrid / scope</Table.Th>
                     <Table.Th>Operating mode</Table.Th>
-                    <Table.Th>Measurements</Table.Th>
-                    <Table.Th>Authentication</Table.Th>
+                    <Table.Th>Profile</Table.Th>
                     <Table.Th>Latest error</Table.Th>
                   </Table.Tr>
                 </Table.Thead>
@@ -101,11 +100,13 @@ export function ConnectionsPage() {
                       <Table.Td data-testid="connection-operating-mode">
                         <ModeBadge mode={c.control.mode} reason={c.control.reason} />
                       </Table.Td>
-                      <Table.Td data-testid="connection-measurements">
-                        {c.measurementPublicationMode}
-                      </Table.Td>
-                      <Table.Td data-testid="connection-auth">
-                        {AUTH_LABEL[c.authMode] ?? c.authMode}
+                      <Table.Td>
+                        <Text size="sm" data-testid="connection-measurements">
+                          {c.measurementPublicationMode} measurements
+                        </Text>
+                        <Text size="xs" c="dimmed" data-testid="connection-auth">
+                          {AUTH_LABEL[c.authMode] ?? c.authMode}
+                        </Text>
                       </Table.Td>
                       <Table.Td>
                         <ErrorMarker error={c.latestError} />

@@ -37,7 +37,11 @@ function PublicationRow({ p, timeZone }: { p: Publication; timeZone: string | un
           multiline
           maw={420}
         >
-          <Code fz="xs" display="block" style={{ overflow: 'hidden', textOverflow: 'ellipsis' }}>
+          <Code
+            fz="xs"
+            display="block"
+            style={{ overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap' }}
+          >
             {p.requestId}
           </Code>
         </Tooltip>

@@ -39,11 +39,11 @@ export function TimelineCard({ id, timeZone }: { id: string; timeZone: string | 
         empty={{ title: 'Nothing recorded of this kind' }}
       >
         {(items) => (
-          <Table.ScrollContainer minWidth={640}>
+          <Table.ScrollContainer minWidth={680}>
             <Table verticalSpacing={4} fz="xs" data-testid="timeline-table" layout="fixed">
               <Table.Thead>
                 <Table.Tr>
-                  <Table.Th w={180}>Time</Table.Th>
+                  <Table.Th w={200}>Time</Table.Th>
                   <Table.Th w={200}>Type</Table.Th>
                   <Table.Th>Summary</Table.Th>
                 </Table.Tr>
@@ -51,7 +51,9 @@ export function TimelineCard({ id, timeZone }: { id: string; timeZone: string | 
               <Table.Tbody>
                 {items.map((item) => (
                   <Table.Tr key={item.position} data-testid="timeline-entry" data-type={item.type}>
-                    <Table.Td c="dimmed">{when(item.at, timeZone)}</Table.Td>
+                    <Table.Td c="dimmed" className="nowrap">
+                      {when(item.at, timeZone)}
+                    </Table.Td>
                     <Table.Td>
                       <Badge
                         color={TYPE_COLOR[item.type] ?? 'gray'}
