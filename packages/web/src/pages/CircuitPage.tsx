@@ -1,17 +1,7 @@
-import {
-  Anchor,
-  Badge,
-  Breadcrumbs,
-  Group,
-  Paper,
-  SimpleGrid,
-  Stack,
-  Text,
-  Title,
-} from '@mantine/core';
+import { Anchor, Badge, Breadcrumbs, SimpleGrid, Stack, Text } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { useMemo, type ReactNode } from 'react';
+import { useMemo } from 'react';
 import { Link, useParams } from 'react-router-dom';
 import { depotKeys, rebalanceCircuit } from '../api/microgrid';
 import { useCapacityHistory, useCircuit, useCircuitEnvelopes } from '../api/queries';
@@ -25,33 +15,10 @@ import { EnvelopeTable } from '../components/envelopes/EnvelopeTable';
 import { IconRefresh } from '../components/icons';
 import { PageHeader } from '../components/PageHeader';
 import { PermittedButton } from '../components/PermittedButton';
+import { SectionCard } from '../components/SectionCard';
 import { StatCard } from '../components/StatCard';
 import { ErrorState, LoadingState, RefreshError } from '../components/States';
 import { formatAmps, formatDateTime, formatVolts } from '../format';
-
-function Section({
-  title,
-  extra,
-  children,
-  testId,
-}: {
-  title: string;
-  extra?: ReactNode;
-  children: ReactNode;
-  testId?: string;
-}) {
-  return (
-    <Paper p="md" data-testid={testId}>
-      <Group justify="space-between" mb="sm">
-        <Title order={3} fz="h5">
-          {title}
-        </Title>
-        {extra}
-      </Group>
-      {children}
-    </Paper>
-  );
-}
 
 function Stats({ circuit }: { circuit: CircuitDetail }) {
   const isEnvelope = circuit.source.kind === 'ENVELOPE';
@@ -215,7 +182,7 @@ export function CircuitPage() {
 
       <Stats circuit={c} />
 
-      <Section title="Capacity, past 24 h and ahead" testId="capacity-section">
+      <SectionCard title="Capacity, past 24 h and ahead" testId="capacity-section">
         {history.isPending ? (
           <LoadingState label="Loading capacity history…" />
         ) : history.isError && !history.data ? (
@@ -230,9 +197,9 @@ export function CircuitPage() {
             now={now}
           />
         )}
-      </Section>
+      </SectionCard>
 
-      <Section
+      <SectionCard
         title="Chargers"
         testId="charger-section"
         extra={
@@ -242,9 +209,9 @@ export function CircuitPage() {
         }
       >
         <ChargerTable chargers={c.chargers} timeZone={c.timezone} role={user.role} />
-      </Section>
+      </SectionCard>
 
-      <Section title="Open envelopes" testId="envelope-section">
+      <SectionCard title="Open envelopes" testId="envelope-section">
         <Stack gap="md">
           {envelopes.isPending ? (
             <LoadingState rows={3} label="Loading envelopes…" />
@@ -260,9 +227,9 @@ export function CircuitPage() {
             />
           )}
         </Stack>
-      </Section>
+      </SectionCard>
 
-      <Section title="Submit envelope" testId="envelope-form-section">
+      <SectionCard title="Submit envelope" testId="envelope-form-section">
         {canManage(user.role) ? (
           <EnvelopeForm
             key={c.id}
@@ -275,7 +242,7 @@ export function CircuitPage() {
             Submitting and withdrawing envelopes requires the Manager or System admin role.
           </Text>
         )}
-      </Section>
+      </SectionCard>
     </Stack>
   );
 }

@@ -1,12 +1,10 @@
-import { Alert, Anchor, Button, Stack, Text } from '@mantine/core';
-import { Link } from 'react-router-dom';
+import { Alert, Button, Stack, Text } from '@mantine/core';
 import { ApiError, errorDetail } from '../../api/client';
-import { bindingHolderOf } from '../../api/oscp';
+import { HolderLink } from '../oscp/connection-confirmations';
 
 /** Why a save failed, with the way on: the connection holding the binding, or a reload. */
 export function SaveError({ error, onReload }: { error: unknown; onReload?: () => void }) {
   if (!error) return null;
-  const holder = bindingHolderOf(error);
   const stale =
     error instanceof ApiError &&
     error.status === 409 &&
@@ -15,16 +13,7 @@ export function SaveError({ error, onReload }: { error: unknown; onReload?: () =
     <Alert data-testid="form-error" color="red" variant="light" p="xs" role="alert">
       <Stack gap={6} align="flex-start">
         <Text size="sm">{errorDetail(error)}</Text>
-        {holder && (
-          <Anchor
-            component={Link}
-            to={`/connections/${holder.id}`}
-            size="sm"
-            data-testid="conflict-holder"
-          >
-            Open “{holder.displayName}” (group {holder.groupId})
-          </Anchor>
-        )}
+        <HolderLink error={error} />
         {stale && onReload && (
           <Button
             size="xs"

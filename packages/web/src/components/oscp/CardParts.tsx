@@ -1,31 +1,8 @@
-import { Group, Paper, Stack, Text, Title } from '@mantine/core';
+import { Stack, Text } from '@mantine/core';
 import type { ReactNode } from 'react';
 import { formatDateTimeSeconds } from '../../format';
 
-/** The frame of every card on the connection page: a title, optional controls, the content. */
-export function Card({
-  title,
-  testId,
-  extra,
-  children,
-}: {
-  title: string;
-  testId?: string;
-  extra?: ReactNode;
-  children: ReactNode;
-}) {
-  return (
-    <Paper p="md" data-testid={testId}>
-      <Group justify="space-between" mb="sm" wrap="wrap" gap="xs">
-        <Title order={3} fz="h5">
-          {title}
-        </Title>
-        {extra}
-      </Group>
-      {children}
-    </Paper>
-  );
-}
+export { SectionCard as Card } from '../SectionCard';
 
 export function Field({
   label,
