@@ -41,12 +41,6 @@ export interface SecretView {
   updatedAt: string;
   updatedBy: string | null;
 }
-export interface TimelineItem {
-  position: number;
-  type: string;
-  at: string;
-  data: Record<string, unknown>;
-}
 export interface OscpInfo {
   baseUrl: string;
   tokenUrl: string;

@@ -9,7 +9,6 @@ import type {
   Publication,
   SecretView,
   SentToPeer,
-  TimelineItem,
 } from './awaiting';
 import { api, ApiError, get } from './client';
 import { LIVE_MS } from './queries';
@@ -20,6 +19,7 @@ import type {
   EditConnectionBody,
   HistoryEntry,
   PresetView,
+  TimelineItem,
 } from './types';
 
 /** The statuses an outbound message passes through (the publications filter offers each). */

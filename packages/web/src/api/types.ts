@@ -53,3 +53,4 @@ export type CreateConnectionBody = Wire<typeof oscp.createConnectionBody>;
 export type EditConnectionBody = Wire<typeof oscp.editConnectionBody>;
 export type HistoryEntry = Wire<typeof oscp.historyEntry>;
 export type PresetView = Wire<typeof oscp.presetView>;
+export type { TimelineItem } from '@openvelope/server/oscp-contract';

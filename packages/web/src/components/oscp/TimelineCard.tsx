@@ -66,7 +66,7 @@ export function TimelineCard({ id, timeZone }: { id: string; timeZone: string | 
                       </Badge>
                     </Table.Td>
                     <Table.Td data-testid="timeline-summary" style={{ overflowWrap: 'anywhere' }}>
-                      {summarize(item.type, item.data, timeZone)}
+                      {summarize(item, timeZone)}
                     </Table.Td>
                   </Table.Tr>
                 ))}

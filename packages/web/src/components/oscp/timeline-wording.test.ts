@@ -1,47 +1,60 @@
+import type { TimelineItem } from '@openvelope/server/oscp-contract';
 import { describe, expect, it } from 'vitest';
 import { summarize, TIMELINE_GROUPS, typeLabel } from './timeline-wording';
 
+/** A timeline entry as the API lists it; the event part is the server's catalogue type. */
+const entry = (event: Pick<TimelineItem, 'type' | 'data'>) =>
+  ({ position: 1, at: '2026-03-02T09:00:00Z', ...event }) as TimelineItem;
+
 describe('timeline wording', () => {
   it('says who changed the configuration and what', () => {
-    expect(
-      summarize('OscpConnectionEdited', { by: 'ops', changes: [{ field: 'groupId' }] }, 'UTC'),
-    ).toBe('Edited by ops: groupId');
-    expect(summarize('OscpConnectionDisabled', { intentionalDisconnect: true }, 'UTC')).toBe(
-      'Disconnected on purpose by the system',
-    );
+    const edited = entry({
+      type: 'OscpConnectionEdited',
+      data: { by: 'ops', changes: [{ field: 'groupId', from: 'A', to: 'B' }] },
+    } as never);
+    expect(summarize(edited, 'UTC')).toBe('Edited by ops: groupId');
+    const disconnected = entry({
+      type: 'OscpConnectionDisabled',
+      data: { intentionalDisconnect: true },
+    } as never);
+    expect(summarize(disconnected, 'UTC')).toBe('Disconnected on purpose by the system');
   });
 
   it('names the negotiated heartbeats of a handshake', () => {
-    expect(
-      summarize(
-        'OscpHandshakeCompleted',
-        { peerRequires: { heartbeatIntervalSeconds: 30 }, weRequire: null },
-        'UTC',
-      ),
-    ).toBe('Handshake completed: we send heartbeats every 30 s, the peer sends no heartbeats');
+    const completed = entry({
+      type: 'OscpHandshakeCompleted',
+      data: { peerRequires: { heartbeatIntervalSeconds: 30 }, weRequire: null },
+    } as never);
+    expect(summarize(completed, 'UTC')).toBe(
+      'Handshake completed: we send heartbeats every 30 s, the peer sends no heartbeats',
+    );
   });
 
   it('shows times in the given zone and limits in their unit', () => {
-    expect(
-      summarize('OscpPeerOffline', { lastHeartbeatAt: '2026-03-02T09:00:00Z' }, 'Pacific/Auckland'),
-    ).toBe('Peer offline (last heartbeat 2 Mar 2026, 22:00:00 GMT+13)');
-    expect(
-      summarize(
-        'OscpFallbackEntered',
-        { limit: { value: 50, unit: 'KW' }, reason: 'offline' },
-        'UTC',
-      ),
-    ).toBe('Fallback mode entered (50 kW): offline');
+    const offline = entry({
+      type: 'OscpPeerOffline',
+      data: { lastHeartbeatAt: '2026-03-02T09:00:00Z' },
+    } as never);
+    expect(summarize(offline, 'Pacific/Auckland')).toBe(
+      'Peer offline (last heartbeat 2 Mar 2026, 22:00:00 GMT+13)',
+    );
+    const fallback = entry({
+      type: 'OscpFallbackEntered',
+      data: { limit: { value: 50, unit: 'KW' }, reason: 'offline' },
+    } as never);
+    expect(summarize(fallback, 'UTC')).toBe('Fallback mode entered (50 kW): offline');
   });
 
-  it('words an unknown event from its type name', () => {
-    expect(summarize('OscpSomethingNewHappened', {}, 'UTC')).toBe('Something New Happened');
+  it('words an event it does not know from its type name', () => {
+    const unknown = entry({ type: 'OscpSomethingNewHappened', data: {} } as never);
+    expect(summarize(unknown, 'UTC')).toBe('Something New Happened');
     expect(typeLabel('OscpPeerOnline')).toBe('PeerOnline');
   });
 
-  it('puts each event type in at most one filter group', () => {
+  it('offers every event, then the server’s groups, each type in at most one group', () => {
+    expect(TIMELINE_GROUPS[0]).toEqual({ label: 'All', types: [] });
     const types = TIMELINE_GROUPS.flatMap((g) => g.types);
     expect(new Set(types).size).toBe(types.length);
-    expect(TIMELINE_GROUPS[0]).toEqual({ label: 'All', types: [] });
+    expect(TIMELINE_GROUPS.map((g) => g.label)).toContain('Liveness');
   });
 });

@@ -1,12 +1,17 @@
+import {
+  TIMELINE_GROUPS as SERVER_GROUPS,
+  type ConnectionTimelineEventType,
+  type TimelineItem,
+} from '@openvelope/server/oscp-contract';
 import { formatDateTimeSeconds } from '../../format';
 
 /**
  * How the connection's audit timeline reads: one line per event, the filter groups and the badge
- * colours, all by event type name. Everything that knows the event types is in this file.
+ * colours. Events are typed by the server's catalogue, so a renamed or reshaped event fails the
+ * type check here.
  */
 
 const when = (iso: string, timeZone: string | undefined) => formatDateTimeSeconds(iso, timeZone);
-type Data = Record<string, unknown>;
 const str = (v: unknown, fallback = '—') =>
   v === null || v === undefined || v === '' ? fallback : String(v);
 const behaviour = (v: unknown) => {
@@ -23,127 +28,83 @@ const limitText = (v: unknown) => {
 };
 
 /** One line per audit event, readable without opening its data. */
-export function summarize(type: string, d: Data, timeZone: string | undefined): string {
-  switch (type) {
+export function summarize(item: TimelineItem, timeZone: string | undefined): string {
+  switch (item.type) {
     case 'OscpConnectionConfigured':
-      return `Connection configured by ${str(d.by, 'the system')}`;
+      return `Connection configured by ${str(item.data.by, 'the system')}`;
     case 'OscpConnectionEdited':
-      return `Edited by ${str(d.by, 'the system')}: ${
-        Array.isArray(d.changes)
-          ? (d.changes as { field: string }[]).map((c) => c.field).join(', ')
+      return `Edited by ${str(item.data.by, 'the system')}: ${
+        Array.isArray(item.data.changes)
+          ? (item.data.changes as { field: string }[]).map((c) => c.field).join(', ')
           : 'profile'
       }`;
     case 'OscpConnectionEnabled':
-      return `Enabled by ${str(d.by, 'the system')}`;
+      return `Enabled by ${str(item.data.by, 'the system')}`;
     case 'OscpConnectionDisabled':
-      return d.intentionalDisconnect
-        ? `Disconnected on purpose by ${str(d.by, 'the system')}`
-        : `Disabled by ${str(d.by, 'the system')}`;
+      return item.data.intentionalDisconnect
+        ? `Disconnected on purpose by ${str(item.data.by, 'the system')}`
+        : `Disabled by ${str(item.data.by, 'the system')}`;
     case 'OscpRegistrationStarted':
-      return `Registration started (${d.initiatedBy === 'CAPACITY_PROVIDER' ? 'the peer registered first' : 'we sent Register'}, request ${str(d.requestId)})`;
+      return `Registration started (${item.data.initiatedBy === 'CAPACITY_PROVIDER' ? 'the peer registered first' : 'we sent Register'}, request ${str(item.data.requestId)})`;
     case 'OscpPeerRegistered':
-      return `Peer registered: version ${str(d.version)} at ${str(d.peerBaseUrl)}`;
+      return `Peer registered: version ${str(item.data.version)} at ${str(item.data.peerBaseUrl)}`;
     case 'OscpRegisteredOutOfBand':
       return 'Registered out of band (OAuth2): no Register exchange';
     case 'OscpRegistrationFailed':
-      return `Registration failed: ${str(d.reason)}`;
+      return `Registration failed: ${str(item.data.reason)}`;
     case 'OscpHandshakeSent':
-      return `Handshake sent, asking for ${behaviour(d.requiredBehaviour)}`;
+      return `Handshake sent, asking for ${behaviour(item.data.requiredBehaviour)}`;
     case 'OscpHandshakeReceived':
-      return `Handshake received: the peer asks for ${behaviour(d.requiredBehaviour)}`;
+      return `Handshake received: the peer asks for ${behaviour(item.data.requiredBehaviour)}`;
     case 'OscpHandshakeRejected':
-      return `Handshake rejected: ${str(d.reason)}`;
+      return `Handshake rejected: ${str(item.data.reason)}`;
+    case 'OscpHandshakeUnacknowledged':
+      return `Handshake ${str(item.data.requestId)} not acknowledged after ${str(item.data.waitedSeconds)} s (attempt ${str(item.data.attempt)})`;
     case 'OscpHandshakeCompleted':
-      return `Handshake completed: we send ${behaviour(d.peerRequires)}, the peer sends ${behaviour(d.weRequire)}`;
+      return `Handshake completed: we send ${behaviour(item.data.peerRequires)}, the peer sends ${behaviour(item.data.weRequire)}`;
     case 'OscpPeerOnline':
-      return `Peer online (offline after ${d.offlineModeAt ? when(String(d.offlineModeAt), timeZone) : '—'})`;
+      return `Peer online (offline after ${item.data.offlineModeAt ? when(String(item.data.offlineModeAt), timeZone) : '—'})`;
     case 'OscpPeerOffline':
-      return `Peer offline (last heartbeat ${d.lastHeartbeatAt ? when(String(d.lastHeartbeatAt), timeZone) : 'never'})${d.handshakeRequired ? ', new handshake required' : ''}`;
+      return `Peer offline (last heartbeat ${item.data.lastHeartbeatAt ? when(String(item.data.lastHeartbeatAt), timeZone) : 'never'})${item.data.handshakeRequired ? ', new handshake required' : ''}`;
     case 'OscpOutboundAttempted':
-      return `${str(d.kind)} attempt ${str(d.attempt)}: ${str(d.status)}${
-        d.httpStatus ? ` (HTTP ${String(d.httpStatus)})` : ''
-      }${d.error ? `: ${String(d.error)}` : ''}`;
+      return `${str(item.data.kind)} attempt ${str(item.data.attempt)}: ${str(item.data.status)}${
+        item.data.httpStatus ? ` (HTTP ${String(item.data.httpStatus)})` : ''
+      }${item.data.error ? `: ${String(item.data.error)}` : ''}`;
     case 'OscpInboundRefused':
-      return `Refused ${str(d.endpoint)} with ${str(d.status)}: ${str(d.reason)}`;
-    case 'OscpForecastReceived':
-      return `Forecast ${str(d.type)} received (${str(d.blocks, '0')} blocks, request ${str(d.requestId)})`;
+      return `Refused ${str(item.data.endpoint)} with ${str(item.data.status)}: ${str(item.data.reason)}`;
     case 'OscpForecastAccepted':
-      return `Forecast ${str(d.type)} accepted (request ${str(d.requestId)})`;
+      return `Forecast ${str(item.data.type)} accepted (request ${str(item.data.requestId)})`;
     case 'OscpForecastRejected':
-      return `Forecast ${str(d.type)} rejected: ${str(d.reason)}`;
+      return `Forecast ${str(item.data.type)} rejected: ${str(item.data.reason)}`;
     case 'OscpModeChanged':
-      return `Mode ${str(d.from)} → ${str(d.to)}: ${str(d.reason)}`;
+      return `Mode ${str(item.data.from)} → ${str(item.data.to)}: ${str(item.data.reason)}`;
     case 'OscpFallbackEntered':
-      return `Fallback mode entered${limitText(d.limit)}: ${str(d.reason)}`;
+      return `Fallback mode entered${limitText(item.data.limit)}: ${str(item.data.reason)}`;
     case 'OscpFallbackExited':
-      return `Fallback mode ended: ${str(d.reason)}`;
+      return `Fallback mode ended: ${str(item.data.reason)}`;
     case 'OscpGapPolicyApplied':
-      return `Gap policy ${str(d.policy)} applied${limitText(d.limit)}: ${str(d.reason)}`;
+      return `Gap policy ${str(item.data.policy)} applied${limitText(item.data.limit)}: ${str(item.data.reason)}`;
     case 'OscpControlHandedOver':
-      return str(d.message, 'OSCP control ended; local control resumed');
+      return str(item.data.message, 'OSCP control ended; local control resumed');
     case 'OscpAdjustmentRequested':
-      return `Adjustment of the ${str(d.type)} forecast requested by ${str(d.by)} (request ${str(d.requestId)})`;
+      return `Adjustment of the ${str(item.data.type)} forecast requested by ${str(item.data.by)} (request ${str(item.data.requestId)})`;
     case 'OscpComplianceErrorReported':
-      return `Non-compliance with forecast ${str(d.forecastRequestId)} reported by ${str(d.by)}: ${str(d.message)}`;
+      return `Non-compliance with forecast ${str(item.data.forecastRequestId)} reported by ${str(item.data.by)}: ${str(item.data.message)}`;
     default:
-      return type.replace(/^Oscp/, '').replace(/([a-z])([A-Z])/g, '$1 $2');
+      return (item as { type: string }).type
+        .replace(/^Oscp/, '')
+        .replace(/([a-z])([A-Z])/g, '$1 $2');
   }
 }
 
-export const TIMELINE_GROUPS: { label: string; types: string[] }[] = [
+/** The filter: every event, or one of the server's groups. */
+export const TIMELINE_GROUPS: readonly { label: string; types: readonly string[] }[] = [
   { label: 'All', types: [] },
-  {
-    label: 'Configuration',
-    types: [
-      'OscpConnectionConfigured',
-      'OscpConnectionEdited',
-      'OscpConnectionEnabled',
-      'OscpConnectionDisabled',
-    ],
-  },
-  {
-    label: 'Registration',
-    types: [
-      'OscpRegistrationStarted',
-      'OscpPeerRegistered',
-      'OscpRegisteredOutOfBand',
-      'OscpRegistrationFailed',
-    ],
-  },
-  {
-    label: 'Handshake',
-    types: [
-      'OscpHandshakeSent',
-      'OscpHandshakeReceived',
-      'OscpHandshakeCompleted',
-      'OscpHandshakeRejected',
-    ],
-  },
-  { label: 'Liveness', types: ['OscpPeerOnline', 'OscpPeerOffline'] },
-  { label: 'Deliveries', types: ['OscpOutboundAttempted'] },
-  { label: 'Refused calls', types: ['OscpInboundRefused'] },
-  {
-    label: 'Forecasts',
-    types: ['OscpForecastReceived', 'OscpForecastAccepted', 'OscpForecastRejected'],
-  },
-  {
-    label: 'Sent by operators',
-    types: ['OscpAdjustmentRequested', 'OscpComplianceErrorReported'],
-  },
-  {
-    label: 'Mode and fallback',
-    types: [
-      'OscpModeChanged',
-      'OscpFallbackEntered',
-      'OscpFallbackExited',
-      'OscpGapPolicyApplied',
-      'OscpControlHandedOver',
-    ],
-  },
+  ...SERVER_GROUPS,
 ];
 
 /** Red for refusals and failures, orange for the peer going offline; the rest quiet. */
-export const TYPE_COLOR: Record<string, string> = {
+export const TYPE_COLOR: Partial<Record<ConnectionTimelineEventType, string>> = {
   OscpRegistrationFailed: 'red',
   OscpHandshakeRejected: 'red',
   OscpInboundRefused: 'red',
