@@ -149,6 +149,7 @@ export function toConnectionRequest(v: ConnectionValues) {
 
 /** The server's rules for a profile to be saved (group id, peer URL, interval…), on the form. */
 export function profileRules(request: ConnectionRequest): FormErrors {
+  // The form sends every profile field, so the request is a whole profile (the only version is 2.0).
   const profile = { ...request, oscpVersion: '2.0' } as ConnectionProfile;
   const errors: FormErrors = {};
   for (const problem of profileProblems(profile)) errors[problem.field] ??= problem.message;
