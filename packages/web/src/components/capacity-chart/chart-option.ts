@@ -67,7 +67,7 @@ export function buildOption(input: CapacityChartInput): ChartOption {
         description: `Capacity of the circuit over the past 24 hours and the envelope blocks in the day ahead, times in ${timeZone}.`,
       },
     },
-    grid: { left: 52, right: 24, top: 56, bottom: 32 },
+    grid: { left: 52, right: 48, top: 56, bottom: 32 },
     legend: {
       top: 0,
       left: 0,
