@@ -70,8 +70,6 @@ export function summarize(item: TimelineItem, timeZone: string | undefined): str
       return `${str(item.data.kind)} attempt ${str(item.data.attempt)}: ${str(item.data.status)}${
         item.data.httpStatus ? ` (HTTP ${String(item.data.httpStatus)})` : ''
       }${item.data.error ? `: ${String(item.data.error)}` : ''}`;
-    case 'OscpInboundRefused':
-      return `Refused ${str(item.data.endpoint)} with ${str(item.data.status)}: ${str(item.data.reason)}`;
     case 'OscpForecastAccepted':
       return `Forecast ${str(item.data.type)} accepted (request ${str(item.data.requestId)})`;
     case 'OscpForecastRejected':
@@ -107,7 +105,6 @@ export const TIMELINE_GROUPS: readonly { label: string; types: readonly string[]
 export const TYPE_COLOR: Partial<Record<ConnectionTimelineEventType, string>> = {
   OscpRegistrationFailed: 'red',
   OscpHandshakeRejected: 'red',
-  OscpInboundRefused: 'red',
   OscpForecastRejected: 'red',
   OscpPeerOffline: 'orange',
   OscpPeerOnline: 'green',
