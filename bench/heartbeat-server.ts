@@ -267,6 +267,7 @@ async function seed(app: App, db: Db): Promise<Seeded> {
         scopeId: s.id,
         scopeName: s.name,
         circuit: s.circuit,
+        circuitCount: s.circuits.length,
       });
     }
   }

@@ -111,6 +111,7 @@ function scopeDirectoryFrom(queries: DepotQueries): ScopeDirectory {
         scopeId,
         scopeName: scope.name,
         circuit: scope.circuit,
+        circuitCount: scope.circuits.length,
       };
     },
   };
@@ -181,7 +182,13 @@ export async function createApp(options: AppOptions): Promise<App> {
       handshakeAcknowledgementTimeoutMs: options.oscp?.handshakeAcknowledgementTimeoutMs ?? 60_000,
     }),
   );
-  const lifecycle = new LifecycleService(db, clock, handler, log.child({ component: 'oscp' }));
+  const lifecycle = new LifecycleService(
+    db,
+    clock,
+    handler,
+    secrets,
+    log.child({ component: 'oscp' }),
+  );
   const credentials = new PeerCredentialService(db, clock, 3600);
   const transport = createOscpTransport({
     db,

@@ -112,6 +112,8 @@ export const problemView = z.object({
   url: z.string().nullable(),
   status: z.string().nullable(),
   message: z.string(),
+  /** What to do next about it. */
+  hint: z.string().nullable(),
   firstSeen: z.string(),
   lastSeen: z.string(),
   count: z.number(),

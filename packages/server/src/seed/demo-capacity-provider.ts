@@ -56,7 +56,8 @@ export async function startDemoCapacityProvider(deps: {
       );
     }
     if (row?.enabled && row.profile.authMode === 'OSCP_TOKEN') {
-      await app.oscp.lifecycle.retryRegistration(connectionId, 'demo-seed', true);
+      // The simulator forgot us; it knows the configured initial token again.
+      await app.oscp.lifecycle.reregister(connectionId, 'demo-seed', 'INITIAL_TOKEN');
     }
   }
   return { sim, connectionId };

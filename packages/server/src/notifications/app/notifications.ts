@@ -24,6 +24,14 @@ export class NotificationService {
     return store.openIncident(db, i, now);
   }
 
+  updateIncident(
+    db: Executor,
+    id: string,
+    change: Parameters<typeof store.updateIncident>[2],
+  ): Promise<void> {
+    return store.updateIncident(db, id, change);
+  }
+
   resolveIncident(db: Executor, id: string, resolution: string, now: Date): Promise<void> {
     return store.resolveIncident(db, id, resolution, now);
   }

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
 import type { Executor } from '../../platform/db/database';
 
 export type Severity = 'INFO' | 'WARNING' | 'ALARM';
@@ -114,6 +115,24 @@ export async function openIncident(
     })
     .execute();
   return id;
+}
+
+/**
+ * Records how an open incident's condition changed: its context's `mode` and `reason` become the
+ * new ones and the change is appended to its `history`.
+ */
+export async function updateIncident(
+  db: Executor,
+  id: string,
+  change: { mode: string; reason: string; at: string },
+): Promise<void> {
+  const patch = JSON.stringify({ mode: change.mode, reason: change.reason });
+  const entry = JSON.stringify([change]);
+  await sql`
+    UPDATE incidents
+    SET context = context || ${patch}::jsonb
+      || jsonb_build_object('history', coalesce(context->'history', '[]'::jsonb) || ${entry}::jsonb)
+    WHERE id = ${id} AND status = 'OPEN'`.execute(db);
 }
 
 export async function resolveIncident(

@@ -9,7 +9,7 @@ import {
   type ControlDecision,
   type ControlIds,
 } from '../domain/control';
-import { evolveLifecycle } from '../domain/lifecycle';
+import { evolveLifecycle, linkHealthy } from '../domain/lifecycle';
 import {
   lifecycleDecider,
   type LifecycleCommand,
@@ -137,7 +137,7 @@ export class ConnectionHandler {
           microgridId: connection.microgridId,
           scopeId: connection.scopeId,
           enabled: connection.enabled,
-          phase: connection.lifecycle.phase,
+          linkHealthy: linkHealthy(connection.lifecycle),
           profile: connection.profile,
         },
         control,

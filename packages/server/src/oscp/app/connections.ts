@@ -49,7 +49,18 @@ import type { Clock } from '../../platform/clock';
 import { freshControlIds, type ConnectionHandler } from './connection-handler';
 import type { LifecycleService } from './lifecycle';
 import { connectionStream } from './stream-names';
-import type { ScopeDirectory } from './scope-directory';
+import type { ScopeBinding, ScopeDirectory } from './scope-directory';
+
+/** Why a scope cannot be controlled over OSCP: its limit applies to exactly one circuit. */
+export function scopeMappingProblem(
+  binding: Pick<ScopeBinding, 'circuitCount'>,
+): string | undefined {
+  if (binding.circuitCount === 0)
+    return 'maps to no circuit, so a forecast would constrain nothing';
+  if (binding.circuitCount > 1)
+    return `maps to ${binding.circuitCount} circuits; an OSCP connection needs a scope on exactly one circuit`;
+  return undefined;
+}
 
 /** A full profile from a create request: the preset's defaults, then what the user chose. */
 export function profileFromCreate(body: CreateConnectionBody): ConnectionProfile {
@@ -179,13 +190,17 @@ export class ConnectionService {
     return { ...state, version: row?.version ?? state.version };
   }
 
-  async #checkScope(profile: ConnectionProfile): Promise<void> {
+  /** Why OSCP could not control the profile's scope, or undefined when it can. */
+  async #scopeProblem(profile: ConnectionProfile): Promise<string | undefined> {
     const binding = await this.scopes.find(profile.microgridId, profile.scopeId);
-    if (!binding) {
-      throw appErrors.invalid('scopeId: is not a managed scope of the chosen microgrid', [
-        { field: 'scopeId', message: 'is not a managed scope of the chosen microgrid' },
-      ]);
-    }
+    if (!binding) return 'is not a managed scope of the chosen microgrid';
+    return scopeMappingProblem(binding);
+  }
+
+  async #checkScope(profile: ConnectionProfile): Promise<void> {
+    const problem = await this.#scopeProblem(profile);
+    if (problem)
+      throw appErrors.invalid(`scopeId: ${problem}`, [{ field: 'scopeId', message: problem }]);
   }
 
   async #execute(
@@ -306,7 +321,17 @@ export class ConnectionService {
     await this.#execute(id, { type: 'Edit', patch, by }, now, expectedVersion);
   }
 
-  enable(id: string, by: string, now: Date): Promise<Connection> {
+  async enable(id: string, by: string, now: Date): Promise<Connection> {
+    const current = await projection.findConnection(this.db, id);
+    // The scope may have been re-mapped while the connection was disabled.
+    const problem = current && (await this.#scopeProblem(current.profile));
+    if (problem)
+      throw appErrors.conflict(
+        `The bound managed scope ${problem}; fix it in the depot model first.`,
+        {
+          field: 'scopeId',
+        },
+      );
     return this.#execute(id, { type: 'Enable', by }, now);
   }
 

@@ -15,7 +15,7 @@ import * as credentials from '../store/peer-credentials';
 import * as forecasts from '../store/forecast-store';
 import * as problems from '../store/problems';
 import * as projection from '../store/connection-projection';
-import type { ProblemKind, ProblemReport } from '../domain/connection-problem';
+import { problemHint, type ProblemKind, type ProblemReport } from '../domain/connection-problem';
 import type { EnvelopePort } from './envelope-port';
 import { startMeasurements, stopMeasurements } from './measurements';
 import { auditStreamRef } from './stream-names';
@@ -47,7 +47,7 @@ export async function reportProblem(
   problem: ProblemReport,
   log: Logger,
 ): Promise<void> {
-  if (await problems.openProblem(trx, connectionId, problem)) {
+  if (await problems.openProblem(trx, connectionId, { ...problem, hint: problemHint(problem) })) {
     log.warn(
       {
         'oscp.connection_id': connectionId,
@@ -138,6 +138,14 @@ export async function carryOutLifecycle(
       }
       case 'StorePeerToken':
         await ports.secrets.put(trx, peerTokenSecret(id), effect.token, 'oscp-peer', now);
+        break;
+      case 'IssueInitialToken':
+        await credentials.revokeCredentials(trx, id, ['INITIAL_TOKEN'], now);
+        await credentials.issueCredential(
+          trx,
+          { connectionId: id, kind: 'INITIAL_TOKEN', secret: effect.token },
+          now,
+        );
         break;
       case 'ForgetPeerToken':
         await ports.secrets.remove(trx, peerTokenSecret(id));
@@ -245,6 +253,9 @@ export async function carryOutControl(
         break;
       case 'OpenIncident':
         await ports.notifications.openIncident(trx, effect.incident, now);
+        break;
+      case 'UpdateIncident':
+        await ports.notifications.updateIncident(trx, effect.id, effect.change);
         break;
       case 'ResolveIncident':
         await ports.notifications.resolveIncident(trx, effect.id, effect.resolution, now);

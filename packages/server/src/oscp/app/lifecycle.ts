@@ -9,7 +9,11 @@ import {
   type DeliveryFacts,
   type LifecycleCommand,
 } from '../domain/lifecycle-decider';
+import type { ReregistrationCredential } from '../domain/lifecycle';
 import type { Refusal } from '../domain/refusal';
+import { peerTokenSecret } from '../domain/secret-names';
+import { newOpaqueToken } from '../../platform/auth/secrets';
+import type { SecretStore } from '../../platform/secrets/secret-store';
 import { pendingHandshake } from '../store/activity';
 import type { ConnectionHandler, ConnectionRow } from './connection-handler';
 import { LIFECYCLE_WORK, resolveProblem } from './effects';
@@ -52,6 +56,7 @@ export class LifecycleService {
     private readonly db: Db,
     private readonly clock: Clock,
     private readonly handler: ConnectionHandler,
+    private readonly secrets: SecretStore,
     private readonly log: Logger,
   ) {}
 
@@ -93,17 +98,35 @@ export class LifecycleService {
 
   // Operators
 
-  /**
-   * Starts the token exchange again. From REGISTRATION_FAILED (the console's Retry), or from any
-   * phase when `anyPhase` (a peer that forgot us, such as the demo Capacity Provider after a restart).
-   */
-  retryRegistration(connectionId: string, by: string, anyPhase = false): Promise<void> {
+  /** Starts the token exchange again after it failed (the console's Retry registration). */
+  retryRegistration(connectionId: string, by: string): Promise<void> {
     return this.#command(connectionId, async () => ({
       type: 'RetryRegistration',
       by,
-      anyPhase,
       requestId: randomUUID(),
     }));
+  }
+
+  /**
+   * Registration afresh in any enabled phase, for a peer that forgot us, holding the operating mode
+   * until the new handshake completes (ADR 0025). With AWAIT_PEER, returns the new one-time token
+   * the peer registers with (shown once).
+   */
+  async reregister(
+    connectionId: string,
+    by: string,
+    credential: ReregistrationCredential,
+  ): Promise<{ initialToken: string | null }> {
+    const initialTokenForPeer = newOpaqueToken('ovi_');
+    await this.#command(connectionId, async (_connection, trx) => ({
+      type: 'Reregister',
+      by,
+      credential,
+      requestId: randomUUID(),
+      holdsPeerToken: (await this.secrets.which(trx, [peerTokenSecret(connectionId)])).size > 0,
+      initialTokenForPeer,
+    }));
+    return { initialToken: credential === 'AWAIT_PEER' ? initialTokenForPeer : null };
   }
 
   /** Sends our Handshake again (the console's Retry handshake), when `handshakeRetryRefusal` allows. */

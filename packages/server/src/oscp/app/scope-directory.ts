@@ -7,7 +7,10 @@ export interface ScopeBinding {
   microgridName: string;
   scopeId: string;
   scopeName: string;
+  /** The one circuit the scope maps to; null when it maps to none or to several. */
   circuit: { id: string; name: string } | null;
+  /** How many circuits the scope maps to: OSCP can only control a scope on exactly one. */
+  circuitCount: number;
 }
 
 export interface ScopeDirectory {

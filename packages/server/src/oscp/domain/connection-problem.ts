@@ -20,6 +20,8 @@ export interface ProblemReport {
 
 /** A problem as the connection keeps it: open until cleared, counted while it recurs. */
 export interface ConnectionProblem extends ProblemReport {
+  /** What to do about it, for the person looking at it. */
+  hint: string | null;
   firstSeen: string;
   lastSeen: string;
   count: number;
@@ -52,4 +54,35 @@ export function latestError(problems: readonly ConnectionProblem[]): ConnectionE
     message: latest.message,
     clearedAt: latest.clearedAt,
   };
+}
+
+const refusedCredentials = (status: string | null) => status === '401' || status === '403';
+
+/**
+ * What to do next about a problem: one sentence for the support operator, chosen from what was
+ * attempted and how it failed. One function, easy to reword.
+ */
+export function problemHint(p: ProblemReport): string | null {
+  switch (p.kind) {
+    case 'DELIVERY':
+      if (p.subject === 'Register' && refusedCredentials(p.status))
+        return 'The Capacity Provider refused the credentials of our Register. Initial tokens are often single-use: if this connection registered before, use Re-register with the peer’s latest token; otherwise ask the Capacity Provider for a new initial token and set it on the connection.';
+      if (refusedCredentials(p.status))
+        return 'The Capacity Provider no longer accepts our credentials (it may have lost its state): use Re-register, or check the credentials configured for it.';
+      if (p.status === 'timeout' || p.status === 'failed' || (p.status ?? '').startsWith('5'))
+        return `The Capacity Provider did not answer${p.url ? ` at ${p.url}` : ''}: check it is up and reachable. Messages are retried on their own.`;
+      if (p.status === 'invalid')
+        return 'The message could not be sent as configured (a secret or URL is missing): fix the connection’s configuration.';
+      return 'The Capacity Provider refused the message as sent; its reason is above. Check the peer URL and what it expects.';
+    case 'LIVENESS':
+      return 'The Capacity Provider sends no heartbeats: its fallback forecast or the gap policy applies until it does. Check that it is up; if it never sends heartbeats by design, set the profile not to expect them.';
+    case 'HANDSHAKE':
+      return 'We send our handshake again with growing waits: check that the Capacity Provider acknowledges handshakes (to our handshake_acknowledge endpoint), or use Retry handshake.';
+    case 'REGISTRATION':
+      return p.status === 'timeout'
+        ? 'The Capacity Provider did not register back: check that it has our base URL and accepted our Register, then Retry registration.'
+        : 'Check the initial token and the peer URL, then Retry registration or Re-register.';
+    case 'INBOUND':
+      return `The Capacity Provider’s ${p.subject} messages are refused: the refusal log lists each one and why.`;
+  }
 }

@@ -30,7 +30,7 @@ const connection = (overrides: Partial<ControlledConnection> = {}): ControlledCo
   microgridId: 'mg',
   scopeId: 'scope',
   enabled: true,
-  phase: 'ONLINE',
+  linkHealthy: true,
   profile: {
     gapPolicy: 'SAFE_DEFAULT_CAPACITY',
     safeDefaultCapacity: { value: 10, unit: 'A' },
@@ -153,6 +153,10 @@ describe('forecast intake', () => {
     const then = when({}, forecast('day-ahead', [wire(60, 120, 50)]));
     expect(types(then)).toEqual(['OscpForecastAccepted']);
     expect(then.state.mode).toBe('LOCAL');
+    // Says what happened: not "no capacity forecast received yet".
+    expect(then.state.reason).toBe(
+      `a capacity forecast was accepted; OSCP control begins with its first block at ${iso(60)}`,
+    );
     expect(effectsOf(then, 'ChangeEnvelopes')).toEqual([]);
     expect(effectsOf(then, 'ScheduleReevaluation')).toEqual([
       { type: 'ScheduleReevaluation', dueAt: at(60) },
@@ -219,7 +223,7 @@ describe('operating modes (ADR 0012)', () => {
       {
         control: normal,
         blocks: [primary, fallback],
-        connection: connection({ phase: 'OFFLINE' }),
+        connection: connection({ linkHealthy: false }),
       },
       { type: 'Reconcile', trigger: 'connection OFFLINE', ids: IDS },
       at(1),
@@ -237,6 +241,10 @@ describe('operating modes (ADR 0012)', () => {
     expect(effectsOf(then, 'OpenIncident')[0]!.incident).toMatchObject({
       id: 'inc-1',
       kind: 'OSCP_FALLBACK',
+      context: {
+        mode: 'FALLBACK_OFFLINE',
+        history: [{ mode: 'FALLBACK_OFFLINE', at: iso(1) }],
+      },
     });
     const [change] = effectsOf(then, 'ChangeEnvelopes');
     expect(change!.withdraw).toEqual([normal.envelopeId]);
@@ -250,7 +258,7 @@ describe('operating modes (ADR 0012)', () => {
 
   it('offline with no fallback block: the gap policy’s safe default', () => {
     const then = when(
-      { control: normal, blocks: [primary], connection: connection({ phase: 'OFFLINE' }) },
+      { control: normal, blocks: [primary], connection: connection({ linkHealthy: false }) },
       reconcile,
       at(1),
     );
@@ -271,9 +279,22 @@ describe('operating modes (ADR 0012)', () => {
     expect(types(gap)).toEqual(['OscpModeChanged', 'OscpFallbackEntered']);
     const none = when({ control: after(gap), blocks: [primary, fallback] }, reconcile, at(121));
     expect(none.state.mode).toBe('GAP_POLICY');
-    // Still fallback mode: no second entry, the incident stays open.
+    // Still fallback mode: no second entry, the incident stays open and says what holds now.
     expect(types(none)).toEqual(['OscpModeChanged', 'OscpGapPolicyApplied']);
     expect(none.state.incidentId).toBe('inc-1');
+    expect(effectsOf(none, 'RaiseNotification')[0]!.notification).toMatchObject({
+      kind: 'FALLBACK_CHANGED',
+      severity: 'WARNING',
+      message: expect.stringMatching(/^FALLBACK_GAP → GAP_POLICY: /),
+    });
+    expect(effectsOf(none, 'UpdateIncident')).toEqual([
+      {
+        type: 'UpdateIncident',
+        id: 'inc-1',
+        change: { mode: 'GAP_POLICY', reason: none.state.reason, at: iso(121) },
+      },
+    ]);
+    expect(effectsOf(none, 'OpenIncident')).toEqual([]);
   });
 
   it('LOCAL_CONTROL gap policy lifts every limit: the circuit’s own capacity applies', () => {
@@ -282,7 +303,7 @@ describe('operating modes (ADR 0012)', () => {
         control: normal,
         blocks: [primary],
         connection: connection({
-          phase: 'OFFLINE',
+          linkHealthy: false,
           profile: { gapPolicy: 'LOCAL_CONTROL', safeDefaultCapacity: { value: 10, unit: 'A' } },
         }),
       },
@@ -304,7 +325,7 @@ describe('operating modes (ADR 0012)', () => {
         {
           control: normal,
           blocks: [primary, fallback],
-          connection: connection({ phase: 'OFFLINE' }),
+          connection: connection({ linkHealthy: false }),
         },
         reconcile,
         at(1),

@@ -19,7 +19,6 @@ import {
   translateForecast,
   type StoredBlock,
 } from './forecast-translation';
-import type { LifecyclePhase } from './lifecycle';
 import {
   decideMode,
   isFallbackMode,
@@ -88,7 +87,8 @@ export interface ControlledConnection {
   microgridId: string;
   scopeId: string;
   enabled: boolean;
-  phase: LifecyclePhase;
+  /** The Capacity Provider's link counts as healthy (`linkHealthy` of the lifecycle). */
+  linkHealthy: boolean;
   profile: Pick<ConnectionProfile, 'gapPolicy' | 'safeDefaultCapacity'>;
 }
 
@@ -124,6 +124,13 @@ export type ControlCommand =
       ids: ControlIds;
     }
   | { type: 'Reconcile'; trigger: string; ids: ControlIds }
+  /** A valid forecast that the depot could not apply (its scope cannot take an envelope, say). */
+  | {
+      type: 'RecordUnappliedForecast';
+      requestId: string;
+      forecast: UpdateGroupCapacityForecast;
+      reason: string;
+    }
   | { type: 'End'; how: 'DISABLED' | 'DISCONNECTED'; by: string; ids: ControlIds }
   /** Enabling again starts anew: the disconnect mark and the old forecasts go. */
   | { type: 'Restart' };
@@ -152,6 +159,8 @@ export type ControlEffect =
       type: 'OpenIncident';
       incident: { id: string; kind: string; title: string; context: Record<string, unknown> };
     }
+  /** The open incident's condition changed (one fallback mode to another). */
+  | { type: 'UpdateIncident'; id: string; change: { mode: string; reason: string; at: string } }
   | { type: 'ResolveIncident'; id: string; resolution: string }
   | { type: 'ScheduleReevaluation'; dueAt: Date }
   | { type: 'CancelReevaluation' };
@@ -265,11 +274,35 @@ function modeChange(
           id: ids.incident,
           kind: 'OSCP_FALLBACK',
           title: `Fallback mode on ${c.displayName} (group ${c.groupId})`,
-          context: { ...context, mode: to, reason: decision.reason },
+          context: {
+            ...context,
+            mode: to,
+            reason: decision.reason,
+            history: [{ mode: to, reason: decision.reason, at }],
+          },
         },
       },
     );
     state.incidentId = ids.incident;
+  } else if (isFallbackMode(from) && isFallbackMode(to)) {
+    // Still fallback mode, but another kind of it (FALLBACK_GAP → GAP_POLICY, say): operators
+    // hear of it and the open incident says what holds now.
+    effects.push({
+      type: 'RaiseNotification',
+      notification: {
+        kind: 'FALLBACK_CHANGED',
+        severity: 'WARNING',
+        title: `Fallback mode changed: ${c.displayName}`,
+        message: `${from} → ${to}: ${decision.reason}`,
+        context: { ...context, mode: to, from },
+      },
+    });
+    if (before.incidentId)
+      effects.push({
+        type: 'UpdateIncident',
+        id: before.incidentId,
+        change: { mode: to, reason: decision.reason, at },
+      });
   } else if (isFallbackMode(from) && !isFallbackMode(to)) {
     events.push({
       type: 'OscpFallbackExited',
@@ -330,11 +363,15 @@ function reconcile(
     active && (control.forecastReceived || primaryNow !== undefined || fallbackNow !== undefined);
   const decision = decideMode({
     active,
-    online: c.phase === 'ONLINE' || c.phase === 'HANDSHAKEN',
+    online: c.linkHealthy,
     forecastReceived: began,
     primaryNow,
     fallbackNow,
     gapPolicy: c.profile.gapPolicy,
+    firstBlockAt: [...primary, ...fallback]
+      .map((b) => b.start)
+      .filter((start) => start > now)
+      .sort((a, b) => a.getTime() - b.getTime())[0],
     safeDefault: {
       value: c.profile.safeDefaultCapacity.value,
       unit: c.profile.safeDefaultCapacity.unit,
@@ -405,6 +442,45 @@ function reconcile(
   return { state, events, effects };
 }
 
+/** The forecast is on record as rejected, with why; nothing else changes. */
+function rejected(
+  input: ControlInput,
+  requestId: string,
+  forecast: UpdateGroupCapacityForecast,
+  reason: string,
+  now: Date,
+): ControlDecision {
+  const { connection: c, control } = input;
+  const at = now.toISOString();
+  return {
+    state: {
+      ...control,
+      lastForecast: {
+        requestId,
+        type: forecast.type,
+        at,
+        blocks: forecast.forecasted_blocks,
+        outcome: 'REJECTED',
+        reason,
+      },
+    },
+    events: [
+      {
+        type: 'OscpForecastRejected',
+        data: {
+          connectionId: c.id,
+          requestId,
+          type: forecast.type,
+          binding: { groupId: c.groupId, microgridId: c.microgridId, scopeId: c.scopeId },
+          reason,
+          at,
+        },
+      },
+    ],
+    effects: [],
+  };
+}
+
 function receiveForecast(
   input: ControlInput,
   command: Extract<ControlCommand, { type: 'ReceiveForecast' }>,
@@ -418,24 +494,7 @@ function receiveForecast(
   const translation = translateForecast(forecast.forecasted_blocks);
   if (!translation.ok) {
     return {
-      state: {
-        ...control,
-        lastForecast: { ...summary, outcome: 'REJECTED', reason: translation.message },
-      },
-      events: [
-        {
-          type: 'OscpForecastRejected',
-          data: {
-            connectionId: c.id,
-            requestId,
-            type: forecast.type,
-            binding,
-            reason: translation.message,
-            at,
-          },
-        },
-      ],
-      effects: [],
+      ...rejected(input, requestId, forecast, translation.message, now),
       refusal: refuse('invalid', translation.message),
     };
   }
@@ -515,6 +574,8 @@ export function decideControl(
       return receiveForecast(input, command, now);
     case 'Reconcile':
       return reconcile(c, control, input.blocks, now, command.trigger, command.ids);
+    case 'RecordUnappliedForecast':
+      return rejected(input, command.requestId, command.forecast, command.reason, now);
     case 'End': {
       const ended = reconcile(
         { ...c, enabled: false },

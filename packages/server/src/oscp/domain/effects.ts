@@ -31,6 +31,8 @@ export type LifecycleEffect =
   /** The token the peer gave us in its Register: we call it with this from now on. */
   | { type: 'StorePeerToken'; token: string }
   | { type: 'ForgetPeerToken' }
+  /** A one-time token for the peer to register first with (earlier ones stop working). */
+  | { type: 'IssueInitialToken'; token: string }
   | { type: 'RevokeCredentials'; kinds: readonly PeerCredentialKind[] }
   | { type: 'Schedule'; work: LifecycleWork; dueAt: Date; payload?: Record<string, unknown> }
   | { type: 'Cancel'; work: LifecycleWork }

@@ -39,6 +39,7 @@ export const TIMELINE_GROUPS: readonly TimelineGroup[] = [
       'OscpRegistrationStarted',
       'OscpPeerRegistered',
       'OscpRegisteredOutOfBand',
+      'OscpPeerRegisterRefused',
       'OscpRegistrationFailed',
     ],
   },

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { PRESET_DEFAULTS, type ConnectionProfile } from './connection-profile';
 import type { LifecycleEffect } from './effects';
-import { evolveLifecycle, initialLifecycle, type LifecycleEvent } from './lifecycle';
+import { evolveLifecycle, initialLifecycle, linkHealthy, type LifecycleEvent } from './lifecycle';
 import {
   isRoutineDelivery,
   lifecycleDecider,
@@ -167,7 +167,6 @@ describe('registration', () => {
       },
     ]);
     expect(then.effects).toEqual([
-      { type: 'ForgetPeerToken' },
       { type: 'RevokeCredentials', kinds: ['TOKEN'] },
       { type: 'IssueTokenForPeer' },
       {
@@ -256,13 +255,13 @@ describe('registration', () => {
       requestId: 'our-reply',
       correlationId: 'their-first',
     });
-    // Their token is stored after ours was issued (a fresh exchange forgets an earlier one first).
-    const order = then.effects.map((e) => e.type);
-    expect(order.indexOf('ForgetPeerToken')).toBeLessThan(order.indexOf('StorePeerToken'));
+    // Their token replaces any earlier one; nothing drops it first.
+    expect(then.effects).toContainEqual({ type: 'StorePeerToken', token: 'their-token' });
+    expect(then.effects.map((e) => e.type)).not.toContain('ForgetPeerToken');
     expect(then.events.map((e) => e.type)).not.toContain('OscpHandshakeSent');
   });
 
-  it('refuses a Register with no common version with 501-class unsupported-version, changing nothing', () => {
+  it('refuses a Register with no common version with 501-class unsupported-version, and the timeout says so', () => {
     const then = when(given(standard(), registrationStarted()), {
       type: 'ReceiveRegister',
       credential: 'TOKEN',
@@ -271,13 +270,21 @@ describe('registration', () => {
       replyRequestId: 'u',
       handshakeRequestId: 'u',
     });
+    const reason = 'No common OSCP version: you offered 2.1; we speak 2.0.';
     expect(then).toEqual({
-      events: [],
+      // Waiting for the peer's Register, a refused one is noted: the timeout will say so.
+      events: [
+        {
+          type: 'OscpPeerRegisterRefused',
+          data: { connectionId: ID, requestId: 'x', reason, at: iso(0) },
+        },
+      ],
       effects: [],
-      refusal: {
-        code: 'unsupported-version',
-        message: 'No common OSCP version: you offered 2.1; we speak 2.0.',
-      },
+      refusal: { code: 'unsupported-version', message: reason },
+    });
+    const waiting = given(standard(), registrationStarted(), ...then.events);
+    expect(when(waiting, { type: 'RegistrationTimedOut' }, at(30)).events[0]!.data).toMatchObject({
+      reason: `The peer's Register at ${iso(0)} was refused (${reason}); no acceptable Register within 30 s of ours being delivered.`,
     });
   });
 
@@ -344,45 +351,112 @@ describe('registration', () => {
     });
   });
 
-  it('lets an operator retry a failed registration only, unless any phase is allowed', () => {
+  it('lets an operator retry a failed registration only, with the peer’s newest token kept', () => {
     const failed = given(standard(), registrationStarted(), {
       type: 'OscpRegistrationFailed',
       data: { connectionId: ID, reason: 'no', requestId: 'reg-1', at: iso(5) },
     });
-    const retried = when(failed, {
-      type: 'RetryRegistration',
-      by: 'mia',
-      anyPhase: false,
-      requestId: 'reg-2',
-    });
+    const retried = when(failed, { type: 'RetryRegistration', by: 'mia', requestId: 'reg-2' });
     expect(retried.events[0]).toMatchObject({
       type: 'OscpRegistrationStarted',
       data: { requestId: 'reg-2', by: 'mia' },
     });
+    expect(retried.effects.map((e) => e.type)).not.toContain('ForgetPeerToken');
 
     const registered = given(standard(), registrationStarted(), peerRegistered);
     expect(
-      when(registered, { type: 'RetryRegistration', by: 'mia', anyPhase: false, requestId: 'r' })
-        .refusal,
+      when(registered, { type: 'RetryRegistration', by: 'mia', requestId: 'r' }).refusal,
     ).toEqual({
       code: 'conflict',
       message: 'Registration can be retried after it failed; the connection is REGISTERED.',
     });
     expect(
-      types(
-        when(registered, { type: 'RetryRegistration', by: 'x', anyPhase: true, requestId: 'r' }),
-      ),
-    ).toEqual(['OscpRegistrationStarted']);
-    expect(
-      when(given(vector()), { type: 'RetryRegistration', by: 'x', anyPhase: true, requestId: 'r' })
-        .refusal?.code,
+      when(given(vector()), { type: 'RetryRegistration', by: 'x', requestId: 'r' }).refusal?.code,
     ).toBe('conflict');
     expect(
-      when(
-        { ...registered, enabled: false },
-        { type: 'RetryRegistration', by: 'x', anyPhase: true, requestId: 'r' },
-      ).refusal?.message,
+      when({ ...failed, enabled: false }, { type: 'RetryRegistration', by: 'x', requestId: 'r' })
+        .refusal?.message,
     ).toBe('Enable the connection before retrying its registration.');
+  });
+});
+
+describe('re-registration of a peer that forgot us', () => {
+  const onlinePeer = given(
+    standard(),
+    registrationStarted(),
+    peerRegistered,
+    handshakeSent(),
+    completed(),
+    online(iso(100)),
+  );
+  const reregister = (
+    credential: 'PEER_TOKEN' | 'INITIAL_TOKEN' | 'AWAIT_PEER',
+    holdsPeerToken = true,
+  ): LifecycleCommand => ({
+    type: 'Reregister',
+    by: 'mia',
+    credential,
+    requestId: 'reg-again',
+    holdsPeerToken,
+    initialTokenForPeer: 'ovi_fresh',
+  });
+
+  it('is allowed in any enabled phase and holds the phase control decides on until the new handshake', () => {
+    const then = when(onlinePeer, reregister('PEER_TOKEN'), at(50));
+    expect(then.events).toEqual([
+      {
+        type: 'OscpRegistrationStarted',
+        data: {
+          connectionId: ID,
+          requestId: 'reg-again',
+          initiatedBy: 'FLEXIBILITY_PROVIDER',
+          by: 'mia',
+          reregistration: { credential: 'PEER_TOKEN' },
+          at: iso(50),
+        },
+      },
+    ]);
+    // The newest token the peer gave us stays: the Register goes out with it.
+    expect(then.effects.map((e) => e.type)).toEqual([
+      'RevokeCredentials',
+      'IssueTokenForPeer',
+      'Send',
+    ]);
+    const registering = then.events.reduce(evolveLifecycle, onlinePeer.lifecycle);
+    expect(registering.phase).toBe('REGISTERING');
+    expect(registering.reregistration).toEqual({ since: iso(50), heldPhase: 'ONLINE' });
+    expect(linkHealthy(registering)).toBe(true);
+    // Registered again, then handshaken: the hold ends.
+    const handshaken = [peerRegistered, handshakeSent('hs-9'), completed(60)].reduce(
+      evolveLifecycle,
+      registering,
+    );
+    expect(handshaken.reregistration).toBeNull();
+    expect(handshaken.phase).toBe('HANDSHAKEN');
+  });
+
+  it('with the initial token, drops the peer’s token first; awaiting the peer, sends nothing and issues a one-time token', () => {
+    const initial = when(onlinePeer, reregister('INITIAL_TOKEN'));
+    expect(initial.effects[0]).toEqual({ type: 'ForgetPeerToken' });
+    const awaiting = when(onlinePeer, reregister('AWAIT_PEER'));
+    expect(awaiting.events[0]!.data).toMatchObject({
+      requestId: null,
+      initiatedBy: 'CAPACITY_PROVIDER',
+      reregistration: { credential: 'AWAIT_PEER' },
+    });
+    expect(awaiting.effects).toEqual([
+      { type: 'Cancel', work: 'registration-timeout' },
+      { type: 'IssueInitialToken', token: 'ovi_fresh' },
+    ]);
+  });
+
+  it('refuses without a token from the peer, on OAuth connections and when disabled', () => {
+    expect(when(onlinePeer, reregister('PEER_TOKEN', false)).refusal?.code).toBe('conflict');
+    expect(when(given(vector()), reregister('INITIAL_TOKEN')).refusal?.code).toBe('conflict');
+    expect(when({ ...onlinePeer, enabled: false }, reregister('INITIAL_TOKEN')).refusal).toEqual({
+      code: 'conflict',
+      message: 'Enable the connection before re-registering.',
+    });
   });
 });
 

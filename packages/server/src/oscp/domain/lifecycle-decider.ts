@@ -22,6 +22,7 @@ import {
   type Lifecycle,
   type LifecycleEvent,
   type PendingHandshake,
+  type ReregistrationCredential,
   type RequiredBehaviour,
 } from './lifecycle';
 import { refuse, type Refusal } from './refusal';
@@ -76,7 +77,20 @@ export type LifecycleCommand =
   | { type: 'Start'; registerRequestId: string; handshakeRequestId: string }
   /** The connection was disabled or disconnected: the peer hears nothing more from us. */
   | { type: 'Stop' }
-  | { type: 'RetryRegistration'; by: string; anyPhase: boolean; requestId: string }
+  | { type: 'RetryRegistration'; by: string; requestId: string }
+  /**
+   * Start registration afresh in any enabled phase (a peer that forgot us), holding the operating
+   * mode meanwhile. `initialTokenForPeer` is the new one-time token for AWAIT_PEER.
+   */
+  | {
+      type: 'Reregister';
+      by: string;
+      credential: ReregistrationCredential;
+      requestId: string;
+      /** Whether we hold a token the peer gave us (PEER_TOKEN needs one). */
+      holdsPeerToken: boolean;
+      initialTokenForPeer: string;
+    }
   | {
       type: 'RetryHandshake';
       by: string;
@@ -92,6 +106,8 @@ export type LifecycleCommand =
       replyRequestId: string;
       handshakeRequestId: string;
     }
+  /** A Register from the peer was refused before it reached ReceiveRegister (a malformed body). */
+  | { type: 'NoteRefusedRegister'; requestId: string | null; reason: string }
   | { type: 'ReceiveHandshake'; requestId: string; body: Handshake; acknowledgeRequestId: string }
   | {
       type: 'ReceiveHandshakeAcknowledge';
@@ -139,6 +155,22 @@ export function isRoutineDelivery(delivery: Pick<DeliveryFacts, 'kind' | 'status
 /** Phases in which we send heartbeats (at the interval the peer asked for). */
 const HEARTBEATING = ['HANDSHAKEN', 'ONLINE', 'OFFLINE'];
 
+/** A refused Register counts against a registration only while we wait for one. */
+function registerRefused(
+  s: LifecycleState,
+  requestId: string | null,
+  reason: string,
+  now: Date,
+): LifecycleEvent[] {
+  if (s.lifecycle.phase !== 'REGISTERING') return [];
+  return [
+    {
+      type: 'OscpPeerRegisterRefused',
+      data: { connectionId: s.id, requestId, reason, at: now.toISOString() },
+    },
+  ];
+}
+
 export function lifecycleDecider(settings: LifecycleSettings) {
   /** Our Register with a fresh token for the peer; answering a peer's Register, correlated to it. */
   function beginRegistration(
@@ -147,11 +179,14 @@ export function lifecycleDecider(settings: LifecycleSettings) {
     now: Date,
     answering: { correlationId: string } | null,
     by?: string,
+    reregistration?: ReregistrationCredential,
   ): { event: LifecycleEvent; effects: LifecycleEffect[] } {
+    // We call the peer with the newest token it gave us (the initial token until it gave one):
+    // only an operator's re-registration with the initial token drops it (ADR 0025).
+    const forgetPeerToken = reregistration === 'INITIAL_TOKEN';
     return {
-      // A fresh exchange starts from the initial token; a token the peer gave us earlier is dropped.
       effects: [
-        { type: 'ForgetPeerToken' },
+        ...(forgetPeerToken ? [{ type: 'ForgetPeerToken' } as const] : []),
         { type: 'RevokeCredentials', kinds: ['TOKEN'] },
         { type: 'IssueTokenForPeer' },
         {
@@ -174,6 +209,7 @@ export function lifecycleDecider(settings: LifecycleSettings) {
           requestId,
           initiatedBy: answering ? 'CAPACITY_PROVIDER' : 'FLEXIBILITY_PROVIDER',
           ...(by ? { by } : {}),
+          ...(reregistration ? { reregistration: { credential: reregistration } } : {}),
           at: now.toISOString(),
         },
       },
@@ -416,7 +452,7 @@ export function lifecycleDecider(settings: LifecycleSettings) {
               'This connection is registered out of band (OAuth2); there is no Register to retry.',
             ),
           );
-        if (!command.anyPhase && lifecycle.phase !== 'REGISTRATION_FAILED')
+        if (lifecycle.phase !== 'REGISTRATION_FAILED')
           return refused(
             refuse(
               'conflict',
@@ -424,6 +460,57 @@ export function lifecycleDecider(settings: LifecycleSettings) {
             ),
           );
         const started = beginRegistration(s, command.requestId, now, null, command.by);
+        return decided([started.event], started.effects);
+      }
+
+      case 'Reregister': {
+        if (!s.enabled)
+          return refused(refuse('conflict', 'Enable the connection before re-registering.'));
+        if (profile.authMode !== 'OSCP_TOKEN')
+          return refused(
+            refuse(
+              'conflict',
+              'This connection is registered out of band (OAuth2): there is no registration to redo; check the client credentials and static headers instead.',
+            ),
+          );
+        if (command.credential === 'PEER_TOKEN' && !command.holdsPeerToken)
+          return refused(
+            refuse(
+              'conflict',
+              'The peer has given us no token yet: re-register with the initial token, or let the peer register first with a new one.',
+            ),
+          );
+        if (command.credential === 'AWAIT_PEER') {
+          // Nothing goes out: the peer registers first with the new one-time token (shown once),
+          // and we register back as for any first Register of the peer.
+          return decided(
+            [
+              {
+                type: 'OscpRegistrationStarted',
+                data: {
+                  connectionId: s.id,
+                  requestId: null,
+                  initiatedBy: 'CAPACITY_PROVIDER',
+                  by: command.by,
+                  reregistration: { credential: 'AWAIT_PEER' },
+                  at,
+                },
+              },
+            ],
+            [
+              { type: 'Cancel', work: 'registration-timeout' },
+              { type: 'IssueInitialToken', token: command.initialTokenForPeer },
+            ],
+          );
+        }
+        const started = beginRegistration(
+          s,
+          command.requestId,
+          now,
+          null,
+          command.by,
+          command.credential,
+        );
         return decided([started.event], started.effects);
       }
 
@@ -437,13 +524,13 @@ export function lifecycleDecider(settings: LifecycleSettings) {
       case 'ReceiveRegister': {
         const offer = command.body.version_url.map((v) => v.version);
         const version = selectVersion(offer);
-        if (!version)
+        if (!version) {
+          const reason = `No common OSCP version: you offered ${offer.join(', ')}; we speak 2.0.`;
           return refused(
-            refuse(
-              'unsupported-version',
-              `No common OSCP version: you offered ${offer.join(', ')}; we speak 2.0.`,
-            ),
+            refuse('unsupported-version', reason),
+            registerRefused(s, command.requestId, reason, now),
           );
+        }
         const peerBaseUrl = command.body.version_url
           .find((v) => v.version === version)!
           .base_url.replace(/\/+$/, '');
@@ -481,6 +568,9 @@ export function lifecycleDecider(settings: LifecycleSettings) {
         }
         return decided(events, effects);
       }
+
+      case 'NoteRefusedRegister':
+        return decided(registerRefused(s, command.requestId, command.reason, now));
 
       case 'ReceiveHandshake': {
         if (!acceptsHandshake(lifecycle.phase))
@@ -660,7 +750,12 @@ export function lifecycleDecider(settings: LifecycleSettings) {
 
       case 'RegistrationTimedOut': {
         if (lifecycle.phase !== 'REGISTERING') return decided();
-        const reason = `No Register from the peer within ${Math.round(settings.registrationReplyTimeoutMs / 1000)} s of ours being delivered.`;
+        const waited = Math.round(settings.registrationReplyTimeoutMs / 1000);
+        const refused = lifecycle.registration.refusedRegister;
+        // Say what happened: a Register came and was refused is not the same as none came.
+        const reason = refused
+          ? `The peer's Register at ${refused.at} was refused (${refused.reason}); no acceptable Register within ${waited} s of ours being delivered.`
+          : `No Register from the peer within ${waited} s of ours being delivered.`;
         return decided(
           [
             {

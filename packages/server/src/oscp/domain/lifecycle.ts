@@ -36,6 +36,8 @@ export interface Lifecycle {
     peerBaseUrl: string | null;
     registeredAt: string | null;
     failure: { reason: string; at: string } | null;
+    /** A Register from the peer that we refused while waiting for one (why it did not count). */
+    refusedRegister: { reason: string; at: string } | null;
   };
   handshake: {
     /** X-Request-ID of the handshake we sent and whose acknowledgement we await. */
@@ -57,7 +59,21 @@ export interface Lifecycle {
     peerOfflineAt: string | null;
     wentOfflineAt: string | null;
   };
+  /**
+   * A re-registration an operator started: until the new handshake completes, OSCP control keeps
+   * treating the link as it was (`heldPhase`), so the operating mode and its limit stay in force.
+   */
+  reregistration: { since: string; heldPhase: LifecyclePhase } | null;
 }
+
+/** How a re-registration authenticates (see ADR 0025). */
+export type ReregistrationCredential =
+  /** Our Register, sent with the newest token the peer gave us. */
+  | 'PEER_TOKEN'
+  /** Our Register, sent with the initial token configured on the connection. */
+  | 'INITIAL_TOKEN'
+  /** No Register from us: the peer registers first with a new one-time token we issue. */
+  | 'AWAIT_PEER';
 
 export const initialLifecycle: Lifecycle = {
   phase: 'CONFIGURED',
@@ -69,6 +85,7 @@ export const initialLifecycle: Lifecycle = {
     peerBaseUrl: null,
     registeredAt: null,
     failure: null,
+    refusedRegister: null,
   },
   handshake: {
     sentRequestId: null,
@@ -80,6 +97,7 @@ export const initialLifecycle: Lifecycle = {
     unacknowledged: 0,
   },
   heartbeat: { lastReceivedAt: null, peerOfflineAt: null, wentOfflineAt: null },
+  reregistration: null,
 };
 
 /** A stored snapshot written before a field existed reads as that field's initial value. */
@@ -87,6 +105,7 @@ export function withLifecycleDefaults(stored: Partial<Lifecycle> | undefined): L
   return {
     ...initialLifecycle,
     ...stored,
+    reregistration: stored?.reregistration ?? null,
     registration: { ...initialLifecycle.registration, ...stored?.registration },
     handshake: { ...initialLifecycle.handshake, ...stored?.handshake },
     heartbeat: { ...initialLifecycle.heartbeat, ...stored?.heartbeat },
@@ -98,10 +117,13 @@ export type LifecycleEvent =
       type: 'OscpRegistrationStarted';
       data: {
         connectionId: string;
-        requestId: string;
+        /** Our Register's X-Request-ID; null when we wait for the peer to register first. */
+        requestId: string | null;
         initiatedBy: 'FLEXIBILITY_PROVIDER' | 'CAPACITY_PROVIDER';
         /** Who asked for it from the console (a retry), when someone did. */
         by?: string;
+        /** Started by an operator's Re-register: the operating mode is held meanwhile. */
+        reregistration?: { credential: ReregistrationCredential };
         at: string;
       };
     }
@@ -115,6 +137,10 @@ export type LifecycleEvent =
         peerBaseUrl: string;
         at: string;
       };
+    }
+  | {
+      type: 'OscpPeerRegisterRefused';
+      data: { connectionId: string; requestId: string | null; reason: string; at: string };
     }
   | {
       type: 'OscpRegistrationFailed';
@@ -210,9 +236,13 @@ export function evolveLifecycle(state: Lifecycle, e: LifecycleEvent | Connection
           ...state.registration,
           mode: 'TOKEN_EXCHANGE',
           pendingRequestId: e.data.requestId,
-          latestRequestId: e.data.requestId,
+          latestRequestId: e.data.requestId ?? state.registration.latestRequestId,
           failure: null,
+          refusedRegister: null,
         },
+        reregistration: e.data.reregistration
+          ? (state.reregistration ?? { since: e.data.at, heldPhase: state.phase })
+          : state.reregistration,
       };
     case 'OscpRegisteredOutOfBand':
       return {
@@ -240,6 +270,14 @@ export function evolveLifecycle(state: Lifecycle, e: LifecycleEvent | Connection
           failure: null,
         },
         handshake: { ...state.handshake, required: true },
+      };
+    case 'OscpPeerRegisterRefused':
+      return {
+        ...state,
+        registration: {
+          ...state.registration,
+          refusedRegister: { reason: e.data.reason, at: e.data.at },
+        },
       };
     case 'OscpRegistrationFailed':
       return {
@@ -291,6 +329,7 @@ export function evolveLifecycle(state: Lifecycle, e: LifecycleEvent | Connection
           required: false,
           unacknowledged: 0,
         },
+        reregistration: null,
         heartbeat: e.data.heartbeatDeadline
           ? { ...state.heartbeat, peerOfflineAt: e.data.heartbeatDeadline }
           : state.heartbeat,
@@ -384,6 +423,15 @@ export function handshakeProblem(
     return `measurement_configuration ${wanted.join(', ')} is not supported by this connection (its profile publishes ${profile.measurementConfiguration})`;
   }
   return undefined;
+}
+
+/**
+ * Whether OSCP control treats the link as healthy: the peer is ONLINE or just handshaken, or an
+ * operator's re-registration holds the link as it was until its handshake completes.
+ */
+export function linkHealthy(lifecycle: Lifecycle): boolean {
+  const phase = lifecycle.reregistration?.heldPhase ?? lifecycle.phase;
+  return phase === 'ONLINE' || phase === 'HANDSHAKEN';
 }
 
 /** Business messages (forecasts) need a completed handshake and no pending re-handshake. */

@@ -26,6 +26,8 @@ export interface ModeInput {
   fallbackNow: StoredBlock | undefined;
   gapPolicy: GapPolicy;
   safeDefault: TranslatedLimit;
+  /** Before control began: when the first block of an accepted forecast starts, if one does. */
+  firstBlockAt?: Date | undefined;
 }
 
 export interface ModeDecision {
@@ -63,7 +65,10 @@ export function decideMode(input: ModeInput): ModeDecision {
   if (!input.active)
     return { mode: 'LOCAL', limit: null, block: null, reason: 'OSCP control is not active' };
   if (!input.forecastReceived) {
-    return { mode: 'LOCAL', limit: null, block: null, reason: 'no capacity forecast received yet' };
+    const reason = input.firstBlockAt
+      ? `a capacity forecast was accepted; OSCP control begins with its first block at ${input.firstBlockAt.toISOString()}`
+      : 'no capacity forecast received yet';
+    return { mode: 'LOCAL', limit: null, block: null, reason };
   }
   if (!input.online) {
     if (input.fallbackNow) {

@@ -382,9 +382,14 @@ describe('creating a connection', () => {
       { name: 'Other Depot', timezone: 'UTC' },
       ctx.clock.now(),
     );
+    const otherCircuit = await ctx.app.microgrid.model.createCircuit(
+      other.id,
+      { name: 'Other feeder', phaseCount: 3, nominalVoltageV: 230, staticCapacityA: 100 },
+      ctx.clock.now(),
+    );
     const otherScope = await ctx.app.microgrid.model.createScope(
       other.id,
-      { name: 'Elsewhere', circuitIds: [] },
+      { name: 'Elsewhere', circuitIds: [otherCircuit] },
       ctx.clock.now(),
     );
     const before = await snapshot();
@@ -405,7 +410,7 @@ describe('creating a connection', () => {
       groupId: 'VECGRP01',
       microgrid: { id: other.id, name: 'Other Depot' },
       scope: { id: otherScope, name: 'Elsewhere' },
-      circuit: null,
+      circuit: { id: otherCircuit, name: 'Other feeder' },
     });
   });
 

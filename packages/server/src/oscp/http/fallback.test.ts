@@ -44,8 +44,8 @@ async function get<T>(url: string): Promise<T> {
   expect(response.statusCode, `${url}: ${response.body}`).toBe(200);
   return response.json() as T;
 }
-async function post(url: string) {
-  return ctx.request({ method: 'POST', url, cookie: manager });
+async function post(url: string, body?: unknown) {
+  return ctx.request({ method: 'POST', url, cookie: manager, ...(body ? { body } : {}) });
 }
 
 const circuit = () => get<CircuitDetail>(`/api/circuits/${ids.circuitId}`);
@@ -579,6 +579,13 @@ describe('disconnect and enable again', () => {
     });
     expect((await circuit()).effectiveCapacityA).toBe(STATIC_A);
 
+    // Enabling registers with the newest token the peer gave us, which the fresh peer does not
+    // know: the operator is told to re-register, and does so with the initial token.
+    await settleUntil(async () => (await phase()) === 'REGISTRATION_FAILED', 'refused');
+    const reregistered = await post(`/api/oscp-connections/${connectionId}/re-register`, {
+      credential: 'INITIAL_TOKEN',
+    });
+    expect(reregistered.statusCode, reregistered.body).toBe(200);
     await settleUntil(async () => (await phase()) === 'REGISTERED', 'registered again');
     await delivered(await sim.sendHandshake(peerId, { heartbeatIntervalSeconds: 60 }));
     await settleUntil(async () => (await phase()) === 'HANDSHAKEN', 'handshaken again');

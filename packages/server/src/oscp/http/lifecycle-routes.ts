@@ -8,6 +8,7 @@ import type { ControlService } from '../app/control';
 import type { LifecycleService } from '../app/lifecycle';
 import type { OperatorMessageService } from '../app/operator-messages';
 import type { PeerCredentialService } from '../app/peer-credentials';
+import * as c from '../contract';
 import type { ConnectionTimelineEventType } from '../domain/events';
 import { OSCP_FP_PREFIX } from './protocol-routes';
 
@@ -75,6 +76,34 @@ export function registerLifecycleRoutes(app: HttpApp, deps: LifecycleRouteDeps):
     async (request) => {
       await lifecycle.retryRegistration(request.params.id, request.principal!.username);
       return connections.detail(request.params.id);
+    },
+  );
+
+  app.post(
+    '/api/oscp-connections/:id/re-register',
+    {
+      config: { allow: MANAGERS },
+      schema: {
+        tags,
+        summary:
+          'Register afresh (a peer that forgot us), keeping the operating mode until the new handshake completes',
+        params: idParams,
+        body: z.object({
+          /** PEER_TOKEN: the newest token the peer gave us; INITIAL_TOKEN: the configured one; AWAIT_PEER: a new one-time token for the peer to register first. */
+          credential: z.enum(['PEER_TOKEN', 'INITIAL_TOKEN', 'AWAIT_PEER']),
+        }),
+        response: {
+          200: z.object({ connection: c.connectionDetail, initialToken: z.string().nullable() }),
+        },
+      },
+    },
+    async (request) => {
+      const { initialToken } = await lifecycle.reregister(
+        request.params.id,
+        request.principal!.username,
+        request.body.credential,
+      );
+      return { connection: await connections.detail(request.params.id), initialToken };
     },
   );
 

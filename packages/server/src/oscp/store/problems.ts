@@ -19,6 +19,7 @@ function toProblem(r: Row): ConnectionProblem {
     url?: string | null;
     status?: string | null;
     message?: string;
+    hint?: string | null;
   };
   return {
     kind: r.kind as ProblemKind,
@@ -28,6 +29,7 @@ function toProblem(r: Row): ConnectionProblem {
     url: d.url ?? null,
     status: d.status ?? null,
     message: d.message ?? '',
+    hint: d.hint ?? null,
     firstSeen: r.first_seen.toISOString(),
     lastSeen: r.last_seen.toISOString(),
     count: r.count,
@@ -42,13 +44,14 @@ function toProblem(r: Row): ConnectionProblem {
 export async function openProblem(
   db: Executor,
   connectionId: string,
-  report: ProblemReport,
+  report: ProblemReport & { hint: string | null },
 ): Promise<boolean> {
   const detail = JSON.stringify({
     attempted: report.attempted,
     url: report.url,
     status: report.status,
     message: report.message,
+    hint: report.hint,
   });
   const result = await sql<{ opened: boolean }>`
     INSERT INTO oscp_connection_problems (connection_id, kind, subject, first_seen, last_seen, detail)

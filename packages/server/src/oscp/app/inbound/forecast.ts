@@ -1,4 +1,6 @@
 import type { UpdateGroupCapacityForecast } from '@openvelope/oscp';
+import { withSavepoint } from '../../../platform/db/savepoint';
+import { AppError } from '../../../platform/errors';
 import { readyForBusiness } from '../../domain/lifecycle';
 import { refuse } from '../../domain/refusal';
 import { freshControlIds } from '../connection-handler';
@@ -21,12 +23,28 @@ export function receiveForecast(
         'forbidden',
         `Complete the handshake before business messages (this connection is ${connection.lifecycle.phase}).`,
       );
-    const decision = await deps.handler.control(
-      trx,
-      connection,
-      { type: 'ReceiveForecast', requestId: call.requestId, forecast, ids: freshControlIds() },
-      now,
-    );
-    return decision.refusal;
+    try {
+      const decision = await withSavepoint(trx, 'forecast', () =>
+        deps.handler.control(
+          trx,
+          connection,
+          { type: 'ReceiveForecast', requestId: call.requestId, forecast, ids: freshControlIds() },
+          now,
+        ),
+      );
+      return decision.refusal;
+    } catch (error) {
+      // The depot refused what the forecast asks of it (a scope on several circuits, say): the
+      // forecast is on record as not applied, with why, and the peer hears it (never a 500).
+      if (!(error instanceof AppError)) throw error;
+      const reason = `This forecast cannot be applied: ${error.detail ?? error.title}`;
+      await deps.handler.control(
+        trx,
+        connection,
+        { type: 'RecordUnappliedForecast', requestId: call.requestId, forecast, reason },
+        now,
+      );
+      return refuse('forbidden', reason);
+    }
   });
 }

@@ -111,9 +111,18 @@ export function recordRefusal(
   call: CallFacts,
   refusal: Refusal,
 ): Promise<InboundAnswer> {
-  return deps.db
-    .transaction()
-    .execute((trx) => auditRefusal(deps, trx, connectionId, call, refusal));
+  return deps.db.transaction().execute(async (trx) => {
+    const connection = connectionId ? await deps.handler.load(trx, connectionId) : undefined;
+    // A Register we could not even read still tells a registration waiting for one why none came.
+    if (connection && call.endpoint === 'register')
+      await deps.handler.lifecycle(
+        trx,
+        connection,
+        { type: 'NoteRefusedRegister', requestId: call.requestId, reason: refusal.message },
+        deps.clock.now(),
+      );
+    return auditRefusal(deps, trx, connectionId, call, refusal);
+  });
 }
 
 /**
