@@ -63,7 +63,7 @@ export const microgridList = z.object({ microgrids: z.array(microgridSummary) })
 export type MicrogridList = z.infer<typeof microgridList>;
 
 export const bindingView = z.object({
-  kind: z.enum(['CAPACITY', 'CHARGER_MAX', 'VEHICLE_MAX', 'PAUSED']),
+  kind: z.enum(['CAPACITY', 'CHARGER_MAX', 'VEHICLE_MAX', 'PAUSED', 'NOT_FOLLOWING']),
   label: z.string(),
   phase: phaseSchema.optional(),
 });

@@ -3,7 +3,8 @@ import type { Trx } from '../../platform/db/database';
 import { cancelWork, scheduleWork } from '../../platform/scheduler/scheduler';
 import { effectiveCapacity, type BlockInForce, type CapacitySource } from '../domain/capacity';
 import { statusAt } from '../domain/envelope';
-import { balanceLoad, type BindingConstraint } from '../domain/load-balancer';
+import type { BindingConstraint } from '../domain/load-balancer';
+import { balanceWithNotFollowing, type BalancedAllocation } from '../domain/not-following';
 import { uniformCapacity } from '../domain/phases';
 import * as depot from '../store/depot-store';
 import * as envelopes from '../store/envelope-store';
@@ -11,6 +12,13 @@ import * as sessions from '../store/session-store';
 import { envelopeStream } from './streams';
 
 export const CIRCUIT_REFRESH_WORK = 'circuit-capacity-refresh';
+
+/**
+ * Due work booked (key: the circuit id) in the transaction that changes any of a circuit's
+ * allocations: what drives the chargers (e.g. OCPP) handles it and tells each charger its new
+ * limit. The microgrid knows no charger protocol; this durable row is how the change leaves it.
+ */
+export const ALLOCATIONS_CHANGED_WORK = 'charger-allocations-changed';
 
 export type RefreshTrigger =
   | 'envelope-submitted'
@@ -45,7 +53,7 @@ function sameSource(a: CapacitySource, b: CapacitySource): boolean {
 
 /** An allocation's binding constraint, with the capacity's source attached so it reads on its own. */
 export function bindingRecord(
-  binding: BindingConstraint,
+  binding: BindingConstraint | BalancedAllocation['binding'],
   source: CapacitySource,
 ): Record<string, unknown> {
   return binding.kind === 'CAPACITY' ? { ...binding, source } : { ...binding };
@@ -112,7 +120,8 @@ export async function refreshCircuit(
   }
 
   const active = await sessions.activeSessionsOnCircuit(trx, circuitId);
-  const allocations = balanceLoad(
+  const before = await sessions.allocationsOnCircuit(trx, circuitId);
+  const allocations = balanceWithNotFollowing(
     uniformCapacity(capacity.amps, circuit.phaseCount),
     active.map((s) => ({
       sessionId: s.sessionId,
@@ -123,6 +132,7 @@ export async function refreshCircuit(
       ...(s.vehicleMaxCurrentA !== null ? { vehicleMaxCurrentA: s.vehicleMaxCurrentA } : {}),
       priority: s.priority,
       startedAt: s.startedAt.toISOString(),
+      notFollowing: s.notFollowingReason ?? undefined,
     })),
   );
   await sessions.replaceAllocations(
@@ -136,6 +146,9 @@ export async function refreshCircuit(
     })),
     now,
   );
+  if (allocationsDiffer(before, allocations)) {
+    await scheduleWork(trx, { kind: ALLOCATIONS_CHANGED_WORK, key: circuitId, dueAt: now }, now);
+  }
 
   const boundaries = open.flatMap((e) => (e.nextBoundary ? [e.nextBoundary.getTime()] : []));
   const next = boundaries.length > 0 ? new Date(Math.min(...boundaries)) : undefined;
@@ -150,4 +163,17 @@ export async function refreshCircuit(
     capacityChanged,
     allocations: allocations.length,
   };
+}
+
+/** Whether any charger's session or current differs between the stored and the new allocations. */
+function allocationsDiffer(
+  before: readonly { charger_id: string; session_id: string; current_a: number }[],
+  after: readonly BalancedAllocation[],
+): boolean {
+  if (before.length !== after.length) return true;
+  const old = new Map(before.map((a) => [a.charger_id, a]));
+  return after.some((a) => {
+    const previous = old.get(a.chargerId);
+    return previous?.session_id !== a.sessionId || previous.current_a !== a.currentA;
+  });
 }

@@ -39,6 +39,11 @@ function bindingView(binding: Record<string, unknown>): BindingView {
       return { kind: 'CHARGER_MAX', label: 'Charger maximum' };
     case 'VEHICLE_MAX':
       return { kind: 'VEHICLE_MAX', label: 'Vehicle maximum' };
+    case 'NOT_FOLLOWING':
+      return {
+        kind: 'NOT_FOLLOWING',
+        label: `Assumed at its maximum: ${String(binding.reason ?? 'does not follow its limit')}`,
+      };
     default:
       return { kind: 'PAUSED', label: String(binding.reason ?? 'Paused') };
   }

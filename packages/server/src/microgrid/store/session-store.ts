@@ -14,6 +14,7 @@ export interface ActiveSessionRow {
   startedAt: Date;
   vehicleLabel: string | null;
   energyWh: number;
+  notFollowingReason: string | null;
 }
 
 export async function activeSessionsOnCircuit(
@@ -34,6 +35,7 @@ export async function activeSessionsOnCircuit(
       's.started_at',
       's.vehicle_label',
       's.energy_wh',
+      'c.not_following_reason',
     ])
     .where('c.circuit_id', '=', circuitId)
     .where('s.ended_at', 'is', null)
@@ -50,6 +52,7 @@ export async function activeSessionsOnCircuit(
     startedAt: r.started_at,
     vehicleLabel: r.vehicle_label,
     energyWh: r.energy_wh,
+    notFollowingReason: r.not_following_reason,
   }));
 }
 

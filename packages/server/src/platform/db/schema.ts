@@ -93,6 +93,9 @@ export interface ChargersTable {
   max_current_a: number;
   priority: number;
   created_at: Timestamp;
+  /** Set while the charger is known not to follow its allocation (the balancer assumes its maximum). */
+  not_following_reason: ColumnType<string | null, string | null | undefined, string | null>;
+  not_following_since: ColumnType<Date | null, Date | null | undefined, Date | null>;
 }
 
 export interface ChargingSessionsTable {
@@ -304,7 +307,82 @@ export interface IncidentsTable {
   resolution: string | null;
 }
 
+export interface OcppChargePointsTable {
+  charger_id: string;
+  charge_point_id: string;
+  connector_ids: number[];
+  password_hash: string | null;
+  password_set_at: Timestamp | null;
+  created_at: Timestamp;
+  vendor: string | null;
+  model: string | null;
+  serial_number: string | null;
+  firmware_version: string | null;
+  booted_at: Timestamp | null;
+  connection_id: string | null;
+  instance_id: string | null;
+  connected_at: Timestamp | null;
+  disconnected_at: Timestamp | null;
+  last_message_at: Timestamp | null;
+  connector_status: Generated<Json>;
+}
+
+export interface OcppIdTagPoliciesTable {
+  microgrid_id: string;
+  mode: string;
+  id_tags: string[];
+  updated_at: Timestamp;
+}
+
+export interface OcppTransactionsTable {
+  transaction_id: Generated<number>;
+  charger_id: string;
+  connector_id: number;
+  id_tag: string;
+  id_tag_status: string;
+  session_id: string | null;
+  meter_start_wh: number;
+  started_at: Timestamp;
+  stopped_at: Timestamp | null;
+  meter_stop_wh: number | null;
+  stop_reason: string | null;
+}
+
+export interface OcppChargingLimitsTable {
+  charger_id: string;
+  transaction_id: number | null;
+  connector_id: number;
+  number_phases: number;
+  desired_a: number;
+  desired_at: Timestamp;
+  state: string;
+  attempt: Generated<number>;
+  lease_until: Timestamp | null;
+  sent_a: number | null;
+  sent_at: Timestamp | null;
+  answer: string | null;
+  answered_at: Timestamp | null;
+  answer_detail: string | null;
+  answered_connection_id: string | null;
+}
+
+export interface OcppMessageLogTable {
+  id: Generated<number>;
+  charger_id: string;
+  at: Timestamp;
+  direction: string;
+  kind: string;
+  action: string;
+  message_id: string;
+  payload: Json<Record<string, unknown> | unknown[]>;
+}
+
 export interface Database {
+  ocpp_charge_points: OcppChargePointsTable;
+  ocpp_id_tag_policies: OcppIdTagPoliciesTable;
+  ocpp_transactions: OcppTransactionsTable;
+  ocpp_charging_limits: OcppChargingLimitsTable;
+  ocpp_message_log: OcppMessageLogTable;
   oscp_forecast_blocks: OscpForecastBlocksTable;
   oscp_control: OscpControlTable;
   notifications: NotificationsTable;
