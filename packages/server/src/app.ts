@@ -41,6 +41,7 @@ import { OperatorMessageService } from './oscp/app/operator-messages';
 import { NotificationQueries, NotificationService } from './notifications/app/notifications';
 import { registerNotificationRoutes } from './notifications/http/routes';
 import { OSCP_FP_PREFIX, registerProtocolRoutes } from './oscp/http/protocol-routes';
+import { registerOcpp, type OcppContext, type OcppOptions } from './ocpp/context';
 
 export interface AppOptions {
   db: Db;
@@ -67,6 +68,8 @@ export interface AppOptions {
     retention?: RetentionSettings;
     fetch?: typeof fetch;
   };
+  /** OCPP 1.6-J central system settings (defaults suit real chargers). */
+  ocpp?: OcppOptions;
 }
 
 export interface App {
@@ -91,6 +94,7 @@ export interface App {
     /** Books the first retention run (it then books itself); `npm start` calls it once. */
     startRetention(now: Date): Promise<void>;
   };
+  ocpp: OcppContext;
   secrets: SecretStore;
   /** Where peers reach this instance (set once the server listens, unless configured). */
   setPublicUrl(url: string): void;
@@ -278,6 +282,14 @@ export async function createApp(options: AppOptions): Promise<App> {
     { batchable: true },
   );
 
+  const ocpp = registerOcpp(http, scheduler, {
+    db,
+    clock,
+    log,
+    publicUrl: () => publicUrl,
+    ...(options.ocpp ? { options: options.ocpp } : {}),
+  });
+
   await http.ready();
   return {
     http,
@@ -293,6 +305,7 @@ export async function createApp(options: AppOptions): Promise<App> {
       startRetention: (now) =>
         scheduleWork(db, { kind: RETENTION_WORK, key: 'oscp', dueAt: now }, now),
     },
+    ocpp,
     secrets,
     setPublicUrl(url) {
       if (!options.oscp?.publicUrl) publicUrl = url.replace(/\/+$/, '');
@@ -301,7 +314,8 @@ export async function createApp(options: AppOptions): Promise<App> {
       for (let round = 0; round < 20; round += 1) {
         const work = await scheduler.runDue();
         const sent = await dispatcher.runDue();
-        if (work === 0 && sent === 0) return;
+        const limits = await ocpp.sender.runDue();
+        if (work === 0 && sent === 0 && limits === 0) return;
       }
     },
   };

@@ -66,6 +66,8 @@ export async function startTestApp(start = '2026-03-02T09:00:00Z'): Promise<Test
       // they wait for one on purpose.
       handshakeAcknowledgementTimeoutMs: 600_000,
     },
+    // A charger that never answers is given up on quickly.
+    ocpp: { callTimeoutMs: 1000 },
   });
   const passwordHash = await hashPassword(TEST_PASSWORD);
   let userCount = 0;

@@ -11,6 +11,7 @@ export interface IntegratedCharger {
   phases: Phase[];
   minCurrentA: number;
   maxCurrentA: number;
+  nominalVoltageV: number;
   notFollowingReason: string | null;
 }
 
@@ -30,6 +31,7 @@ export async function findIntegratedCharger(
       'c.min_current_a',
       'c.max_current_a',
       'c.not_following_reason',
+      'k.nominal_voltage_v',
     ])
     .where('c.id', '=', chargerId)
     .executeTakeFirst();
@@ -42,6 +44,7 @@ export async function findIntegratedCharger(
       phases: row.phases as Phase[],
       minCurrentA: row.min_current_a,
       maxCurrentA: row.max_current_a,
+      nominalVoltageV: row.nominal_voltage_v,
       notFollowingReason: row.not_following_reason,
     }
   );
@@ -112,6 +115,7 @@ export interface ChargerAllocation {
   currentA: number;
   /** PAUSED, NOT_FOLLOWING, CAPACITY, … (see the load balancer). */
   bindingKind: string;
+  phases: Phase[];
 }
 
 export async function chargerAllocationsOnCircuit(
@@ -121,7 +125,7 @@ export async function chargerAllocationsOnCircuit(
   const rows = await db
     .selectFrom('allocations as a')
     .innerJoin('chargers as c', 'c.id', 'a.charger_id')
-    .select(['a.charger_id', 'a.session_id', 'a.current_a', 'a.binding'])
+    .select(['a.charger_id', 'a.session_id', 'a.current_a', 'a.binding', 'c.phases'])
     .where('c.circuit_id', '=', circuitId)
     .execute();
   return rows.map((r) => ({
@@ -129,5 +133,6 @@ export async function chargerAllocationsOnCircuit(
     sessionId: r.session_id,
     currentA: r.current_a,
     bindingKind: String(r.binding.kind ?? ''),
+    phases: r.phases as Phase[],
   }));
 }

@@ -14,9 +14,12 @@ describe('limitChangeWorthSending (deadband 1 A)', () => {
     [16, 0, true, 'pausing'],
     [0, 0.5, true, 'resuming'],
     [16, 16.04, false, 'a change below the 0.1 A resolution'],
-  ])('%s A → %s A: %s (%s)', (before, after, expected) => {
-    expect(limitChangeWorthSending(before, after, 1)).toBe(expected);
-  });
+  ] as [number | undefined, number, boolean, string][])(
+    '%s A → %s A: %s (%s)',
+    (before, after, expected) => {
+      expect(limitChangeWorthSending(before, after, 1)).toBe(expected);
+    },
+  );
 });
 
 describe('txProfile', () => {

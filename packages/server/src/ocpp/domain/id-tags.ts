@@ -1,8 +1,7 @@
 import type { IdTagStatus } from './messages';
 
 /** Who may charge at a depot: anyone (the depot is fenced), or only the listed id tags. */
-export type IdTagPolicy =
-  { mode: 'ACCEPT_ALL' } | { mode: 'ALLOW_LIST'; idTags: readonly string[] };
+export type IdTagPolicy = { mode: 'ACCEPT_ALL' } | { mode: 'ALLOW_LIST'; idTags: string[] };
 
 export const DEFAULT_ID_TAG_POLICY: IdTagPolicy = { mode: 'ACCEPT_ALL' };
 
