@@ -14,9 +14,10 @@ import { envelopeStream } from './streams';
 export const CIRCUIT_REFRESH_WORK = 'circuit-capacity-refresh';
 
 /**
- * Due work booked (key: the circuit id) in the transaction that changes any of a circuit's
- * allocations: what drives the chargers (e.g. OCPP) handles it and tells each charger its new
- * limit. The microgrid knows no charger protocol; this durable row is how the change leaves it.
+ * Due work booked (key: the circuit id) in the transaction that changes the allocation of a
+ * charger controlled from outside (`controlled_by`, e.g. OCPP): the controller handles it and tells
+ * each charger its new limit. The microgrid knows no charger protocol; this durable row is how the
+ * change leaves it.
  */
 export const ALLOCATIONS_CHANGED_WORK = 'charger-allocations-changed';
 
@@ -146,7 +147,8 @@ export async function refreshCircuit(
     })),
     now,
   );
-  if (allocationsDiffer(before, allocations)) {
+  const controlled = new Set(active.filter((s) => s.controlledBy).map((s) => s.chargerId));
+  if (allocationsDiffer(before, allocations, controlled)) {
     await scheduleWork(trx, { kind: ALLOCATIONS_CHANGED_WORK, key: circuitId, dueAt: now }, now);
   }
 
@@ -165,14 +167,15 @@ export async function refreshCircuit(
   };
 }
 
-/** Whether any charger's session or current differs between the stored and the new allocations. */
+/** Whether a controlled charger's session or current differs from its stored allocation. */
 function allocationsDiffer(
   before: readonly { charger_id: string; session_id: string; current_a: number }[],
   after: readonly BalancedAllocation[],
+  controlled: ReadonlySet<string>,
 ): boolean {
-  if (before.length !== after.length) return true;
   const old = new Map(before.map((a) => [a.charger_id, a]));
   return after.some((a) => {
+    if (!controlled.has(a.chargerId)) return false;
     const previous = old.get(a.chargerId);
     return previous?.session_id !== a.sessionId || previous.current_a !== a.currentA;
   });

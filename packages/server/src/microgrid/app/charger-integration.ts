@@ -65,6 +65,14 @@ export class ChargerIntegration {
     return (await this.stopSession(trx, open.id, now)) ? open.id : undefined;
   }
 
+  /**
+   * Declares that `controller` tells this charger its allocation (null: nobody). From then on,
+   * every change of its allocation books ALLOCATIONS_CHANGED_WORK for its circuit.
+   */
+  setControlledBy(trx: Trx, chargerId: string, controller: string | null): Promise<void> {
+    return integration.setControlledBy(trx, chargerId, controller);
+  }
+
   recordReadings(trx: Trx, readings: readonly integration.SessionReading[]): Promise<void> {
     return integration.insertSessionReadings(trx, readings);
   }

@@ -66,6 +66,19 @@ export async function setNotFollowing(
   return Number(result.numUpdatedRows) > 0;
 }
 
+/** Records what controls the charger (e.g. 'OCPP'), or null. */
+export async function setControlledBy(
+  db: Executor,
+  chargerId: string,
+  controller: string | null,
+): Promise<void> {
+  await db
+    .updateTable('chargers')
+    .set({ controlled_by: controller })
+    .where('id', '=', chargerId)
+    .execute();
+}
+
 export interface SessionReading {
   chargerId: string;
   /** The session the reading belongs to, or null for a reading outside any session. */

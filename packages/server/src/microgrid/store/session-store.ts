@@ -15,6 +15,7 @@ export interface ActiveSessionRow {
   vehicleLabel: string | null;
   energyWh: number;
   notFollowingReason: string | null;
+  controlledBy: string | null;
 }
 
 export async function activeSessionsOnCircuit(
@@ -36,6 +37,7 @@ export async function activeSessionsOnCircuit(
       's.vehicle_label',
       's.energy_wh',
       'c.not_following_reason',
+      'c.controlled_by',
     ])
     .where('c.circuit_id', '=', circuitId)
     .where('s.ended_at', 'is', null)
@@ -53,6 +55,7 @@ export async function activeSessionsOnCircuit(
     vehicleLabel: r.vehicle_label,
     energyWh: r.energy_wh,
     notFollowingReason: r.not_following_reason,
+    controlledBy: r.controlled_by,
   }));
 }
 

@@ -17,6 +17,9 @@ export interface ChargePointStatusSettings {
   heartbeatIntervalS: number;
 }
 
+/** How OCPP marks the chargers it controls in the depot model. */
+export const OCPP_CONTROLLER = 'OCPP';
+
 function isUniqueViolation(error: unknown): boolean {
   return (
     typeof error === 'object' && error !== null && (error as { code?: unknown }).code === '23505'
@@ -70,6 +73,7 @@ export class ChargePointService {
         const existing = await chargePoints.findByCharger(trx, chargerId, true);
         if (existing) await chargePoints.updateIdentity(trx, chargerId, input);
         else await chargePoints.insertIdentity(trx, { chargerId, ...input, now });
+        await this.integration.setControlledBy(trx, chargerId, OCPP_CONTROLLER);
         await audit(
           trx,
           chargePointStream(chargerId),
@@ -114,6 +118,7 @@ export class ChargePointService {
       if (!(await chargePoints.deleteIdentity(trx, chargerId))) {
         throw new ChargePointError('NOT_FOUND', 'This charger has no OCPP identity.');
       }
+      await this.integration.setControlledBy(trx, chargerId, null);
       await audit(
         trx,
         chargePointStream(chargerId),

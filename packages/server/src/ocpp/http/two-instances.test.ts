@@ -36,7 +36,10 @@ describe('two instances', () => {
   it('an envelope submitted to one instance reaches a charger connected to the other', async () => {
     const charger = depot.chargers[0]!;
     const cp = await depot.connect(charger.chargePointId, charger.password);
-    await cp.client.call('BootNotification', { chargePointVendor: 'Openvelope', chargePointModel: 'Test' });
+    await cp.client.call('BootNotification', {
+      chargePointVendor: 'Openvelope',
+      chargePointModel: 'Test',
+    });
     await cp.client.call('StartTransaction', {
       connectorId: 1,
       idTag: 'TAG1',
@@ -46,7 +49,11 @@ describe('two instances', () => {
     const limitOf = async (app: App) =>
       (
         (
-          await app.http.inject({ method: 'GET', url: `/api/chargers/${charger.id}/ocpp`, headers: { cookie: depot.manager } })
+          await app.http.inject({
+            method: 'GET',
+            url: `/api/chargers/${charger.id}/ocpp`,
+            headers: { cookie: depot.manager },
+          })
         ).json() as ChargePointView
       ).limit;
     await eventually(async () => {
@@ -80,7 +87,14 @@ describe('two instances', () => {
 
     // The instance holding the socket finds it in the database and sends it.
     expect(await depot.ctx.app.ocpp.sender.runDue()).toBe(1);
-    expect(cp.profiles.at(-1)?.csChargingProfiles.chargingSchedule.chargingSchedulePeriod[0]?.limit).toBe(20);
-    expect(await limitOf(other)).toMatchObject({ desiredA: 20, state: 'DONE', sentA: 20, answer: 'ACCEPTED' });
+    expect(
+      cp.profiles.at(-1)?.csChargingProfiles.chargingSchedule.chargingSchedulePeriod[0]?.limit,
+    ).toBe(20);
+    expect(await limitOf(other)).toMatchObject({
+      desiredA: 20,
+      state: 'DONE',
+      sentA: 20,
+      answer: 'ACCEPTED',
+    });
   });
 });

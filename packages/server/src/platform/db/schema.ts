@@ -96,6 +96,8 @@ export interface ChargersTable {
   /** Set while the charger is known not to follow its allocation (the balancer assumes its maximum). */
   not_following_reason: ColumnType<string | null, string | null | undefined, string | null>;
   not_following_since: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  /** What tells the charger its allocation (e.g. 'OCPP'); null when it reads it itself (API). */
+  controlled_by: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface ChargingSessionsTable {

@@ -4,7 +4,7 @@ import { runDdl } from '../ddl';
 /**
  * OCPP 1.6-J charge points: identity and credentials per depot charger, what they report,
  * transactions, the limits to send (a durable table every instance reads), a message log;
- * and the microgrid's "does not follow its allocation" flag on chargers.
+ * and, on the microgrid's chargers, what controls them and whether they follow their allocation.
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
   await runDdl(
@@ -12,6 +12,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     `
     ALTER TABLE chargers ADD COLUMN not_following_reason text;
     ALTER TABLE chargers ADD COLUMN not_following_since timestamptz;
+    ALTER TABLE chargers ADD COLUMN controlled_by text;
     CREATE TABLE ocpp_charge_points (
       charger_id uuid PRIMARY KEY REFERENCES chargers(id) ON DELETE CASCADE,
       charge_point_id text NOT NULL UNIQUE,
