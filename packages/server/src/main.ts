@@ -1,6 +1,6 @@
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startDepotSimulator } from '@openvelope/sim';
+import { OcppDepotSimulator } from '@openvelope/sim';
 import { createApp } from './app';
 import { systemClock } from './platform/clock';
 import { ConfigError, loadConfig } from './platform/config';
@@ -9,10 +9,10 @@ import { schedulerWorkersFor } from './platform/scheduler/scheduler';
 import { migrateToLatest } from './platform/db/migrator';
 import { createLogger } from './platform/logging';
 import { ensureAdmin } from './platform/auth/bootstrap';
-import { provisionServiceToken } from './platform/auth/service-account';
 import { loadSecretsKey } from './platform/secrets/secret-store';
 import { startDemoCapacityProvider } from './seed/demo-capacity-provider';
 import { seedDemoDepot } from './seed/demo-depot';
+import { provisionDemoChargePoints } from './seed/demo-ocpp';
 
 /** Composition root: configuration, database, migrations, first-run setup, HTTP, due work, simulators. */
 async function main(): Promise<void> {
@@ -57,31 +57,43 @@ async function main(): Promise<void> {
         recordDays: config.OSCP_RECORD_RETENTION_DAYS,
       },
     },
+    ocpp: {
+      heartbeatIntervalS: config.OCPP_HEARTBEAT_INTERVAL_S,
+      callTimeoutMs: config.OCPP_CALL_TIMEOUT_MS,
+      deadbandA: config.OCPP_LIMIT_DEADBAND_A,
+    },
   });
   const demo = config.DEMO
-    ? await seedDemoDepot(database.db, app.microgrid, clock.now())
+    ? // The demo's vehicles plug in over OCPP: the simulated charge points start their transactions.
+      await seedDemoDepot(database.db, app.microgrid, clock.now(), { startSessions: false })
     : undefined;
 
   const address = await app.http.listen({ port: config.PORT, host: config.HOST });
   app.setPublicUrl(address);
   app.scheduler.start(config.SCHEDULER_POLL_MS, schedulerWorkersFor(database.engine));
   app.oscp.dispatcher.start(config.DISPATCHER_POLL_MS);
+  app.ocpp.sender.start(config.OCPP_LIMIT_POLL_MS);
   await app.oscp.startRetention(clock.now());
+  await app.ocpp.startRetention(clock.now());
   await app.microgrid.startRetention(clock.now());
   const consoleUrl = config.PUBLIC_URL ?? address.replace('127.0.0.1', 'localhost');
 
   const stoppers: (() => Promise<void>)[] = [];
   const demoLines: string[] = [];
   if (config.DEMO) {
-    const token = await provisionServiceToken(database.db, clock, 'depot-simulator', 'OPERATOR');
-    const sim = startDepotSimulator({
-      baseUrl: address,
-      token,
+    const ocppUrl = `${address.replace(/^http/, 'ws')}/ocpp`;
+    const sim = new OcppDepotSimulator({
+      endpoint: ocppUrl,
+      chargers: await provisionDemoChargePoints(app),
       tickMs: config.DEPOT_SIM_TICK_MS,
       sessionSchedule: config.DEPOT_SIM_SCHEDULE,
       log: log.child({ component: 'depot-simulator' }),
     });
+    await sim.start();
     stoppers.push(() => sim.stop());
+    demoLines.push(
+      `  Depot simulator: ${sim.chargePoints.length} OCPP 1.6-J charge points on ${ocppUrl}/{id}`,
+    );
     const demoScope = demo?.seeded
       ? { microgridId: demo.microgridId!, scopeId: demo.scopeId! }
       : undefined;
@@ -127,6 +139,7 @@ async function main(): Promise<void> {
     log.info({ signal }, 'shutting down');
     for (const stop of stoppers) await stop();
     await app.oscp.dispatcher.stop();
+    await app.ocpp.sender.stop();
     await app.scheduler.stop();
     await app.http.close();
     await database.close();

@@ -3,6 +3,12 @@ export {
   startDepotSimulator,
   type DepotSimulatorOptions,
 } from './depot/depot-simulator';
+export {
+  OcppDepotSimulator,
+  type OcppDepotSimulatorOptions,
+  type SimulatedChargerSpec,
+} from './depot/ocpp/ocpp-depot-simulator';
+export { SimulatedChargePoint, type ArrivingVehicle } from './depot/ocpp/charge-point';
 export { CapacityProviderSimulator, type HeartbeatOptions } from './cp/simulator';
 export {
   rollingForecast,

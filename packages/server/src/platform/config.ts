@@ -24,6 +24,10 @@ const configSchema = z.object({
   OSCP_HEARTBEAT_RETENTION_HOURS: z.coerce.number().positive().default(24),
   OSCP_RECORD_RETENTION_DAYS: z.coerce.number().positive().default(30),
   METER_READING_RETENTION_DAYS: z.coerce.number().positive().default(7),
+  OCPP_HEARTBEAT_INTERVAL_S: z.coerce.number().int().min(10).max(86_400).default(60),
+  OCPP_CALL_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+  OCPP_LIMIT_DEADBAND_A: z.coerce.number().min(0).max(32).default(1),
+  OCPP_LIMIT_POLL_MS: z.coerce.number().int().positive().default(200),
   DEMO: z
     .enum(['true', 'false', '1', '0'])
     .default('true')

@@ -5,16 +5,36 @@ import { appendToStream, ConcurrencyError } from '../platform/events/event-store
 
 const SEED_STREAM = 'system-demo-depot-seed';
 
+export const DEMO_MICROGRID_NAME = 'Demo Depot';
+
+/** The vehicles charging when the demo starts, by charger name. */
+export const DEMO_VEHICLES: readonly {
+  charger: string;
+  label: string;
+  vehicleMaxCurrentA?: number;
+}[] = [
+  { charger: 'Bay 01', label: 'Bus 101' },
+  { charger: 'Bay 02', label: 'Bus 102' },
+  { charger: 'Bay 03', label: 'Van 7', vehicleMaxCurrentA: 16 },
+  { charger: 'Bay 04', label: 'Bus 104' },
+  { charger: 'Bay 05', label: 'Bus 105' },
+  { charger: 'Workshop L1', label: 'Ute 3' },
+  { charger: 'Workshop L2', label: 'Ute 4' },
+];
+
 /**
  * The demo depot, created once per database: Demo Depot (Pacific/Auckland), scope "Grid connection"
  * on circuit "Main switchboard" (3-phase, 230 V, 160 A per phase), twelve 32 A three-phase chargers
  * and two 32 A single-phase chargers on L1 and L2, seven of them charging.
  * The seed marker is an event, so deleting the demo does not bring it back on the next start.
+ * With `startSessions: false` the chargers are left idle: the OCPP depot simulator plugs the
+ * demo vehicles in itself, as real chargers would start their transactions.
  */
 export async function seedDemoDepot(
   db: Db,
   services: { model: DepotModelService; charging: ChargingService },
   now: Date,
+  options: { startSessions?: boolean } = {},
 ): Promise<{ seeded: boolean; circuitId?: string; scopeId?: string; microgridId?: string }> {
   try {
     await appendToStream(
@@ -29,7 +49,7 @@ export async function seedDemoDepot(
     throw error;
   }
   const microgrid = await services.model.createMicrogrid(
-    { name: 'Demo Depot', timezone: 'Pacific/Auckland' },
+    { name: DEMO_MICROGRID_NAME, timezone: 'Pacific/Auckland' },
     now,
   );
   const circuitId = await services.model.createCircuit(
@@ -42,10 +62,11 @@ export async function seedDemoDepot(
     { name: 'Grid connection', circuitIds: [circuitId] },
     now,
   );
-  const chargers: string[] = [];
+  const chargers = new Map<string, string>();
   for (let n = 1; n <= 12; n += 1) {
     const name = `Bay ${String(n).padStart(2, '0')}`;
-    chargers.push(
+    chargers.set(
+      name,
       await services.model.createCharger(
         circuitId,
         { name, phases: ['L1', 'L2', 'L3'], minCurrentA: 6, maxCurrentA: 32, priority: 0 },
@@ -53,33 +74,25 @@ export async function seedDemoDepot(
       ),
     );
   }
-  chargers.push(
-    await services.model.createCharger(
-      circuitId,
-      { name: 'Workshop L1', phases: ['L1'], minCurrentA: 6, maxCurrentA: 32, priority: 0 },
-      now,
-    ),
-    await services.model.createCharger(
-      circuitId,
-      { name: 'Workshop L2', phases: ['L2'], minCurrentA: 6, maxCurrentA: 32, priority: 0 },
-      now,
-    ),
-  );
-  const charging: { index: number; label: string; vehicleMaxCurrentA?: number }[] = [
-    { index: 0, label: 'Bus 101' },
-    { index: 1, label: 'Bus 102' },
-    { index: 2, label: 'Van 7', vehicleMaxCurrentA: 16 },
-    { index: 3, label: 'Bus 104' },
-    { index: 4, label: 'Bus 105' },
-    { index: 12, label: 'Ute 3' },
-    { index: 13, label: 'Ute 4' },
-  ];
-  for (const c of charging) {
-    await services.charging.startSession(
-      chargers[c.index]!,
-      { vehicleLabel: c.label, vehicleMaxCurrentA: c.vehicleMaxCurrentA },
-      now,
+  for (const phase of ['L1', 'L2'] as const) {
+    const name = `Workshop ${phase}`;
+    chargers.set(
+      name,
+      await services.model.createCharger(
+        circuitId,
+        { name, phases: [phase], minCurrentA: 6, maxCurrentA: 32, priority: 0 },
+        now,
+      ),
     );
+  }
+  if (options.startSessions !== false) {
+    for (const v of DEMO_VEHICLES) {
+      await services.charging.startSession(
+        chargers.get(v.charger)!,
+        { vehicleLabel: v.label, vehicleMaxCurrentA: v.vehicleMaxCurrentA },
+        now,
+      );
+    }
   }
   return { seeded: true, circuitId, scopeId, microgridId: microgrid.id };
 }

@@ -150,6 +150,7 @@ export class LimitSender {
       await this.db.transaction().execute(async (trx) => {
         const current = await limits.recordAnswer(trx, limit.chargerId, limit.attempt, {
           sentA: payload.csChargingProfiles.chargingSchedule.chargingSchedulePeriod[0]!.limit,
+          sentAt,
           answer,
           detail: outcome.kind === 'ERROR' ? `${outcome.code}: ${outcome.message}` : null,
           connectionId: limit.connectionId,

@@ -1,4 +1,4 @@
-import { UnexpectedHttpResponse } from 'ocpp-rpc';
+import { UnexpectedHttpResponse } from './rpc';
 import { describe, expect, it } from 'vitest';
 import type { CircuitDetail } from '../../microgrid/contract';
 import { readStream } from '../../platform/events/event-store';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { createRPCError, RPCError, RPCServer, TimeoutError } from 'ocpp-rpc';
+import { createRPCError, RPCError, RPCServer, TimeoutError } from './rpc';
 import type RPCServerClient from 'ocpp-rpc/lib/server-client';
 import type { Logger } from '../../platform/logging';
 import type { ConnectionService } from '../app/connections';

@@ -1,4 +1,4 @@
-import { RPCClient } from 'ocpp-rpc';
+import { RPCClient } from './rpc';
 import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { startTestApp, type TestContext } from '../../testing/test-app';
 import { eventually } from '../../testing/wait';

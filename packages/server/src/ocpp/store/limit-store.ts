@@ -184,6 +184,7 @@ export async function recordAnswer(
   attempt: number,
   outcome: {
     sentA: number;
+    sentAt: Date;
     answer: LimitAnswer;
     detail: string | null;
     connectionId: string;
@@ -196,7 +197,7 @@ export async function recordAnswer(
       state: sql`CASE WHEN state = 'SENDING' THEN 'DONE' ELSE state END`,
       lease_until: null,
       sent_a: outcome.sentA,
-      sent_at: outcome.at,
+      sent_at: outcome.sentAt,
       answer: outcome.answer,
       answered_at: outcome.at,
       answer_detail: outcome.detail,
