@@ -59,6 +59,7 @@ const BINDING_TEXT: Record<BindingView['kind'], string> = {
   CHARGER_MAX: 'Charger max',
   VEHICLE_MAX: 'Vehicle max',
   PAUSED: 'Paused',
+  NOT_FOLLOWING: 'Not following',
 };
 
 const BINDING_HELP: Record<BindingView['kind'], string> = {
@@ -66,6 +67,7 @@ const BINDING_HELP: Record<BindingView['kind'], string> = {
   CHARGER_MAX: 'The charger’s own maximum current limits it',
   VEHICLE_MAX: 'The vehicle’s maximum current limits it',
   PAUSED: 'The balancer paused this charger',
+  NOT_FOLLOWING: 'The charger did not take its limit, so it is counted at its maximum',
 };
 
 const BINDING_COLOR: Record<BindingView['kind'], string> = {
@@ -73,6 +75,7 @@ const BINDING_COLOR: Record<BindingView['kind'], string> = {
   CHARGER_MAX: 'gray',
   VEHICLE_MAX: 'teal',
   PAUSED: 'orange',
+  NOT_FOLLOWING: 'red',
 };
 
 /** The constraint that set a charger's allocation; tooltip explains it, PAUSED shows its reason. */
@@ -95,7 +98,7 @@ export function BindingBadge({ binding }: { binding: BindingView }) {
           {text}
         </Badge>
       </Tooltip>
-      {binding.kind === 'PAUSED' && (
+      {(binding.kind === 'PAUSED' || binding.kind === 'NOT_FOLLOWING') && (
         <Text size="xs" c="orange.8" lineClamp={2}>
           {binding.label}
         </Text>

@@ -13,6 +13,7 @@ import { ChargerTable } from '../components/ChargerTable';
 import { EnvelopeForm } from '../components/envelopes/EnvelopeForm';
 import { EnvelopeTable } from '../components/envelopes/EnvelopeTable';
 import { IconRefresh } from '../components/icons';
+import { OcppStatusSection } from '../components/ocpp/OcppStatusSection';
 import { PageHeader } from '../components/PageHeader';
 import { PermittedButton } from '../components/PermittedButton';
 import { SectionCard } from '../components/SectionCard';
@@ -210,6 +211,8 @@ export function CircuitPage() {
       >
         <ChargerTable chargers={c.chargers} timeZone={c.timezone} role={user.role} />
       </SectionCard>
+
+      <OcppStatusSection circuit={c} />
 
       <SectionCard title="Open envelopes" testId="envelope-section">
         <Stack gap="md">

@@ -5,6 +5,7 @@ import { NEEDS_MANAGER } from '../../auth/permissions';
 import { formatAmps } from '../../format';
 import { NO_TRUNCATE } from '../badges';
 import { PermittedButton } from '../PermittedButton';
+import { OcppCredentialsButton } from '../ocpp/OcppCredentialsModal';
 import { ErrorState, LoadingState, RefreshError } from '../States';
 
 /** The chargers of one circuit in the depot model, with edit and delete. */
@@ -50,7 +51,7 @@ export function CircuitChargers({
               <Table.Th ta="right">Max A</Table.Th>
               <Table.Th ta="right">Priority</Table.Th>
               <Table.Th>State</Table.Th>
-              <Table.Th w={150} />
+              <Table.Th w={200} />
             </Table.Tr>
           </Table.Thead>
           <Table.Tbody>
@@ -82,6 +83,7 @@ export function CircuitChargers({
                 </Table.Td>
                 <Table.Td>
                   <Group gap={6} justify="flex-end" wrap="nowrap">
+                    <OcppCredentialsButton charger={c} mayManage={mayManage} />
                     <PermittedButton
                       allowed={mayManage}
                       reason={NEEDS_MANAGER}

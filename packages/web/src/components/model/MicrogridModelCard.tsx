@@ -4,6 +4,7 @@ import { NEEDS_MANAGER } from '../../auth/permissions';
 import { formatAmps, formatVolts } from '../../format';
 import { IconAlert, IconPlus } from '../icons';
 import { PermittedButton } from '../PermittedButton';
+import { IdTagPolicyCard } from '../ocpp/IdTagPolicyCard';
 import { CircuitChargers } from './CircuitChargers';
 import {
   deleteChargerTarget,
@@ -152,6 +153,8 @@ export function MicrogridModelCard({
             </Paper>
           ))}
         </Stack>
+
+        <IdTagPolicyCard microgridId={m.id} mayManage={mayManage} />
 
         <Stack gap="xs">
           <Group justify="space-between">
