@@ -318,6 +318,12 @@ async function runHttpBenchmarks(
 
 async function main(): Promise<void> {
   const machine = machineInfo();
+  // `npm run bench -- ocpp` (ocpp.ts) runs alone and writes results/ocpp.json and ocpp.md.
+  if ([...process.argv.slice(2), process.env.BENCH_ONLY].some((w) => w?.trim() === 'ocpp')) {
+    const { runOcppBenchmark } = await import('./ocpp');
+    process.exitCode = (await runOcppBenchmark(machine, postgresUrl)).failed ? 1 : 0;
+    return;
+  }
   // `forecast` (forecast.ts) is selected apart from the sections summary-sections.ts knows.
   const { forecast: forecastSelected, selected } = forecastSelection(
     process.argv.slice(2),

@@ -36,6 +36,8 @@ export interface ChargePointOptions {
   profileAnswer?: 'Accepted' | 'Rejected' | 'NotSupported';
   clock: SimClock;
   log?: SimLog;
+  /** Called as each SetChargingProfile is answered (benchmarks time the answers). */
+  onProfileAnswered?: (answer: { purpose: string; limitA: number; status: string }) => void;
 }
 
 type ChargingLimit = { limitA: number; transactionId?: number };
@@ -113,6 +115,22 @@ export class SimulatedChargePoint {
       };
     };
     this.#profilesAnswered += 1;
+    const result = this.#applyProfile(request);
+    this.options.onProfileAnswered?.({
+      purpose: request.csChargingProfiles.chargingProfilePurpose,
+      limitA: request.csChargingProfiles.chargingSchedule.chargingSchedulePeriod[0]?.limit ?? NaN,
+      status: result.status,
+    });
+    return result;
+  }
+
+  #applyProfile(request: {
+    csChargingProfiles: {
+      chargingProfilePurpose: string;
+      transactionId?: number;
+      chargingSchedule: { chargingSchedulePeriod: { limit: number }[] };
+    };
+  }): { status: 'Accepted' | 'Rejected' | 'NotSupported' } {
     const answer = this.options.profileAnswer ?? 'Accepted';
     if (answer !== 'Accepted') return { status: answer };
     const profile = request.csChargingProfiles;
