@@ -148,7 +148,17 @@ export class LimitSender {
     const at = this.clock.now();
     try {
       await this.db.transaction().execute(async (trx) => {
-        const current = await limits.recordAnswer(trx, limit.chargerId, limit.attempt, {
+        // The circuit (through setFollowing) before the limit row, the order in which a
+        // StopTransaction takes them: two such transactions never wait on each other in a cycle.
+        const stillCurrent =
+          (await limits.findLimits(trx, [limit.chargerId])).get(limit.chargerId)?.attempt ===
+          limit.attempt;
+        const charger = await this.integration.charger(trx, limit.chargerId);
+        const reason = notFollowingReasonFor(answer, limit.desiredA);
+        if (stillCurrent && charger && charger.notFollowingReason !== reason) {
+          await this.integration.setFollowing(trx, limit.chargerId, reason, at);
+        }
+        await limits.recordAnswer(trx, limit.chargerId, limit.attempt, {
           sentA: payload.csChargingProfiles.chargingSchedule.chargingSchedulePeriod[0]!.limit,
           sentAt,
           answer,
@@ -157,12 +167,6 @@ export class LimitSender {
           at,
         });
         await appendLog(trx, exchangeLog(limit.chargerId, sentAt, at, payload, outcome));
-        if (!current) return;
-        const charger = await this.integration.charger(trx, limit.chargerId);
-        const reason = notFollowingReasonFor(answer, limit.desiredA);
-        if (charger && charger.notFollowingReason !== reason) {
-          await this.integration.setFollowing(trx, limit.chargerId, reason, at);
-        }
       });
     } catch (error) {
       this.log.error(
