@@ -310,6 +310,50 @@ describe('OCPP central system', () => {
     expect(await cp.client.call('Heartbeat', {})).toHaveProperty('currentTime');
   });
 
+  it('answers out-of-order messages as the spec expects and keeps everything they carry', async () => {
+    const { cp } = await boot(0);
+    // A stop for a transaction we never saw (e.g. queued by the charger before we knew it).
+    expect(
+      await cp.client.call('StopTransaction', {
+        transactionId: 999_999,
+        meterStop: 5000,
+        timestamp: depot.ctx.clock.now().toISOString(),
+      }),
+    ).toEqual({});
+    const first = await startTransaction(cp, 'TAG1');
+    // Meter values naming another transaction are stored, outside any session.
+    await cp.client.call('MeterValues', {
+      connectorId: 1,
+      transactionId: 999_999,
+      meterValue: [
+        {
+          timestamp: depot.ctx.clock.now().toISOString(),
+          sampledValue: [{ value: '7', measurand: 'Current.Import', phase: 'L1', unit: 'A' }],
+        },
+      ],
+    });
+    const stray = await depot.ctx.db
+      .selectFrom('meter_readings')
+      .select(['session_id', 'current_a'])
+      .where('charger_id', '=', depot.chargers[0]!.id)
+      .execute();
+    expect(stray).toEqual([{ session_id: null, current_a: 7 }]);
+    // A second start without a stop: the first session ends (its energy kept), a new one begins.
+    depot.ctx.clock.advance(60_000);
+    const second = await startTransaction(cp, 'TAG2');
+    expect(second.transactionId).not.toBe(first.transactionId);
+    const sessions = await depot.ctx.db
+      .selectFrom('charging_sessions')
+      .select(['vehicle_label', 'ended_at'])
+      .where('charger_id', '=', depot.chargers[0]!.id)
+      .orderBy('started_at')
+      .execute();
+    expect(sessions.map((s) => [s.vehicle_label, s.ended_at !== null])).toEqual([
+      ['Id tag TAG1', true],
+      ['Id tag TAG2', false],
+    ]);
+  });
+
   it('refuses a StopTransaction for another charger’s transaction', async () => {
     const first = await boot(0);
     const second = await boot(1);
