@@ -93,7 +93,7 @@ export class ChargePointService {
     }
   }
 
-  /** A new password for the charger; the previous one stops working at once. Shown once. */
+  /** A new password for the charger; the previous one opens no new connection. Shown once. */
   async rotatePassword(chargerId: string, by: string): Promise<{ password: string }> {
     const now = this.clock.now();
     const password = newPassword();

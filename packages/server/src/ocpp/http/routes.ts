@@ -130,7 +130,7 @@ export function registerOcppRoutes(app: HttpApp, deps: OcppRouteDeps): void {
       config: { allow: MANAGERS },
       schema: {
         tags,
-        summary: 'Issue a new OCPP password (shown once; the old one stops working)',
+        summary: 'Issue a new OCPP password (shown once; the old one opens no new connection)',
         params: c.chargerParams,
         response: { 200: c.newPassword },
       },

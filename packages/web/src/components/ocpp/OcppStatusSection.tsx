@@ -3,6 +3,7 @@ import { useState } from 'react';
 import { useCircuitChargePoints, type ChargePointView } from '../../api/ocpp';
 import type { CircuitDetail } from '../../api/types';
 import { formatAmps, formatRecentTime } from '../../format';
+import { NO_TRUNCATE } from '../badges';
 import { ErrorState, LoadingState, RefreshError } from '../States';
 import { OcppLogModal } from './OcppLogModal';
 
@@ -26,7 +27,7 @@ function LimitCell({ cp, timeZone }: { cp: ChargePointView; timeZone: string }) 
   return (
     <Stack gap={2}>
       <Group gap={6} wrap="nowrap">
-        <Text size="sm" className="num" data-testid="ocpp-limit-sent">
+        <Text size="sm" className="num nowrap" data-testid="ocpp-limit-sent">
           {limit.sentA === null ? 'not sent yet' : formatAmps(limit.sentA)}
         </Text>
         {limit.answer && (
@@ -34,6 +35,8 @@ function LimitCell({ cp, timeZone }: { cp: ChargePointView; timeZone: string }) 
             size="sm"
             variant="light"
             color={limit.answer === 'ACCEPTED' ? 'teal' : 'red'}
+            tt="none"
+            styles={NO_TRUNCATE}
             data-testid="ocpp-limit-answer"
             data-answer={limit.answer}
           >
@@ -112,6 +115,8 @@ export function OcppStatusSection({ circuit }: { circuit: CircuitDetail }) {
                       <Table.Td>
                         <Badge
                           variant="light"
+                          tt="none"
+                          styles={NO_TRUNCATE}
                           color={cp.online ? 'teal' : 'gray'}
                           data-testid="ocpp-online"
                           data-online={cp.online}
@@ -131,6 +136,8 @@ export function OcppStatusSection({ circuit }: { circuit: CircuitDetail }) {
                               key={k.connectorId}
                               size="sm"
                               variant="outline"
+                              tt="none"
+                              styles={NO_TRUNCATE}
                               color={
                                 k.status === 'Faulted' || k.errorCode !== 'NoError' ? 'red' : 'gray'
                               }
