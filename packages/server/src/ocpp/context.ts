@@ -56,7 +56,6 @@ export function registerOcpp(
   const connections = new ConnectionService(db, clock, integration, instanceId);
   const inbound = new InboundService(db, clock, integration, { heartbeatIntervalS });
   const centralSystem: CentralSystem = new CentralSystem({
-    db,
     clock,
     log,
     connections,

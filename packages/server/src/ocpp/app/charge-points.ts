@@ -11,7 +11,7 @@ import { findLimits, type LimitRow } from '../store/limit-store';
 import { recentLog } from '../store/message-log-store';
 import { openTransactionsOf } from '../store/open-transactions';
 import { audit, chargePointStream } from './audit';
-import { ChargePointError } from './errors';
+import { appErrors } from '../../platform/errors';
 
 export interface ChargePointStatusSettings {
   heartbeatIntervalS: number;
@@ -51,24 +51,18 @@ export class ChargePointService {
     by: string,
   ): Promise<void> {
     if (!isValidChargePointId(input.chargePointId)) {
-      throw new ChargePointError(
-        'INVALID',
-        'chargePointId: 1 to 48 letters, digits or . _ ~ * + @ = - (no slash, colon or space)',
-        'chargePointId',
-      );
+      const message = '1 to 48 letters, digits or . _ ~ * + @ = - (no slash, colon or space)';
+      throw appErrors.invalid(`chargePointId: ${message}`, [{ field: 'chargePointId', message }]);
     }
     if (!isValidConnectorIds(input.connectorIds)) {
-      throw new ChargePointError(
-        'INVALID',
-        'connectorIds: distinct whole numbers from 1 to 99',
-        'connectorIds',
-      );
+      const message = 'distinct whole numbers from 1 to 99';
+      throw appErrors.invalid(`connectorIds: ${message}`, [{ field: 'connectorIds', message }]);
     }
     const now = this.clock.now();
     try {
       await this.db.transaction().execute(async (trx) => {
         if (!(await this.integration.charger(trx, chargerId))) {
-          throw new ChargePointError('NOT_FOUND', `No charger with id ${chargerId}.`);
+          throw appErrors.notFound('Charger', chargerId);
         }
         const existing = await chargePoints.findByCharger(trx, chargerId, true);
         if (existing) await chargePoints.updateIdentity(trx, chargerId, input);
@@ -83,10 +77,9 @@ export class ChargePointService {
       });
     } catch (error) {
       if (isUniqueViolation(error)) {
-        throw new ChargePointError(
-          'CONFLICT',
+        throw appErrors.conflict(
           `Charge point id "${input.chargePointId}" is already used by another charger.`,
-          'chargePointId',
+          { field: 'chargePointId' },
         );
       }
       throw error;
@@ -99,7 +92,7 @@ export class ChargePointService {
     const password = newPassword();
     await this.db.transaction().execute(async (trx) => {
       if (!(await chargePoints.findByCharger(trx, chargerId, true))) {
-        throw new ChargePointError('NOT_FOUND', 'This charger has no OCPP identity yet.');
+        throw appErrors.notFound('OCPP identity of charger', chargerId);
       }
       await chargePoints.setPasswordHash(trx, chargerId, sha256(password), now);
       await audit(
@@ -116,7 +109,7 @@ export class ChargePointService {
     const now = this.clock.now();
     await this.db.transaction().execute(async (trx) => {
       if (!(await chargePoints.deleteIdentity(trx, chargerId))) {
-        throw new ChargePointError('NOT_FOUND', 'This charger has no OCPP identity.');
+        throw appErrors.notFound('OCPP identity of charger', chargerId);
       }
       await this.integration.setControlledBy(trx, chargerId, null);
       await audit(
@@ -137,7 +130,7 @@ export class ChargePointService {
       await savePolicy(this.db, microgridId, policy, this.clock.now());
     } catch (error) {
       if ((error as { code?: unknown }).code === '23503') {
-        throw new ChargePointError('NOT_FOUND', `No microgrid with id ${microgridId}.`);
+        throw appErrors.notFound('Microgrid', microgridId);
       }
       throw error;
     }

@@ -1,11 +1,19 @@
 import type { ChargerIntegration } from '../../microgrid/app/charger-integration';
-import { constantTimeEquals, sha256 } from '../../platform/auth/secrets';
+import { timingSafeEqual } from 'node:crypto';
+import { sha256 } from '../../platform/auth/secrets';
 import type { Clock } from '../../platform/clock';
 import type { Db } from '../../platform/db/database';
 import * as chargePoints from '../store/charge-point-store';
 import * as limits from '../store/limit-store';
 import { openTransaction } from '../store/transaction-store';
 import { audit, chargePointStream, REFUSALS_STREAM } from './audit';
+
+/** Constant time, so response times do not tell how much of a password was right. */
+function hashesMatch(a: string, b: string): boolean {
+  const left = Buffer.from(a);
+  const right = Buffer.from(b);
+  return left.length === right.length && timingSafeEqual(left, right);
+}
 
 export type RefusalReason =
   'UNKNOWN_ID' | 'NO_PASSWORD_SET' | 'NO_PASSWORD_SENT' | 'WRONG_PASSWORD';
@@ -38,7 +46,7 @@ export class ConnectionService {
         ? 'NO_PASSWORD_SET'
         : password === undefined
           ? 'NO_PASSWORD_SENT'
-          : constantTimeEquals(sha256(password.toString('utf8')), cp.passwordHash)
+          : hashesMatch(sha256(password.toString('utf8')), cp.passwordHash)
             ? undefined
             : 'WRONG_PASSWORD';
     if (cp && reason === undefined) return { ok: true, chargerId: cp.chargerId };

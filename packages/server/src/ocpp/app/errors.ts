@@ -14,14 +14,3 @@ export class OcppCallRefused extends Error {
     super(message, options);
   }
 }
-
-/** Management commands' failures, mapped to problem responses by the routes. */
-export class ChargePointError extends Error {
-  constructor(
-    readonly kind: 'NOT_FOUND' | 'CONFLICT' | 'INVALID',
-    message: string,
-    readonly field?: string,
-  ) {
-    super(message);
-  }
-}

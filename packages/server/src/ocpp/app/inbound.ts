@@ -107,6 +107,11 @@ export class InboundService {
     }
   }
 
+  /** Frames the RPC library answered itself (malformed, or failing the schema), for the log. */
+  async logAnsweredByLibrary(entries: readonly LogEntry[]): Promise<void> {
+    await appendLog(this.db, entries);
+  }
+
   async #charger(trx: Trx, chargerId: string) {
     const charger = await this.integration.charger(trx, chargerId);
     if (!charger)

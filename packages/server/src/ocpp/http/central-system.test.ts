@@ -5,7 +5,7 @@ import { readStream } from '../../platform/events/event-store';
 import { settleUntil } from '../../testing/app-with-simulator';
 import { eventually } from '../../testing/wait';
 import type { ChargePointView, MessageLog } from '../contract';
-import { useOcppDepot } from './ocpp-harness';
+import { useOcppDepot } from '../../testing/ocpp-harness';
 
 const depot = useOcppDepot(40);
 

@@ -18,15 +18,13 @@ import type {
   StopTransactionRequest,
 } from '../domain/messages';
 import { OCPP_SUBPROTOCOL } from '../domain/messages';
-import { appendLog } from '../store/message-log-store';
-import type { Db } from '../../platform/db/database';
+import type { LogEntry } from '../store/message-log-store';
 import type { Clock } from '../../platform/clock';
 
 /** Chargers connect to `ws(s)://host/ocpp/{chargePointId}`. */
 export const OCPP_PATH = '/ocpp';
 
 export interface CentralSystemOptions {
-  db: Db;
   clock: Clock;
   log: Logger;
   connections: ConnectionService;
@@ -244,10 +242,12 @@ export class CentralSystem implements ChargePointLink {
   /** Frames the library answered itself (not OCPP-J, or failing the schema) go to the charger's log. */
   #logBadFrames(client: RPCServerClient, chargerId: string): void {
     const at = () => this.options.clock.now();
-    const record = (entries: Parameters<typeof appendLog>[1]) =>
-      appendLog(this.options.db, entries).catch((error: unknown) =>
-        this.options.log.warn({ err: error }, 'logging an OCPP frame failed'),
-      );
+    const record = (entries: LogEntry[]) =>
+      this.options.inbound
+        .logAnsweredByLibrary(entries)
+        .catch((error: unknown) =>
+          this.options.log.warn({ err: error }, 'logging an OCPP frame failed'),
+        );
     client.on(
       'badMessage',
       ({

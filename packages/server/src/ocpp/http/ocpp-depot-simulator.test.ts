@@ -2,7 +2,7 @@ import { SimulatedChargePoint } from '@openvelope/sim';
 import { describe, expect, it } from 'vitest';
 import type { CircuitDetail } from '../../microgrid/contract';
 import { settleUntil } from '../../testing/app-with-simulator';
-import { useOcppDepot } from './ocpp-harness';
+import { useOcppDepot } from '../../testing/ocpp-harness';
 
 const depot = useOcppDepot(40);
 

@@ -1,10 +1,9 @@
 import { z } from 'zod';
 import { ANY_USER, MANAGERS } from '../../platform/auth/roles';
-import { ProblemError, problems } from '../../platform/http/problem';
+import { problems } from '../../platform/http/problem';
 import { requireUser } from '../../platform/http/route-access';
 import type { HttpApp } from '../../platform/http/server';
 import type { ChargePointService } from '../app/charge-points';
-import { ChargePointError } from '../app/errors';
 import * as c from '../contract';
 import { OCPP_SUBPROTOCOL } from '../domain/messages';
 import { OCPP_PATH } from './central-system';
@@ -16,28 +15,6 @@ export interface OcppRouteDeps {
 }
 
 const tags = ['ocpp'];
-
-/** The typed app errors as problem responses: the app never speaks HTTP. */
-function asProblem(error: unknown): unknown {
-  if (!(error instanceof ChargePointError)) return error;
-  const errors = error.field ? [{ field: error.field, message: error.message }] : [];
-  switch (error.kind) {
-    case 'NOT_FOUND':
-      return new ProblemError(404, 'not-found', 'Not found', error.message);
-    case 'CONFLICT':
-      return problems.conflict(error.message, error.field ? { field: error.field } : {});
-    case 'INVALID':
-      return problems.validation(error.message, errors);
-  }
-}
-
-async function mapped<T>(work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (error) {
-    throw asProblem(error);
-  }
-}
 
 export function ocppUrl(publicUrl: string): string {
   return `${publicUrl.replace(/^http/, 'ws')}${OCPP_PATH}/`;
@@ -100,11 +77,10 @@ export function registerOcppRoutes(app: HttpApp, deps: OcppRouteDeps): void {
         response: { 200: c.chargePointView },
       },
     },
-    async (request) =>
-      mapped(async () => {
-        await chargePoints.assign(request.params.id, request.body, requireUser(request).username);
-        return (await chargePoints.ofCharger(request.params.id))!;
-      }),
+    async (request) => {
+      await chargePoints.assign(request.params.id, request.body, requireUser(request).username);
+      return (await chargePoints.ofCharger(request.params.id))!;
+    },
   );
 
   app.delete(
@@ -117,11 +93,10 @@ export function registerOcppRoutes(app: HttpApp, deps: OcppRouteDeps): void {
         params: c.chargerParams,
       },
     },
-    async (request, reply) =>
-      mapped(async () => {
-        await chargePoints.remove(request.params.id, requireUser(request).username);
-        return reply.code(204).send();
-      }),
+    async (request, reply) => {
+      await chargePoints.remove(request.params.id, requireUser(request).username);
+      return reply.code(204).send();
+    },
   );
 
   app.post(
@@ -135,19 +110,18 @@ export function registerOcppRoutes(app: HttpApp, deps: OcppRouteDeps): void {
         response: { 200: c.newPassword },
       },
     },
-    async (request) =>
-      mapped(async () => {
-        const { password } = await chargePoints.rotatePassword(
-          request.params.id,
-          requireUser(request).username,
-        );
-        const view = (await chargePoints.ofCharger(request.params.id))!;
-        return {
-          chargePointId: view.chargePointId,
-          password,
-          url: `${ocppUrl(deps.publicUrl())}${view.chargePointId}`,
-        };
-      }),
+    async (request) => {
+      const { password } = await chargePoints.rotatePassword(
+        request.params.id,
+        requireUser(request).username,
+      );
+      const view = (await chargePoints.ofCharger(request.params.id))!;
+      return {
+        chargePointId: view.chargePointId,
+        password,
+        url: `${ocppUrl(deps.publicUrl())}${view.chargePointId}`,
+      };
+    },
   );
 
   app.get(
@@ -193,10 +167,9 @@ export function registerOcppRoutes(app: HttpApp, deps: OcppRouteDeps): void {
         response: { 200: c.idTagPolicyBody },
       },
     },
-    async (request) =>
-      mapped(async () => {
-        await chargePoints.setIdTagPolicy(request.params.id, request.body);
-        return chargePoints.idTagPolicy(request.params.id);
-      }),
+    async (request) => {
+      await chargePoints.setIdTagPolicy(request.params.id, request.body);
+      return chargePoints.idTagPolicy(request.params.id);
+    },
   );
 }

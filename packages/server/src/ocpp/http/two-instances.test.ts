@@ -6,7 +6,7 @@ import { createLogger } from '../../platform/logging';
 import { testDatabaseUrl } from '../../testing/test-database';
 import { eventually } from '../../testing/wait';
 import type { ChargePointView } from '../contract';
-import { useOcppDepot } from './ocpp-harness';
+import { useOcppDepot } from '../../testing/ocpp-harness';
 
 const depot = useOcppDepot(40);
 

@@ -1,8 +1,8 @@
-import { RPCClient } from './rpc';
+import { RPCClient } from '../ocpp/http/rpc';
 import { afterAll, beforeAll, beforeEach } from 'vitest';
-import { startTestApp, type TestContext } from '../../testing/test-app';
-import { eventually } from '../../testing/wait';
-import type { SetChargingProfileRequest, SetChargingProfileStatus } from '../domain/messages';
+import { startTestApp, type TestContext } from './test-app';
+import { eventually } from './wait';
+import type { SetChargingProfileRequest, SetChargingProfileStatus } from '../ocpp/domain/messages';
 
 export interface TestChargePoint {
   client: RPCClient;
