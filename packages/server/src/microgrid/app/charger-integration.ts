@@ -79,7 +79,7 @@ export class ChargerIntegration {
 
   /**
    * Marks the charger as not following its allocation (a reason) or following again (null). A
-   * change is a rebalance: a charger that does not follow is assumed at its maximum (ADR 0022).
+   * change is a rebalance: a charger that does not follow is assumed at its maximum (ADR 0024).
    */
   async setFollowing(
     trx: Trx,

@@ -14,7 +14,7 @@ export type BalancedAllocation =
   | (Omit<Allocation, 'binding'> & { binding: { kind: 'NOT_FOLLOWING'; reason: string } });
 
 /**
- * The load balancer with the rule for chargers that do not follow (ADR 0022): such a charger is
+ * The load balancer with the rule for chargers that do not follow (ADR 0024): such a charger is
  * assumed to draw its maximum (its charger maximum, or the vehicle's when that is lower). That load
  * is taken off each phase it draws on first; the others share what is left as usual, so the
  * circuit stays within its capacity whatever the refusing charger does.

@@ -90,7 +90,7 @@ export class ConnectionService {
 
   /**
    * The socket closed. A charger that goes away in the middle of a transaction is no longer known
-   * to follow its limit (ADR 0022) until it takes one again.
+   * to follow its limit (ADR 0024) until it takes one again.
    */
   async disconnected(chargerId: string, connectionId: string): Promise<void> {
     const now = this.clock.now();

@@ -200,7 +200,7 @@ export class InboundService {
       await this.#endOpenTransaction(trx, caller.chargerId, now, null, 'Superseded');
       let sessionId: string | null = null;
       if (idTagInfo.status === 'Accepted') {
-        // A new transaction gets a fresh chance to follow its limit (ADR 0022).
+        // A new transaction gets a fresh chance to follow its limit (ADR 0024).
         await this.integration.setFollowing(trx, caller.chargerId, null, now);
         const started = await this.integration.startSession(
           trx,

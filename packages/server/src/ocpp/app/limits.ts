@@ -28,7 +28,7 @@ export interface LimitSettings {
 }
 
 /**
- * Turns the microgrid's allocations into limits to send (ADR 0021). Runs as the handler of the
+ * Turns the microgrid's allocations into limits to send (ADR 0023). Runs as the handler of the
  * microgrid's allocations-changed due work, on whichever instance claims it: it only writes
  * `ocpp_charging_limits` rows; the instance holding each charger's socket sends them.
  */
@@ -52,7 +52,7 @@ export class LimitPlanner {
       const tx = open.get(allocation.chargerId);
       if (!tx || tx.sessionId !== allocation.sessionId) continue;
       // A charger that did not take its limit is assumed at its maximum; it is asked again at its
-      // next transaction or connection, not on every rebalance (ADR 0022).
+      // next transaction or connection, not on every rebalance (ADR 0024).
       if (allocation.bindingKind === 'NOT_FOLLOWING') continue;
       const before = previous.get(allocation.chargerId);
       const sameTx = before?.transactionId === tx.transactionId;
@@ -85,7 +85,7 @@ export class LimitPlanner {
 /**
  * This instance's sender: claims the limits waiting for chargers whose socket it holds, sends
  * them as SetChargingProfile outside any transaction, and records each answer (and whether the
- * charger follows, ADR 0022) in a transaction of its own.
+ * charger follows, ADR 0024) in a transaction of its own.
  */
 export class LimitSender {
   #timer: NodeJS.Timeout | undefined;

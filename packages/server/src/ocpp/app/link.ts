@@ -1,7 +1,7 @@
 /**
  * How the app reaches a charger connected to this instance: the WebSocket edge implements it.
  * Only the instance that holds a charger's socket can call it; everything else goes through the
- * database (ADR 0021).
+ * database (ADR 0023).
  */
 export type CallOutcome =
   | { kind: 'RESULT'; result: Record<string, unknown> }

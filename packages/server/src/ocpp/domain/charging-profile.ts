@@ -60,7 +60,7 @@ export function txDefaultProfile(input: {
 }
 
 /**
- * Whether a new allocation is worth a message (ADR 0021). A decrease is always sent: many chargers
+ * Whether a new allocation is worth a message (ADR 0023). A decrease is always sent: many chargers
  * each a little over their share add up on the breaker. An increase is sent only beyond the
  * deadband, so small ripples of the balancer do not flood the chargers. Pausing (0 A) and resuming
  * always go out.
@@ -84,7 +84,7 @@ export function answerOf(status: SetChargingProfileStatus): LimitAnswer {
   return status === 'Accepted' ? 'ACCEPTED' : status === 'Rejected' ? 'REJECTED' : 'NOT_SUPPORTED';
 }
 
-/** Why the balancer must assume the charger's maximum after this answer (ADR 0022), or null. */
+/** Why the balancer must assume the charger's maximum after this answer (ADR 0024), or null. */
 export function notFollowingReasonFor(answer: LimitAnswer, limitA: number): string | null {
   switch (answer) {
     case 'ACCEPTED':
