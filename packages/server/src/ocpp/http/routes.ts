@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ANY_USER, MANAGERS } from '../../platform/auth/roles';
 import { problems } from '../../platform/http/problem';
+import { noContent } from '../../platform/http/wire';
 import { requireUser } from '../../platform/http/route-access';
 import type { HttpApp } from '../../platform/http/server';
 import type { ChargePointService } from '../app/charge-points';
@@ -91,6 +92,7 @@ export function registerOcppRoutes(app: HttpApp, deps: OcppRouteDeps): void {
         tags,
         summary: 'Remove a charger’s OCPP identity (it can no longer connect)',
         params: c.chargerParams,
+        response: { 204: noContent },
       },
     },
     async (request, reply) => {
