@@ -208,6 +208,42 @@ describe('createOscpClient().send', () => {
     });
   });
 
+  it.each([
+    [
+      'a list of messages (NestJS)',
+      '{"message":["base_url must be a URL address","token should not be empty"],"error":"Bad Request","statusCode":400}',
+      'base_url must be a URL address; token should not be empty',
+    ],
+    [
+      'a nested message',
+      '{"message":{"field":"group_id","problem":"unknown"}}',
+      '{"field":"group_id","problem":"unknown"}',
+    ],
+    [
+      'a problem document',
+      '{"type":"about:blank","title":"Bad Request","detail":"group_id is unknown"}',
+      'group_id is unknown',
+    ],
+    [
+      'an OAuth error',
+      '{"error":"invalid_request","error_description":"missing group"}',
+      'missing group',
+    ],
+    ['plain text', 'group_id is unknown', 'group_id is unknown'],
+    ['JSON without a message', '{"code":17}', '{"code":17}'],
+  ])(
+    'keeps the peer’s explanation whatever its shape: %s, with the body as received',
+    async (_what, body, message) => {
+      const { origin } = await startPeer((_req, res) => res.writeHead(400).end(body));
+      expect(await client.send(peerAt(origin), heartbeat, { requestId: 'r' })).toMatchObject({
+        status: 'rejected',
+        httpStatus: 400,
+        message,
+        body,
+      });
+    },
+  );
+
   it('falls back to X-Error-Message, then to the status text', async () => {
     const withHeader = await startPeer((_req, res) =>
       res.writeHead(403, { 'X-Error-Message': 'Unknown token' }).end('<html>forbidden</html>'),

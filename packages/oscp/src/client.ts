@@ -48,7 +48,10 @@ export interface DeliveredOutcome extends OutcomeBase {
 export interface RejectedOutcome extends OutcomeBase {
   status: 'rejected';
   httpStatus: number;
+  /** The peer's explanation, flattened to text whatever shape its error body had. */
   message: string;
+  /** The start of the answer's body, as received, when it had one. */
+  body?: string;
   durationMs: number;
 }
 
@@ -63,6 +66,8 @@ export interface FailedOutcome extends OutcomeBase {
   reason: FailureReason;
   httpStatus?: number;
   message: string;
+  /** The start of the answer's body, as received, when there was an answer with one. */
+  body?: string;
   durationMs: number;
 }
 
@@ -181,18 +186,19 @@ export function createOscpClient(options: OscpClientOptions): OscpClient {
         httpStatus,
       );
     }
-    const why = await peerMessage(response);
+    const { message: why, body } = await peerMessage(response);
     if (httpStatus >= 400 && httpStatus < 500) {
       return {
         status: 'rejected',
         httpStatus,
         message: why,
+        ...(body !== undefined ? { body } : {}),
         url,
         requestId,
         durationMs: elapsed(),
       };
     }
-    return failed('server_error', why, httpStatus);
+    return { ...failed('server_error', why, httpStatus), ...(body !== undefined ? { body } : {}) };
   }
 
   return { send };
@@ -228,27 +234,58 @@ function isHttpUrl(text: string): boolean {
   }
 }
 
-/** The peer's explanation: JSON `{message}` body, else X-Error-Message, else the status text. */
-async function peerMessage(response: Response): Promise<string> {
-  let fromBody: string | undefined;
+/**
+ * The peer's explanation, whatever the shape of its error body: `{"message": "…"}` (OSCP), a list
+ * of messages (NestJS: `{"message": ["base_url must be …"]}`), a nested object, an RFC 9457 problem
+ * or OAuth error, or plain text; else X-Error-Message, else the status text. With the start of the
+ * body as received, for the record.
+ */
+async function peerMessage(response: Response): Promise<{ message: string; body?: string }> {
+  let text: string | undefined;
   try {
-    const body: unknown = JSON.parse(await response.text());
-    if (
-      typeof body === 'object' &&
-      body !== null &&
-      'message' in body &&
-      typeof body.message === 'string'
-    ) {
-      fromBody = body.message;
-    }
+    text = await response.text();
   } catch {
-    // Not JSON, or the body could not be read before the timeout: fall back to headers.
+    // The body could not be read before the timeout: fall back to headers.
   }
-  const text =
+  const fromBody = text === undefined ? undefined : explanationIn(text);
+  const message =
     nonBlank(fromBody) ??
     nonBlank(response.headers.get(ERROR_MESSAGE_HEADER)) ??
     nonBlank(response.statusText) ??
     `HTTP ${response.status}`;
+  const body = nonBlank(text);
+  return { message: cut(message), ...(body !== undefined ? { body: cut(body) } : {}) };
+}
+
+function explanationIn(text: string): string | undefined {
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    return text.trim().startsWith('<') ? undefined : text;
+  }
+  if (typeof body === 'string') return body;
+  if (typeof body !== 'object' || body === null) return undefined;
+  const record = body as Record<string, unknown>;
+  for (const key of ['message', 'error_description', 'detail', 'title', 'error']) {
+    const flat = flatten(record[key]);
+    if (flat) return flat;
+  }
+  return JSON.stringify(body);
+}
+
+/** A message that is a string, a list of them or a nested object, as one line of text. */
+function flatten(value: unknown): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value === 'string') return value;
+  if (Array.isArray(value)) {
+    const parts = value.map(flatten).filter((p): p is string => !!p);
+    return parts.length > 0 ? parts.join('; ') : undefined;
+  }
+  return JSON.stringify(value);
+}
+
+function cut(text: string): string {
   return text.length > MAX_MESSAGE_LENGTH ? `${text.slice(0, MAX_MESSAGE_LENGTH - 3)}...` : text;
 }
 

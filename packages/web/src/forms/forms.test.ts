@@ -207,14 +207,14 @@ describe('connection form', () => {
     const request = connectionRequest.parse(
       toConnectionRequest({
         ...values(),
-        groupId: 'group 1',
+        groupId: 'group\u00071',
         peerBaseUrl: 'https://cp.example.com/',
         requestedHeartbeatIntervalSeconds: 0,
         authReferences: { ...values().authReferences, initialToken: 'bad name' },
       }),
     );
     expect(profileRules(request)).toEqual({
-      groupId: 'must be letters and digits only, without spaces',
+      groupId: 'must be printable characters only',
       peerBaseUrl: 'must not end with a slash: message names are appended to it',
       requestedHeartbeatIntervalSeconds:
         'must be a whole number of seconds from 1 to 86400, or empty for none',

@@ -38,6 +38,7 @@ export function deliveryFacts(record: AttemptRecord): DeliveryFacts {
     httpStatus: 'httpStatus' in outcome ? (outcome.httpStatus ?? null) : null,
     url: outcome.url ?? null,
     message: outcome.status === 'delivered' ? null : outcome.message,
+    responseBody: 'body' in outcome ? (outcome.body ?? null) : null,
     timedOut: outcome.status === 'failed' && outcome.reason === 'timeout',
     nextAttemptAt: record.nextAttemptAt,
     at: record.at,

@@ -47,7 +47,9 @@ export class PeerCredentialService {
       if (!connection) throw appErrors.notFound('OSCP connection', connectionId);
       if (connection.profile.authMode !== 'OAUTH2_CLIENT_CREDENTIALS')
         throw appErrors.conflict('OAuth2 client credentials are for OAuth connections.');
-      const clientId = `ovc_${connection.profile.groupId}_${randomUUID().slice(0, 8)}`;
+      // Group ids may hold any printable character; a client id must survive HTTP Basic and forms.
+      const readable = connection.profile.groupId.replace(/[^A-Za-z0-9._-]+/g, '-').slice(0, 60);
+      const clientId = `ovc_${readable}_${randomUUID().slice(0, 8)}`;
       const clientSecret = newOpaqueToken('ovs_');
       await credentials.revokeCredentials(trx, connectionId, ['OAUTH_CLIENT'], now);
       await credentials.issueCredential(

@@ -150,6 +150,7 @@ export function createOscpTransport(deps: {
           httpStatus: outcome.httpStatus,
           message: outcome.message,
           url: outcome.url,
+          ...(outcome.body !== undefined ? { body: outcome.body } : {}),
         };
       case 'failed':
         return {
@@ -158,6 +159,7 @@ export function createOscpTransport(deps: {
           message: outcome.message,
           url: outcome.url,
           ...(outcome.httpStatus !== undefined ? { httpStatus: outcome.httpStatus } : {}),
+          ...(outcome.body !== undefined ? { body: outcome.body } : {}),
         };
       case 'invalid':
         return { status: 'invalid', message: outcome.message, url: outcome.url };

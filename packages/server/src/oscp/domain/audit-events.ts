@@ -30,6 +30,8 @@ export type ConnectionAuditEvent =
         httpStatus: number | null;
         url: string | null;
         error: string | null;
+        /** The start of the peer's answer as received, when it refused with a body. */
+        response?: string | null;
         nextAttemptAt: string | null;
         at: string;
       };

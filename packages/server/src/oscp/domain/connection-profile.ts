@@ -145,7 +145,22 @@ export interface FieldProblem {
   message: string;
 }
 
-const GROUP_ID = /^[A-Za-z0-9]+$/;
+/**
+ * Group ids are the Capacity Provider's: real ones look like `B6734_AE0100_00848825118`. Any
+ * printable characters are accepted (no control or format characters), up to this length.
+ */
+export const GROUP_ID_MAX_LENGTH = 255;
+const GROUP_ID = /^[^\p{Cc}\p{Cf}\p{Zl}\p{Zp}]+$/u;
+
+/** Why a group id cannot be used, or undefined when it can. */
+export function groupIdProblem(groupId: string): string | undefined {
+  if (groupId.length === 0) return 'is required';
+  if (groupId.length > GROUP_ID_MAX_LENGTH)
+    return `must be at most ${GROUP_ID_MAX_LENGTH} characters`;
+  if (!GROUP_ID.test(groupId)) return 'must be printable characters only';
+  if (groupId.trim() !== groupId) return 'must not start or end with a space';
+  return undefined;
+}
 const ALLOWED_INTERVALS_S = [60, 300, 600, 900, 1200, 1800, 3600];
 
 function peerUrlProblem(url: string): string | undefined {
@@ -169,7 +184,8 @@ export function profileProblems(p: ConnectionProfile): FieldProblem[] {
   const found: FieldProblem[] = [];
   const add = (field: string, message: string) => found.push({ field, message });
   if (!p.displayName.trim()) add('displayName', 'is required');
-  if (!GROUP_ID.test(p.groupId)) add('groupId', 'must be letters and digits only, without spaces');
+  const groupProblem = groupIdProblem(p.groupId);
+  if (groupProblem) add('groupId', groupProblem);
   if (!p.microgridId) add('microgridId', 'choose a microgrid');
   if (!p.scopeId) add('scopeId', 'choose a managed scope');
   const urlProblem = peerUrlProblem(p.peerBaseUrl);

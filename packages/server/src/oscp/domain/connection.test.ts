@@ -194,9 +194,10 @@ describe('Configure', () => {
   });
 
   const invalid: [string, Partial<ConnectionProfile>, string[], RegExp][] = [
-    ['a group id with a space', { groupId: 'Depot 7' }, ['groupId'], /letters and digits/],
-    ['a group id with a dash', { groupId: 'depot-7' }, ['groupId'], /letters and digits/],
-    ['an empty group id', { groupId: '' }, ['groupId'], /letters and digits/],
+    ['a group id with a control character', { groupId: 'Depot\t7' }, ['groupId'], /printable/],
+    ['a group id of 256 characters', { groupId: 'G'.repeat(256) }, ['groupId'], /at most 255/],
+    ['an empty group id', { groupId: '' }, ['groupId'], /is required/],
+    ['a group id with a leading space', { groupId: ' G7' }, ['groupId'], /start or end/],
     ['a relative peer URL', { peerBaseUrl: '/oscp/cp/2.0' }, ['peerBaseUrl'], /absolute URL/],
     [
       'a peer URL with a trailing slash',
@@ -281,6 +282,14 @@ describe('Configure', () => {
     expect(problems.map((p) => p.message).join(' | ')).toMatch(message);
   });
 
+  it.each(['B6734_AE0100_00848825118', 'Depot 7', 'depot-7', 'Zürich/Nord 2', 'G'.repeat(255)])(
+    'accepts the group id %s, as real Capacity Providers spell them',
+    (groupId) => {
+      const decision = decide(configure(vectorProfile({ groupId })), initialConnection(ID), NOW);
+      expect(decision.ok).toBe(true);
+    },
+  );
+
   it('rejects a secret name that is not a plain name, naming the reference', () => {
     const profile = vectorProfile({
       authReferences: { ...vectorProfile().authReferences, clientSecret: 'not a name!' },
@@ -293,7 +302,7 @@ describe('Configure', () => {
       .when(
         configure(
           vectorProfile({
-            groupId: 'has space',
+            groupId: 'has\nnewline',
             peerBaseUrl: 'cp.example.com',
             requestedHeartbeatIntervalSeconds: 0,
             gapPolicy: 'DEAD_RECKONING',
@@ -367,7 +376,7 @@ describe('Edit', () => {
 
   it('validates the edited profile, naming the field', () => {
     given(configured(vectorProfile()))
-      .when(edit({ groupId: 'VEC-01' }))
+      .when(edit({ groupId: 'VEC\u000701' }))
       .thenInvalid('groupId');
     // 45 s divides an hour, so only the interval itself is wrong.
     given(configured(vectorProfile()))

@@ -163,7 +163,7 @@ describe('forecast intake', () => {
     ]);
   });
 
-  it('replaces the stored blocks of its type that overlap it (ADR 0011), and only those', () => {
+  it('replaces the time its span covers in the stored blocks of its type (ADR 0026), and only that', () => {
     const old = [
       stored('CONSUMPTION', -30, -15, 90),
       stored('CONSUMPTION', -15, 15, 90),
@@ -174,8 +174,12 @@ describe('forecast intake', () => {
     const then = when({ blocks: [...old, fallback] }, forecast('f-2', [wire(0, 30, 70)]));
     const [replace] = effectsOf(then, 'ReplaceForecastBlocks');
     expect(replace!.forecastType).toBe('CONSUMPTION');
+    // The block reaching into the span keeps its part before it; the one inside it goes.
     expect(replace!.remove).toEqual([old[1]!.id, old[2]!.id]);
-    expect(replace!.add.map((b) => [b.start, b.end, b.limit.value])).toEqual([[at(0), at(30), 70]]);
+    expect(replace!.add.map((b) => [b.start, b.end, b.limit.value, b.id])).toEqual([
+      [at(-15), at(0), 90, undefined],
+      [at(0), at(30), 70, undefined],
+    ]);
     expect(then.events[0]!.data).toMatchObject({ replacedBlocks: 2 });
   });
 

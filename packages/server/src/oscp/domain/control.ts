@@ -511,7 +511,7 @@ function receiveForecast(
     start: incoming[0]!.start,
     end: new Date(Math.max(...incoming.map((b) => b.end.getTime()))),
   };
-  // ADR 0011's rule, the one function its tests check.
+  // ADR 0026's rule, the one function its tests check.
   const stored = input.blocks.filter((b) => b.type === forecast.type);
   const kept = replaceBlocks(stored, incoming);
   const removed = stored.filter((b) => !kept.includes(b));

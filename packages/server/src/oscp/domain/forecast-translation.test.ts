@@ -288,7 +288,7 @@ describe('translateForecast', () => {
   });
 });
 
-describe('replaceBlocks: a new forecast replaces what overlaps its span', () => {
+describe('replaceBlocks: a new forecast replaces exactly the time it spans', () => {
   const t = (h: number, m = 0) => new Date(Date.UTC(2026, 2, 2, h, m));
   const b = (from: Date, to: Date, value: number, requestId = 'old'): StoredBlock => ({
     start: from,
@@ -306,7 +306,7 @@ describe('replaceBlocks: a new forecast replaces what overlaps its span', () => 
 
   it.each([
     {
-      name: 'blocks outside the span stay, overlapping ones go',
+      name: 'blocks outside the span stay, those inside it go',
       stored: [b(t(8), t(9), 10), b(t(9), t(10), 20), b(t(12), t(13), 30)],
       incoming: [b(t(9), t(11), 99, 'new')],
       expected: [
@@ -316,18 +316,32 @@ describe('replaceBlocks: a new forecast replaces what overlaps its span', () => 
       ],
     },
     {
-      name: 'a long stored block only partly overlapped goes whole',
+      name: 'a long stored block only partly overlapped keeps its part before the span',
       stored: [b(t(6), t(12), 10)],
       incoming: [b(t(11), t(13), 50, 'new')],
-      expected: [['11:00', '13:00', 50, 'new']],
+      expected: [
+        ['6:00', '11:00', 10, 'old'],
+        ['11:00', '13:00', 50, 'new'],
+      ],
     },
     {
-      name: 'a long stored block overlapped by one minute at its start goes whole',
+      name: 'a long stored block overlapped by one minute at its start keeps the rest',
       stored: [b(t(10), t(20), 10), b(t(20), t(21), 15)],
       incoming: [b(t(9), t(10, 1), 50, 'new')],
       expected: [
         ['9:00', '10:01', 50, 'new'],
+        ['10:01', '20:00', 10, 'old'],
         ['20:00', '21:00', 15, 'old'],
+      ],
+    },
+    {
+      name: 'an emergency 13 minutes inside a 90-minute forecast changes those 13 minutes only',
+      stored: [b(t(9), t(10, 30), 200)],
+      incoming: [b(t(9, 20), t(9, 33), 50, 'emergency')],
+      expected: [
+        ['9:00', '9:20', 200, 'old'],
+        ['9:20', '9:33', 50, 'emergency'],
+        ['9:33', '10:30', 200, 'old'],
       ],
     },
     {

@@ -117,10 +117,13 @@ export interface StoredBlock {
 }
 
 /**
- * Replacement rule (ADR 0011): a new forecast of a type replaces the stored blocks of that type
- * that overlap its overall span [first start, last end); stored blocks wholly outside it stay.
- * The digest leaves this open; Vector's rolling 24-hour forecasts make "replace what overlaps"
- * the rule that never leaves a stale block inside the horizon just received.
+ * Replacement rule (ADR 0026, superseding 0011): a new forecast of a type replaces exactly the time
+ * it covers — its span [first start, last end), gaps inside it included — and nothing else. Stored
+ * blocks of that type are trimmed to what lies outside the span: one that starts before it keeps
+ * its head, one that ends after it keeps its tail, one inside it goes. So at every instant the limit
+ * in force is that of the newest forecast whose span covers the instant (none where that
+ * forecast has a gap). An emergency 13 minutes inside a 90-minute forecast changes those 13
+ * minutes only; Vector's rolling 24-hour horizon still replaces everything it spans.
  */
 export function replaceBlocks<T extends StoredBlock>(
   stored: readonly T[],
@@ -129,8 +132,22 @@ export function replaceBlocks<T extends StoredBlock>(
   if (incoming.length === 0) return [...stored];
   const spanStart = Math.min(...incoming.map((b) => b.start.getTime()));
   const spanEnd = Math.max(...incoming.map((b) => b.end.getTime()));
-  const kept = stored.filter((b) => b.end.getTime() <= spanStart || b.start.getTime() >= spanEnd);
+  const kept = stored.flatMap((b): T[] => {
+    const start = b.start.getTime();
+    const end = b.end.getTime();
+    if (end <= spanStart || start >= spanEnd) return [b];
+    const parts: T[] = [];
+    if (start < spanStart) parts.push(trimmed(b, b.start, new Date(spanStart)));
+    if (end > spanEnd) parts.push(trimmed(b, new Date(spanEnd), b.end));
+    return parts;
+  });
   return [...kept, ...incoming].sort((a, b) => a.start.getTime() - b.start.getTime());
+}
+
+/** The part of a stored block between two instants: a new block, not the stored row. */
+function trimmed<T extends StoredBlock>(block: T, start: Date, end: Date): T {
+  const { id: _id, ...rest } = block as T & { id?: unknown };
+  return { ...(rest as T), start, end };
 }
 
 export function blockCovering<T extends { start: Date; end: Date }>(

@@ -67,6 +67,8 @@ export interface DeliveryFacts {
   url: string | null;
   /** What went wrong, for anything but a delivery. */
   message: string | null;
+  /** The start of the peer's answer when it refused with a body. */
+  responseBody: string | null;
   timedOut: boolean;
   nextAttemptAt: Date | null;
   at: Date;
@@ -308,6 +310,7 @@ export function lifecycleDecider(settings: LifecycleSettings) {
             httpStatus: d.httpStatus,
             url: d.url,
             error: d.outcome === 'delivered' ? null : d.message,
+            response: d.responseBody,
             nextAttemptAt: d.nextAttemptAt?.toISOString() ?? null,
             at,
           },

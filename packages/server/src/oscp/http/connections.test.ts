@@ -320,8 +320,8 @@ describe('creating a connection', () => {
   });
 
   const invalid: [string, Body, string[]][] = [
-    ['a group id with a space', { groupId: 'Depot 7' }, ['groupId']],
-    ['a group id with a dash', { groupId: 'depot-7' }, ['groupId']],
+    ['a group id with a control character', { groupId: 'depot\u00077' }, ['groupId']],
+    ['a group id longer than 255 characters', { groupId: 'G'.repeat(256) }, ['groupId']],
     ['a relative peer URL', { peerBaseUrl: '/oscp/cp/2.0' }, ['peerBaseUrl']],
     [
       'a peer URL with a trailing slash',
@@ -360,7 +360,7 @@ describe('creating a connection', () => {
     ],
     [
       'several invalid fields',
-      { groupId: 'a b', peerBaseUrl: 'x', gapPolicy: 'DEAD_RECKONING' },
+      { groupId: 'a\u0007b', peerBaseUrl: 'x', gapPolicy: 'DEAD_RECKONING' },
       ['gapPolicy', 'groupId', 'peerBaseUrl'],
     ],
   ];
@@ -572,7 +572,7 @@ describe('editing, and the history of changes', () => {
     );
     expect(wrongScope.errors.map((e: { field: string }) => e.field)).toEqual(['scopeId']);
     const wrongGroup = expectProblem(
-      await patch(connection.id, { groupId: 'VEC 01' }),
+      await patch(connection.id, { groupId: 'VEC\t01' }),
       400,
       'validation',
     );

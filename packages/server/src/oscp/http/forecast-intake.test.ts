@@ -338,7 +338,7 @@ describe('a forecast starting in the future', () => {
 });
 
 describe('replacement over HTTP', () => {
-  it('a second CONSUMPTION forecast replaces only the stored blocks its span overlaps', async () => {
+  it('a second CONSUMPTION forecast replaces exactly the time its span covers (ADR 0026)', async () => {
     await connect();
     await delivered(
       await send('CONSUMPTION', [
@@ -360,6 +360,7 @@ describe('replacement over HTTP', () => {
       [iso(0), iso(60), 100],
       [iso(60), iso(90), 50],
       [iso(90), iso(150), 45],
+      [iso(150), iso(180), 80],
       [iso(180), iso(240), 70],
     ]);
     expect(view.blocks.primary[1]!.requestId).toBe(second.requestId);
@@ -371,7 +372,7 @@ describe('replacement over HTTP', () => {
     expect(accepted[0]!.data).toMatchObject({
       requestId: second.requestId,
       span: { start: iso(60), end: iso(150) },
-      // 60–120 overlaps; 120–180 only partly overlaps and goes whole.
+      // 60–120 lies inside the span; 120–180 reaches into it and keeps its tail 150–180.
       replacedBlocks: 2,
     });
 
@@ -379,7 +380,7 @@ describe('replacement over HTTP', () => {
       [0, 100, 'NORMAL'],
       [75, 50, 'NORMAL'],
       [120, 45, 'NORMAL'], // was 80 before the replacement
-      [160, 40, 'FALLBACK_GAP'], // 120–180 went whole: the fallback covers the hole
+      [160, 80, 'NORMAL'], // the tail of 120–180 beyond the new span stays in force
       [200, 70, 'NORMAL'], // outside the new span: kept
     ];
     for (const [minute, amps, mode] of expected) {

@@ -146,6 +146,7 @@ describe('the outbound dispatcher in the lifecycle', () => {
       httpStatus: 503,
       url: `${h.sim.oscpBaseUrl}/handshake_acknowledge`,
       error: 'injected fault: HTTP 503',
+      response: '{"message":"injected fault: HTTP 503"}',
       nextAttemptAt: retrying!.nextAttemptAt,
       at: h.ctx.clock.now().toISOString(),
     });

@@ -6,13 +6,15 @@ import type { OutboundMessage, OutboundStatus } from './outbox';
 /** What happened when a message was handed to the network. */
 export type DeliveryOutcome =
   | { status: 'delivered'; httpStatus: number; url: string }
-  | { status: 'rejected'; httpStatus: number; message: string; url: string }
+  | { status: 'rejected'; httpStatus: number; message: string; url: string; body?: string }
   | {
       status: 'failed';
       reason: 'server_error' | 'network' | 'timeout';
       httpStatus?: number;
       message: string;
       url: string;
+      /** The start of the peer's answer, when it answered with a body. */
+      body?: string;
     }
   | { status: 'invalid'; message: string; url?: string };
 

@@ -23,7 +23,7 @@ export function BindingSection({ form }: { form: ConnectionForm }) {
         />
         <TextInput
           label="Group id (external)"
-          description="The Capacity Provider's group_id: letters and digits only"
+          description="The Capacity Provider's group_id, exactly as it sends it"
           required
           {...form.getInputProps('groupId')}
           data-testid="conn-group-id"
