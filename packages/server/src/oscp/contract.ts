@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { MEASUREMENT_CONFIGURATIONS } from '@openvelope/oscp';
 import {
+  ACKNOWLEDGEMENT_PATHS,
   AUTH_MODES,
   GAP_POLICIES,
   HANDSHAKE_INITIATORS,
@@ -43,6 +44,15 @@ const profileFields = {
   rehandshakeAfterOffline: z.boolean(),
   gapPolicy: z.enum(GAP_POLICIES),
   safeDefaultCapacity: z.object({ value: z.number(), unit: z.enum(['A', 'KW']) }),
+  /** Tolerances for Capacity Providers that depart from OSCP 2.0; all off by default. */
+  interoperability: z
+    .object({
+      acceptRelativeBaseUrl: z.boolean(),
+      acknowledgementPath: z.enum(ACKNOWLEDGEMENT_PATHS),
+      assumeUtcWithoutOffset: z.boolean(),
+      expectPeerHeartbeats: z.boolean(),
+    })
+    .partial(),
 };
 
 export const createConnectionBody = z.object({
@@ -66,6 +76,7 @@ export const createConnectionBody = z.object({
   rehandshakeAfterOffline: profileFields.rehandshakeAfterOffline.optional(),
   gapPolicy: profileFields.gapPolicy.optional(),
   safeDefaultCapacity: profileFields.safeDefaultCapacity.optional(),
+  interoperability: profileFields.interoperability.optional(),
   /** Enable in the same step (the uniqueness rules then apply at once). */
   enabled: z.boolean().default(false),
 });
@@ -144,6 +155,10 @@ export const lifecycleView = z.object({
     peerOfflineAt: z.string().nullable(),
     wentOfflineAt: z.string().nullable(),
   }),
+  /** False when the profile says the peer sends no heartbeats: liveness is not tracked. */
+  livenessTracked: z.boolean(),
+  /** An operator's re-registration in progress: the operating mode holds the phase it had. */
+  reregistration: z.object({ since: z.string(), heldPhase: z.string() }).nullable(),
 });
 
 export const outboundSummary = z.object({

@@ -77,7 +77,7 @@ export function profileFromCreate(body: CreateConnectionBody): ConnectionProfile
   return applyPatch(blank, chosen);
 }
 
-function lifecycleView(l: Lifecycle): ConnectionSummary['lifecycle'] {
+function lifecycleView(l: Lifecycle, profile: ConnectionProfile): ConnectionSummary['lifecycle'] {
   return {
     phase: l.phase,
     registration: {
@@ -95,6 +95,8 @@ function lifecycleView(l: Lifecycle): ConnectionSummary['lifecycle'] {
       weRequire: l.handshake.weRequire,
     },
     heartbeat: l.heartbeat,
+    livenessTracked: profile.interoperability.expectPeerHeartbeats,
+    reregistration: l.reregistration,
   };
 }
 
@@ -376,7 +378,7 @@ export class ConnectionService {
       openProblems: known.filter((p) => p.clearedAt === null),
       lastOutbound: await activity.lastOutbound(this.db, row.id),
       lastHeartbeatSent: await activity.lastOutbound(this.db, row.id, 'Heartbeat'),
-      lifecycle: lifecycleView(row.lifecycle),
+      lifecycle: lifecycleView(row.lifecycle, row.profile),
       control: controlSummary(await forecasts.findControl(this.db, row.id)),
       version: row.version,
       configurationVersion: row.configurationVersion,

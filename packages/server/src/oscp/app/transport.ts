@@ -49,6 +49,14 @@ function parseHeaders(json: string | undefined, name: string): Record<string, st
   throw new MissingSecret(`secret "${name}" must be a JSON object of header names to values`);
 }
 
+/** A peer that takes our acknowledgement at another spelling of its path (interoperability). */
+function endpointFor(kind: string, profile: ConnectionProfile): { endpoint?: string } {
+  const path = profile.interoperability.acknowledgementPath;
+  return kind === 'HandshakeAcknowledge' && path !== 'handshake_acknowledge'
+    ? { endpoint: path }
+    : {};
+}
+
 /**
  * The dispatcher's transport for OSCP: finds the connection's peer (the base URL learned at
  * registration, else the configured one) and its credentials (token exchange: the peer's token,
@@ -132,6 +140,7 @@ export function createOscpTransport(deps: {
       {
         requestId: message.requestId,
         ...(message.correlationId ? { correlationId: message.correlationId } : {}),
+        ...endpointFor(message.kind, row.profile),
       },
     );
     if (

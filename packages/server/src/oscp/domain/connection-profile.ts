@@ -40,6 +40,36 @@ export interface AuthenticationReferences {
   inboundStaticHeaders: string | null;
 }
 
+/** Where a peer takes our HandshakeAcknowledge: OSCP's spelling, or one some peers use instead. */
+export const ACKNOWLEDGEMENT_PATHS = [
+  'handshake_acknowledge',
+  'handshake_acknowledgment',
+  'handshake_acknowledgement',
+] as const;
+export type AcknowledgementPath = (typeof ACKNOWLEDGEMENT_PATHS)[number];
+
+/**
+ * Tolerances for Capacity Providers that depart from OSCP 2.0, each off (standard) by default and
+ * documented in docs/oscp-conformance.md with the peer behaviour it tolerates.
+ */
+export interface Interoperability {
+  /** Resolve a relative `base_url` in the peer's Register against its configured URL. */
+  acceptRelativeBaseUrl: boolean;
+  /** The path we send our HandshakeAcknowledge to, below the peer's base URL. */
+  acknowledgementPath: AcknowledgementPath;
+  /** Read a date-time without an offset as UTC instead of refusing it. */
+  assumeUtcWithoutOffset: boolean;
+  /** Whether the peer sends heartbeats: when false its liveness is not tracked at all. */
+  expectPeerHeartbeats: boolean;
+}
+
+export const STANDARD_INTEROPERABILITY: Interoperability = {
+  acceptRelativeBaseUrl: false,
+  acknowledgementPath: 'handshake_acknowledge',
+  assumeUtcWithoutOffset: false,
+  expectPeerHeartbeats: true,
+};
+
 export interface CapacityLimit {
   value: number;
   unit: 'A' | 'KW';
@@ -68,6 +98,7 @@ export interface ConnectionProfile {
   rehandshakeAfterOffline: boolean;
   gapPolicy: GapPolicy;
   safeDefaultCapacity: CapacityLimit;
+  interoperability: Interoperability;
 }
 
 export const PROFILE_FIELDS: readonly (keyof ConnectionProfile)[] = [
@@ -90,7 +121,16 @@ export const PROFILE_FIELDS: readonly (keyof ConnectionProfile)[] = [
   'rehandshakeAfterOffline',
   'gapPolicy',
   'safeDefaultCapacity',
+  'interoperability',
 ];
+
+/** A profile stored before a field existed reads that field as its default. */
+export function withProfileDefaults(profile: ConnectionProfile): ConnectionProfile {
+  return {
+    ...profile,
+    interoperability: { ...STANDARD_INTEROPERABILITY, ...profile.interoperability },
+  };
+}
 
 const noReferences: AuthenticationReferences = {
   initialToken: null,
@@ -121,6 +161,7 @@ export const PRESET_DEFAULTS: Record<
     rehandshakeAfterOffline: true,
     gapPolicy: 'SAFE_DEFAULT_CAPACITY',
     safeDefaultCapacity: { value: 0, unit: 'A' },
+    interoperability: STANDARD_INTEROPERABILITY,
   },
   OSCP_STANDARD: {
     preset: 'OSCP_STANDARD',
@@ -137,6 +178,7 @@ export const PRESET_DEFAULTS: Record<
     rehandshakeAfterOffline: false,
     gapPolicy: 'SAFE_DEFAULT_CAPACITY',
     safeDefaultCapacity: { value: 0, unit: 'A' },
+    interoperability: STANDARD_INTEROPERABILITY,
   },
 };
 
@@ -292,8 +334,11 @@ export function profileChanges(before: ConnectionProfile, after: ConnectionProfi
   return changes;
 }
 
-export type ProfilePatch = Partial<Omit<ConnectionProfile, 'authReferences'>> & {
+export type ProfilePatch = Partial<
+  Omit<ConnectionProfile, 'authReferences' | 'interoperability'>
+> & {
   authReferences?: Partial<AuthenticationReferences>;
+  interoperability?: Partial<Interoperability>;
 };
 
 /**
@@ -306,6 +351,11 @@ export function applyPatch(profile: ConnectionProfile, patch: ProfilePatch): Con
     ...profile,
     ...defined,
     authReferences: { ...profile.authReferences, ...(patch.authReferences ?? {}) },
+    interoperability: {
+      ...STANDARD_INTEROPERABILITY,
+      ...profile.interoperability,
+      ...(patch.interoperability ?? {}),
+    },
     reportingAssetId:
       patch.reportingAssetId === undefined
         ? profile.reportingAssetId

@@ -7,6 +7,7 @@ import {
   type FieldChange,
   type FieldProblem,
   type ProfilePatch,
+  withProfileDefaults,
 } from './connection-profile';
 
 /**
@@ -151,12 +152,17 @@ export function evolve(state: Connection, event: ConnectionEvent): Connection {
       return {
         ...state,
         exists: true,
-        profile: event.data.profile,
+        profile: withProfileDefaults(event.data.profile),
         version,
         configurationVersion: version,
       };
     case 'OscpConnectionEdited':
-      return { ...state, profile: event.data.profile, version, configurationVersion: version };
+      return {
+        ...state,
+        profile: withProfileDefaults(event.data.profile),
+        version,
+        configurationVersion: version,
+      };
     case 'OscpConnectionEnabled':
       return { ...state, enabled: true, state: 'ENABLED', version, configurationVersion: version };
     case 'OscpConnectionDisabled':

@@ -264,7 +264,9 @@ export function lifecycleDecider(settings: LifecycleSettings) {
     },
     at: Date,
   ): LifecycleDecision {
-    const deadline = firstHeartbeatDeadline(s.lifecycle, completion.weRequire, at);
+    const deadline = s.profile.interoperability.expectPeerHeartbeats
+      ? firstHeartbeatDeadline(s.lifecycle, completion.weRequire, at)
+      : null;
     const effects: LifecycleEffect[] = [
       completion.peerRequires.heartbeatIntervalSeconds
         ? { type: 'Schedule', work: 'heartbeat', dueAt: at }
@@ -654,8 +656,10 @@ export function lifecycleDecider(settings: LifecycleSettings) {
       case 'ReceiveHeartbeat': {
         const effects: LifecycleEffect[] = [
           { type: 'RecordHeartbeat', receivedAt: now, offlineModeAt: command.offlineModeAt },
-          { type: 'Schedule', work: 'liveness-check', dueAt: command.offlineModeAt },
         ];
+        // A peer whose profile says it sends no heartbeats has no liveness to track.
+        if (profile.interoperability.expectPeerHeartbeats)
+          effects.push({ type: 'Schedule', work: 'liveness-check', dueAt: command.offlineModeAt });
         const { phase, handshake } = lifecycle;
         // The routine beat of a peer that is already online changes nothing else.
         if (phase === 'HANDSHAKEN' || (phase === 'OFFLINE' && !handshake.required)) {
@@ -714,6 +718,7 @@ export function lifecycleDecider(settings: LifecycleSettings) {
 
       case 'CheckLiveness': {
         const offlineAt = lifecycle.heartbeat.peerOfflineAt;
+        if (!profile.interoperability.expectPeerHeartbeats) return decided();
         if (!s.enabled || !offlineAt || new Date(offlineAt) > now) return decided();
         if (lifecycle.phase !== 'ONLINE' && lifecycle.phase !== 'HANDSHAKEN') return decided();
         const last = lifecycle.heartbeat.lastReceivedAt;

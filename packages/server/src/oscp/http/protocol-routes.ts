@@ -2,7 +2,6 @@ import {
   CORRELATION_ID_HEADER,
   REQUEST_ID_HEADER,
   getHeader,
-  parseMessage,
   parseSegmentHeaders,
   type MessageKind,
 } from '@openvelope/oscp';
@@ -68,8 +67,9 @@ function send(reply: FastifyReply, answer: InboundAnswer) {
 }
 
 /**
- * The inbound OSCP endpoints: authenticate, check the headers, parse, and hand the message to its
- * use case (app/inbound), which claims its X-Request-ID, decides and writes in one transaction.
+ * The inbound OSCP endpoints: authenticate, check the headers, and hand the message to its use
+ * case (app/inbound), which claims its X-Request-ID, checks the body, decides and writes in one
+ * transaction.
  */
 export function registerProtocolRoutes(app: HttpApp, deps: ProtocolRouteDeps): void {
   const { inbound } = deps;
@@ -126,9 +126,6 @@ export function registerProtocolRoutes(app: HttpApp, deps: ProtocolRouteDeps): v
             reply,
             await refused('Segmented messages are not supported; send the whole message.'),
           );
-        const parsed = parseMessage(kind, body);
-        if (!parsed.ok) return send(reply, await refused(parsed.message));
-
         const answer = await inbound.receive(
           kind,
           {
@@ -137,7 +134,7 @@ export function registerProtocolRoutes(app: HttpApp, deps: ProtocolRouteDeps): v
             requestId,
             correlationId: getHeader(headers, CORRELATION_ID_HEADER),
           },
-          parsed.value,
+          body,
         );
         return send(reply, answer);
       },

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { Executor } from '../../platform/db/database';
-import type { ConnectionProfile } from '../domain/connection-profile';
+import { withProfileDefaults, type ConnectionProfile } from '../domain/connection-profile';
 import type { Connection } from '../domain/connection';
 import { withLifecycleDefaults, type Lifecycle } from '../domain/lifecycle';
 
@@ -45,7 +45,7 @@ function toRow(r: Row): ConnectionRow {
     scopeId: r.scope_id,
     enabled: r.enabled,
     state: r.state,
-    profile: r.profile as unknown as ConnectionProfile,
+    profile: withProfileDefaults(r.profile as unknown as ConnectionProfile),
     version: r.version,
     configurationVersion: r.configuration_version,
     // Rows written before a lifecycle field existed read it as its initial value.

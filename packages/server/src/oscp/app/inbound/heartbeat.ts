@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import type { Heartbeat } from '@openvelope/oscp';
 import { receiveWithin, type InboundCall, type InboundDeps } from './receive';
 
 /** A heartbeat keeps the peer ONLINE until its offline_mode_at, when a liveness check is due. */
-export function receiveHeartbeat(deps: InboundDeps, call: InboundCall, body: Heartbeat) {
-  return receiveWithin(deps, call, async (trx, connection, now) => {
+export function receiveHeartbeat(deps: InboundDeps, call: InboundCall, raw: unknown) {
+  return receiveWithin(deps, call, 'Heartbeat', raw, async (trx, connection, body, now) => {
     const { decision } = await deps.handler.lifecycle(
       trx,
       connection,

@@ -1,11 +1,4 @@
-import type {
-  Handshake,
-  HandshakeAcknowledge,
-  Heartbeat,
-  MessageKind,
-  Register,
-  UpdateGroupCapacityForecast,
-} from '@openvelope/oscp';
+import type { MessageKind } from '@openvelope/oscp';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { SecretStore } from '../../../platform/secrets/secret-store';
 import { refuse, type Refusal } from '../../domain/refusal';
@@ -28,8 +21,8 @@ export { asPeer, type InboundPrincipal, type PeerPrincipal } from './authenticat
 
 /**
  * The inbound OSCP use cases, one per message kind, each in one transaction (see receive.ts). The
- * http edge authenticates through here, parses, and hands the message over; refusals it finds
- * itself (no request id, a malformed body) are recorded here too, so each is audited once.
+ * http edge authenticates through here, checks the headers, and hands the message over; refusals
+ * it finds itself (no request id, segmentation) are recorded here too, so each is audited once.
  */
 export class InboundService {
   constructor(private readonly deps: InboundDeps & { secrets: SecretStore }) {}
@@ -58,19 +51,22 @@ export class InboundService {
     return recordRefusal(this.deps, connectionId, facts, refusal);
   }
 
-  /** Applies one parsed message (at most once per X-Request-ID) and returns the answer. */
+  /**
+   * Applies one message (at most once per X-Request-ID) and returns the answer. The body is checked
+   * in the message's transaction, against what the connection's interoperability settings tolerate.
+   */
   receive(kind: MessageKind, call: InboundCall, body: unknown): Promise<InboundAnswer> {
     switch (kind) {
       case 'Register':
-        return receiveRegister(this.deps, call, body as Register);
+        return receiveRegister(this.deps, call, body);
       case 'Handshake':
-        return receiveHandshake(this.deps, call, body as Handshake);
+        return receiveHandshake(this.deps, call, body);
       case 'HandshakeAcknowledge':
-        return receiveHandshakeAcknowledge(this.deps, call, body as HandshakeAcknowledge);
+        return receiveHandshakeAcknowledge(this.deps, call, body);
       case 'Heartbeat':
-        return receiveHeartbeat(this.deps, call, body as Heartbeat);
+        return receiveHeartbeat(this.deps, call, body);
       case 'UpdateGroupCapacityForecast':
-        return receiveForecast(this.deps, call, body as UpdateGroupCapacityForecast);
+        return receiveForecast(this.deps, call, body);
       default:
         return this.refuse(
           call.principal.connectionId,

@@ -1,6 +1,8 @@
+import { parseMessage, type MessageKind, type MessageBody } from '@openvelope/oscp';
 import type { Clock } from '../../../platform/clock';
 import type { Db, Executor, Trx } from '../../../platform/db/database';
 import type { Logger } from '../../../platform/logging';
+import { toleratedBody } from '../../domain/interoperability';
 import { OSCP_STATUS_OF, refuse, type Refusal } from '../../domain/refusal';
 import { claimInboundRequest, releaseInboundRequest } from '../../store/inbound-requests';
 import * as refusals from '../../store/refusals';
@@ -38,10 +40,11 @@ export interface InboundDeps {
   handler: ConnectionHandler;
 }
 
-/** Decides one message for a connection held locked; returns the refusal, if any. */
-export type InboundDecision = (
+/** Decides one parsed message for a connection held locked; returns the refusal, if any. */
+export type InboundDecision<K extends MessageKind> = (
   trx: Trx,
   connection: ConnectionRow,
+  message: MessageBody<K>,
   now: Date,
 ) => Promise<Refusal | undefined>;
 
@@ -126,14 +129,43 @@ export function recordRefusal(
 }
 
 /**
+ * The message checked against OSCP's schema, after what the connection's interoperability
+ * settings tolerate, then decided. A Register we could not read still tells a registration
+ * waiting for one why none came.
+ */
+async function parsedAndDecided<K extends MessageKind>(
+  deps: InboundDeps,
+  trx: Trx,
+  connection: ConnectionRow,
+  call: InboundCall,
+  kind: K,
+  body: unknown,
+  decide: InboundDecision<K>,
+  now: Date,
+): Promise<Refusal | undefined> {
+  const parsed = parseMessage(kind, toleratedBody(kind, body, connection.profile));
+  if (parsed.ok) return decide(trx, connection, parsed.value, now);
+  if (kind === 'Register')
+    await deps.handler.lifecycle(
+      trx,
+      connection,
+      { type: 'NoteRefusedRegister', requestId: call.requestId, reason: parsed.message },
+      now,
+    );
+  return refuse('invalid', parsed.message);
+}
+
+/**
  * The transaction of one inbound message: claim its X-Request-ID first (a repeat is answered 204
  * and changes nothing), lock the connection, decide and write. A refusal gives the claim back (a
  * repeat is judged again), is audited once, and commits with whatever the decision recorded.
  */
-export async function receiveWithin(
+export async function receiveWithin<K extends MessageKind>(
   deps: InboundDeps,
   call: InboundCall,
-  decide: InboundDecision,
+  kind: K,
+  body: unknown,
+  decide: InboundDecision<K>,
 ): Promise<InboundAnswer> {
   const connectionId = call.principal.connectionId;
   const now = deps.clock.now();
@@ -143,7 +175,7 @@ export async function receiveWithin(
     const connection = await deps.handler.load(trx, connectionId);
     const refusal = !connection?.enabled
       ? refuse('forbidden', 'This connection is disabled.')
-      : await decide(trx, connection, now);
+      : await parsedAndDecided(deps, trx, connection, call, kind, body, decide, now);
     if (!refusal) {
       await resolveProblem(
         trx,

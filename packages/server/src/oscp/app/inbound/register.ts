@@ -1,13 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import type { Register } from '@openvelope/oscp';
 import { receiveWithin, type InboundCall, type InboundDeps } from './receive';
 
 /**
  * A peer's Register: its reply to ours (authenticated with the token we sent), or its first move
  * (authenticated with an initial token we issued), which we answer by registering back.
  */
-export function receiveRegister(deps: InboundDeps, call: InboundCall, body: Register) {
-  return receiveWithin(deps, call, async (trx, connection, now) => {
+export function receiveRegister(deps: InboundDeps, call: InboundCall, raw: unknown) {
+  return receiveWithin(deps, call, 'Register', raw, async (trx, connection, body, now) => {
     const { decision } = await deps.handler.lifecycle(
       trx,
       connection,
