@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import pino from 'pino';
 import { CapacityProviderSimulator } from './simulator';
-import type { PeerConfig } from './types';
+import { ACKNOWLEDGEMENT_PATHS, type PeerConfig } from './types';
 
 export const CP_USAGE = `Capacity Provider simulator (OSCP 2.0)
 
@@ -37,6 +37,8 @@ export const CP_USAGE = `Capacity Provider simulator (OSCP 2.0)
     --expect-header name=value ... --send-header name=value ...
     --heartbeat SECONDS --measurement CONTINUOUS|INTERMITTENT ...
     --auto-handshake --auto-heartbeats --require-handshake --no-auto-register-back --no-auto-ack
+    Like some real peers: --relative-base-url --ack-path handshake_acknowledgment
+    --local-times --no-heartbeats
   Peers may be named by peer id or group id.
 `;
 
@@ -67,6 +69,10 @@ const OPTIONS = {
   'require-handshake': { type: 'boolean' },
   'no-auto-register-back': { type: 'boolean' },
   'no-auto-ack': { type: 'boolean' },
+  'relative-base-url': { type: 'boolean' },
+  'ack-path': { type: 'string' },
+  'local-times': { type: 'boolean' },
+  'no-heartbeats': { type: 'boolean' },
   interval: { type: 'string' },
   multiplier: { type: 'string' },
   capacity: { type: 'string' },
@@ -283,6 +289,15 @@ function peerConfig(v: Values): PeerConfig {
   if (v['require-handshake']) config.requireHandshake = true;
   if (v['no-auto-register-back']) config.autoRegisterBack = false;
   if (v['no-auto-ack']) config.autoAcknowledge = false;
+  if (v['relative-base-url']) config.relativeBaseUrl = true;
+  if (v['ack-path']) {
+    const path = v['ack-path'];
+    if (!(ACKNOWLEDGEMENT_PATHS as readonly string[]).includes(path))
+      throw new UsageError(`--ack-path must be one of ${ACKNOWLEDGEMENT_PATHS.join(', ')}`);
+    config.acknowledgementPath = path as PeerConfig['acknowledgementPath'];
+  }
+  if (v['local-times']) config.localTimes = true;
+  if (v['no-heartbeats']) config.sendsHeartbeats = false;
   return config;
 }
 

@@ -12,7 +12,7 @@ import {
 import { SimError } from './errors';
 import { alignDown, rollingForecast, zeroProtectiveForecast } from './forecasts';
 import type { CapacityProviderSimulator } from './simulator';
-import { PEER_MODES } from './types';
+import { ACKNOWLEDGEMENT_PATHS, PEER_MODES } from './types';
 import type { ForecastInput } from './types';
 
 export interface ControlOptions {
@@ -53,6 +53,10 @@ const peerBody = z.strictObject({
   autoHandshakeAfterRegister: z.boolean().optional(),
   requireHandshake: z.boolean().optional(),
   autoHeartbeats: z.boolean().optional(),
+  relativeBaseUrl: z.boolean().optional(),
+  acknowledgementPath: z.enum(ACKNOWLEDGEMENT_PATHS).optional(),
+  localTimes: z.boolean().optional(),
+  sendsHeartbeats: z.boolean().optional(),
 });
 
 const handshakeBody = z.strictObject({

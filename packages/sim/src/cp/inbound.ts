@@ -22,6 +22,7 @@ import {
 import type { Peer } from './peer';
 import type { Recorder } from './recorder';
 import type { PeerRegistry } from './registry';
+import { ACKNOWLEDGEMENT_PATHS } from './types';
 import type { SimClock } from './types';
 
 /** What an FP may send a Capacity Provider, per the OSCP digest's direction table. */
@@ -50,9 +51,12 @@ export interface InboundMessage {
   body: unknown;
 }
 
-/** 204 (optionally with work to do once it has been written), or an error status with a message. */
+/**
+ * 204 (optionally with work to do once it has been written, or ignored on purpose with why), or
+ * an error status with a message.
+ */
 export type InboundVerdict =
-  { status: 204; then?: () => void } | { status: number; message: string };
+  { status: 204; then?: () => void; ignoredBecause?: string } | { status: number; message: string };
 
 export interface InboundDeps {
   registry: PeerRegistry;
@@ -68,7 +72,13 @@ export interface InboundDeps {
 interface RequestContext {
   at: Date;
   peer?: Peer;
+  ignoredBecause?: string;
 }
+
+/** Spellings of the acknowledgement path other than OSCP's, served for peers set to use them. */
+const OTHER_ACKNOWLEDGEMENT_PATHS = ACKNOWLEDGEMENT_PATHS.filter(
+  (p) => p !== 'handshake_acknowledge',
+);
 
 /**
  * The Capacity Provider's OSCP endpoints under `/oscp/cp/2.0/` and its OAuth token endpoint.
@@ -91,6 +101,9 @@ export async function inboundRoutes(app: FastifyInstance, deps: InboundDeps): Pr
         headers: redactHeaders(request.headers),
         body: redactBody(request.body ?? null),
         status: reply.statusCode,
+        handling:
+          reply.statusCode >= 300 ? 'rejected' : context?.ignoredBecause ? 'ignored' : 'accepted',
+        ...(context?.ignoredBecause ? { ignoredBecause: context.ignoredBecause } : {}),
         ...(context?.peer ? { peerId: context.peer.id } : {}),
         ...(requestId === undefined ? {} : { requestId }),
         ...(correlationId === undefined ? {} : { correlationId }),
@@ -114,11 +127,13 @@ export async function inboundRoutes(app: FastifyInstance, deps: InboundDeps): Pr
 
   await app.register(
     async (oscp) => {
-      for (const endpoint of INBOUND_ENDPOINTS) {
+      for (const path of [...INBOUND_ENDPOINTS, ...OTHER_ACKNOWLEDGEMENT_PATHS]) {
+        const spelledOtherwise = (OTHER_ACKNOWLEDGEMENT_PATHS as readonly string[]).includes(path);
+        const endpoint = (spelledOtherwise ? 'handshake_acknowledge' : path) as InboundEndpoint;
         const kind = kindForEndpoint(endpoint) as MessageKind;
         oscp.route({
           method: endpoint === 'register' ? ['POST', 'PUT', 'DELETE'] : ['POST'],
-          url: `/${endpoint}`,
+          url: `/${path}`,
           onRequest: async (request, reply) => {
             const context: RequestContext = { at: deps.clock.now() };
             contexts.set(request, context);
@@ -128,10 +143,15 @@ export async function inboundRoutes(app: FastifyInstance, deps: InboundDeps): Pr
             auth.peer.fromFp.lastRequestAt = context.at.toISOString();
             if (await applyFault(endpoint, auth.peer, reply)) return reply;
           },
-          onSend: record(endpoint),
+          onSend: record(path),
           handler: async (request, reply) => {
             const peer = contexts.get(request)?.peer;
             if (!peer) return reply.code(403).send({ message: 'not authenticated' });
+            // A peer takes acknowledgements at one spelling of the path only, as real ones do.
+            if (endpoint === 'handshake_acknowledge' && path !== peer.switches.acknowledgementPath)
+              return reply.code(404).send({
+                message: `no endpoint ${path}: acknowledgements go to ${peer.switches.acknowledgementPath}`,
+              });
             const segment = parseSegmentHeaders(request.headers);
             if (!segment.ok) return reply.code(400).send({ message: segment.message });
             if (segment.value) {
@@ -156,6 +176,8 @@ export async function inboundRoutes(app: FastifyInstance, deps: InboundDeps): Pr
             });
             if ('message' in verdict)
               return reply.code(verdict.status).send({ message: verdict.message });
+            const context = contexts.get(request);
+            if (context && verdict.ignoredBecause) context.ignoredBecause = verdict.ignoredBecause;
             // OSCP: answer first, then do the follow-up call as a separate request.
             const then = verdict.then;
             if (then) reply.raw.once('finish', () => setImmediate(then));

@@ -5,6 +5,20 @@ import type { Peer } from './peer';
 import type { Recorder } from './recorder';
 import type { SimClock, SimLogger } from './types';
 
+/** Every date-time written as local time, without its offset (`…T09:00:00`, not `…T09:00:00Z`). */
+function withoutOffsets(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutOffsets);
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(
+    Object.entries(value).map(([key, v]) => [
+      key,
+      typeof v === 'string' && /^\d{4}-\d{2}-\d{2}T[\d:.]+(Z|[+-]\d{2}:\d{2})$/.test(v)
+        ? v.replace(/(Z|[+-]\d{2}:\d{2})$/, '')
+        : withoutOffsets(v),
+    ]),
+  );
+}
+
 export interface OutboundOptions {
   requestId?: string;
   correlationId?: string;
@@ -41,9 +55,12 @@ export class OutboundSender {
     while (this.#inFlight.size > 0) await Promise.allSettled([...this.#inFlight]);
   }
 
-  async #send(peer: Peer, message: OscpMessage, options: OutboundOptions): Promise<SendOutcome> {
+  async #send(peer: Peer, given: OscpMessage, options: OutboundOptions): Promise<SendOutcome> {
     const requestId = options.requestId ?? newRequestId();
     const at = this.deps.clock.now();
+    const message = peer.switches.localTimes
+      ? ({ ...given, body: withoutOffsets(given.body) } as OscpMessage)
+      : given;
     const outcome = await this.#attempt(peer, message, requestId, options);
     this.deps.recorder.outbound({
       at: at.toISOString(),
@@ -102,6 +119,8 @@ export class OutboundSender {
       {
         requestId,
         ...(options.correlationId === undefined ? {} : { correlationId: options.correlationId }),
+        // Local date-times and relative URLs break OSCP's schema on purpose: send them as they are.
+        ...(peer.switches.localTimes || peer.switches.relativeBaseUrl ? { unchecked: true } : {}),
       },
     );
     // A refused access token may have been revoked early: get a new one next time.

@@ -31,6 +31,8 @@ export interface ProtocolActions {
 }
 
 const ok = (then?: () => void): InboundVerdict => (then ? { status: 204, then } : { status: 204 });
+/** Answered 204 on purpose, with nothing done: the record says why. */
+const ignore = (because: string): InboundVerdict => ({ status: 204, ignoredBecause: because });
 const refuse = (status: number, message: string): InboundVerdict => ({ status, message });
 
 /** The Capacity Provider's side of every inbound OSCP message (after auth and schema checks). */
@@ -58,7 +60,8 @@ function handleBusiness(message: InboundMessage, actions: ProtocolActions): Inbo
       peer.handshake.lastFpHandshakeId = requestId;
       heartbeatsRequested(peer, body.required_behaviour.heartbeat_interval, actions);
       // A retried Handshake we already acknowledged needs no second acknowledgement.
-      if (peer.followedUp.has(requestId)) return ok();
+      if (peer.followedUp.has(requestId))
+        return ignore('a repeat of a Handshake we already acknowledged');
       peer.handshake.status = 'RECEIVED';
       return peer.switches.autoAcknowledge
         ? ok(() => actions.acknowledgeHandshake(peer, requestId))
@@ -172,7 +175,7 @@ function handleRegister(message: InboundMessage, actions: ProtocolActions): Inbo
     return ok();
   }
   // A retry of a Register we already answered.
-  if (peer.followedUp.has(requestId)) return ok();
+  if (peer.followedUp.has(requestId)) return ignore('a repeat of a Register we already answered');
 
   if (peer.registration.status === 'AWAITING_FP_REGISTER') {
     // The FP's answer to our Register: the exchange is complete.

@@ -43,7 +43,32 @@ const DEFAULT_SWITCHES: Required<BehaviourSwitches> = {
   autoHandshakeAfterRegister: false,
   requireHandshake: false,
   autoHeartbeats: false,
+  relativeBaseUrl: false,
+  acknowledgementPath: 'handshake_acknowledge',
+  localTimes: false,
+  sendsHeartbeats: true,
 };
+
+/** A peer set never to send heartbeats refuses to be told to. */
+function neverSilent(peer: Peer): void {
+  if (!peer.switches.sendsHeartbeats)
+    throw new SimError(
+      409,
+      `peer ${peer.id} is set never to send heartbeats (sendsHeartbeats: false)`,
+    );
+}
+
+/** Each switch from the peer's configuration, else from the simulator's. */
+function switchesFor(
+  config: BehaviourSwitches,
+  defaults: Required<BehaviourSwitches>,
+): Required<BehaviourSwitches> {
+  const chosen = Object.fromEntries(Object.entries(config).filter(([, v]) => v !== undefined));
+  const keys = Object.keys(DEFAULT_SWITCHES) as (keyof BehaviourSwitches)[];
+  return Object.fromEntries(
+    keys.map((key) => [key, key in chosen ? chosen[key] : defaults[key]]),
+  ) as Required<BehaviourSwitches>;
+}
 
 export interface HeartbeatOptions {
   /** Defaults to the running schedule's interval, else the interval the FP asked for. */
@@ -78,14 +103,7 @@ export class CapacityProviderSimulator {
     // Wall time unless given a clock.
     this.#clock = options.clock ?? { now: () => new Date() };
     this.#log = options.log;
-    this.#switches = {
-      autoRegisterBack: options.autoRegisterBack ?? DEFAULT_SWITCHES.autoRegisterBack,
-      autoAcknowledge: options.autoAcknowledge ?? DEFAULT_SWITCHES.autoAcknowledge,
-      autoHandshakeAfterRegister:
-        options.autoHandshakeAfterRegister ?? DEFAULT_SWITCHES.autoHandshakeAfterRegister,
-      requireHandshake: options.requireHandshake ?? DEFAULT_SWITCHES.requireHandshake,
-      autoHeartbeats: options.autoHeartbeats ?? DEFAULT_SWITCHES.autoHeartbeats,
-    };
+    this.#switches = switchesFor(options, DEFAULT_SWITCHES);
     this.#recorder = new Recorder(options.maxRecordedMessages ?? 10_000);
     this.#events.setMaxListeners(0);
     const timeoutMs = options.requestTimeoutMs ?? 5000;
@@ -188,14 +206,7 @@ export class CapacityProviderSimulator {
   /** Adds an FP peer (one per group) and returns its id. */
   addPeer(config: PeerConfig): string {
     validatePeerConfig(config);
-    const switches: Required<BehaviourSwitches> = {
-      autoRegisterBack: config.autoRegisterBack ?? this.#switches.autoRegisterBack,
-      autoAcknowledge: config.autoAcknowledge ?? this.#switches.autoAcknowledge,
-      autoHandshakeAfterRegister:
-        config.autoHandshakeAfterRegister ?? this.#switches.autoHandshakeAfterRegister,
-      requireHandshake: config.requireHandshake ?? this.#switches.requireHandshake,
-      autoHeartbeats: config.autoHeartbeats ?? this.#switches.autoHeartbeats,
-    };
+    const switches = switchesFor(config, this.#switches);
     const peer = this.#registry.add(structuredClone(config), switches);
     this.#log?.info({ peer: peer.id, group: peer.groupId, mode: peer.mode }, 'peer added');
     return peer.id;
@@ -291,6 +302,7 @@ export class CapacityProviderSimulator {
 
   sendHeartbeat(peerId: string, options: HeartbeatOptions = {}): Promise<SendOutcome> {
     const peer = this.#peer(peerId);
+    neverSilent(peer);
     const interval =
       options.intervalSeconds ??
       peer.heartbeats.intervalSeconds ??
@@ -310,6 +322,7 @@ export class CapacityProviderSimulator {
   /** Heartbeats now and every `intervalSeconds` (real timers) until stopped. */
   startHeartbeats(peerId: string, intervalSeconds: number, offlineMultiplier = 2): void {
     const peer = this.#peer(peerId);
+    neverSilent(peer);
     positive('intervalSeconds', intervalSeconds);
     positive('offlineMultiplier', offlineMultiplier);
     peer.heartbeats.intervalSeconds = intervalSeconds;
@@ -465,7 +478,18 @@ export class CapacityProviderSimulator {
       peer,
       {
         kind: 'Register',
-        body: { token, version_url: [{ version: OSCP_VERSION, base_url: this.oscpBaseUrl }] },
+        body: {
+          token,
+          version_url: [
+            {
+              version: OSCP_VERSION,
+              // Some peers give a path only; the FP must resolve it (or refuse it).
+              base_url: peer.switches.relativeBaseUrl
+                ? new URL(this.oscpBaseUrl).pathname
+                : this.oscpBaseUrl,
+            },
+          ],
+        },
       },
       answering === undefined ? {} : { correlationId: answering },
     );
@@ -548,7 +572,7 @@ export class CapacityProviderSimulator {
   }
 
   #heartbeatsRequested(peer: Peer, intervalSeconds: number): void {
-    if (!peer.switches.autoHeartbeats) return;
+    if (!peer.switches.autoHeartbeats || !peer.switches.sendsHeartbeats) return;
     if (peer.heartbeats.timer && peer.heartbeats.intervalSeconds === intervalSeconds) return;
     peer.heartbeats.intervalSeconds = intervalSeconds;
     // Start after the 204 has gone out, like every other follow-up.

@@ -58,7 +58,23 @@ export interface BehaviourSwitches {
    * at the interval it asks for. Default false: tests drive heartbeats explicitly.
    */
   autoHeartbeats?: boolean;
+  /** Our Register gives our base URL as a path only (`/oscp/cp/2.0`), as some peers do. Default false. */
+  relativeBaseUrl?: boolean;
+  /** The path we take the FP's HandshakeAcknowledge at; other spellings answer 404. */
+  acknowledgementPath?: AcknowledgementPath;
+  /** Our date-times carry no offset (`2026-03-02T09:00:00`), as some peers write them. Default false. */
+  localTimes?: boolean;
+  /** Send heartbeats at all: false never sends any, whatever the FP asked for. Default true. */
+  sendsHeartbeats?: boolean;
 }
+
+/** OSCP's spelling of the acknowledgement endpoint, and two that peers use instead. */
+export const ACKNOWLEDGEMENT_PATHS = [
+  'handshake_acknowledge',
+  'handshake_acknowledgment',
+  'handshake_acknowledgement',
+] as const;
+export type AcknowledgementPath = (typeof ACKNOWLEDGEMENT_PATHS)[number];
 
 export interface PeerConfig extends BehaviourSwitches {
   groupId: string;
@@ -185,6 +201,13 @@ export interface InboundRecord {
   correlationId?: string;
   /** An earlier request to the same endpoint carried the same X-Request-ID (a retry). */
   duplicate: boolean;
+  /**
+   * What we did with it: accepted (2xx and acted upon), rejected (an error status), or ignored
+   * (2xx on purpose but nothing done, e.g. a repeat we had already answered).
+   */
+  handling: 'accepted' | 'rejected' | 'ignored';
+  /** Why it was ignored, when it was. */
+  ignoredBecause?: string;
 }
 
 /** A message the simulator sent, with how it went. */
