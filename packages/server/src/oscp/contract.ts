@@ -204,6 +204,8 @@ export const connectionSummary = z.object({
   }),
   version: z.number(),
   updatedAt: z.string(),
+  /** Deleted by an operator: read-only, its record kept. */
+  deletedAt: z.string().nullable(),
 });
 export type ConnectionSummary = z.infer<typeof connectionSummary>;
 

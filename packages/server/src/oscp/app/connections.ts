@@ -345,8 +345,13 @@ export class ConnectionService {
     return this.#execute(id, { type: 'Disconnect', by }, now);
   }
 
-  async list(): Promise<ConnectionSummary[]> {
-    const rows = await projection.listConnections(this.db);
+  /** Removes a disabled connection from use; its events and audit stay readable. */
+  async delete(id: string, by: string, now: Date): Promise<void> {
+    await this.#execute(id, { type: 'Delete', by }, now);
+  }
+
+  async list(opts: { includeDeleted?: boolean } = {}): Promise<ConnectionSummary[]> {
+    const rows = await projection.listConnections(this.db, opts);
     const open = await problems.problemsOf(
       this.db,
       rows.map((r) => r.id),
@@ -383,6 +388,7 @@ export class ConnectionService {
       version: row.version,
       configurationVersion: row.configurationVersion,
       updatedAt: row.updatedAt.toISOString(),
+      deletedAt: row.deletedAt?.toISOString() ?? null,
     };
   }
 
@@ -427,6 +433,7 @@ export class ConnectionService {
           OscpConnectionConfigured: 'Connection configured',
           OscpConnectionEdited: `Edited ${data.changes?.length ?? 0} field(s)`,
           OscpConnectionEnabled: 'Enabled',
+          OscpConnectionDeleted: 'Deleted (its record stays)',
           OscpConnectionDisabled: data.intentionalDisconnect
             ? 'Disconnected on purpose: local control resumed'
             : 'Disabled',

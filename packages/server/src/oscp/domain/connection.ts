@@ -26,6 +26,8 @@ export interface Connection {
   version: number;
   /** Version of the latest configuration event: what an editor's expectedVersion refers to. */
   configurationVersion: number;
+  /** Deleted by an operator: nothing more can be done with it; its record stays. */
+  deletedAt: string | null;
 }
 
 export const initialConnection = (id: string): Connection => ({
@@ -36,6 +38,7 @@ export const initialConnection = (id: string): Connection => ({
   state: 'CONFIGURED',
   version: 0,
   configurationVersion: 0,
+  deletedAt: null,
 });
 
 export type ConnectionEvent =
@@ -57,7 +60,8 @@ export type ConnectionEvent =
   | {
       type: 'OscpConnectionDisabled';
       data: { connectionId: string; by: string; at: string; intentionalDisconnect?: boolean };
-    };
+    }
+  | { type: 'OscpConnectionDeleted'; data: { connectionId: string; by: string; at: string } };
 
 export type ConnectionCommand =
   | { type: 'Configure'; profile: ConnectionProfile; enable: boolean; by: string }
@@ -65,7 +69,9 @@ export type ConnectionCommand =
   | { type: 'Enable'; by: string }
   | { type: 'Disable'; by: string }
   /** An operator takes back local control on purpose: disabled, marked DISCONNECTED. */
-  | { type: 'Disconnect'; by: string };
+  | { type: 'Disconnect'; by: string }
+  /** A disabled connection is removed from use; its record (events, audit) stays readable. */
+  | { type: 'Delete'; by: string };
 
 export type Rejection =
   | { kind: 'invalid'; problems: FieldProblem[] }
@@ -82,6 +88,11 @@ const reject = (rejection: Rejection): Decision => ({ ok: false, rejection });
 export function decide(command: ConnectionCommand, state: Connection, now: Date): Decision {
   const at = now.toISOString();
   const connectionId = state.id;
+  if (state.deletedAt !== null && command.type !== 'Configure')
+    return reject({
+      kind: 'conflict',
+      message: `This connection was deleted at ${state.deletedAt}.`,
+    });
   switch (command.type) {
     case 'Configure': {
       if (state.exists) return reject({ kind: 'already-exists' });
@@ -130,6 +141,15 @@ export function decide(command: ConnectionCommand, state: Connection, now: Date)
         return reject({ kind: 'conflict', message: 'The connection is already disabled.' });
       return accept({ type: 'OscpConnectionDisabled', data: { connectionId, by: command.by, at } });
     }
+    case 'Delete': {
+      if (!state.exists) return reject({ kind: 'not-found' });
+      if (state.enabled)
+        return reject({
+          kind: 'conflict',
+          message: 'Disable (or disconnect) the connection before deleting it.',
+        });
+      return accept({ type: 'OscpConnectionDeleted', data: { connectionId, by: command.by, at } });
+    }
     case 'Disconnect': {
       if (!state.exists) return reject({ kind: 'not-found' });
       if (!state.enabled)
@@ -173,8 +193,10 @@ export function evolve(state: Connection, event: ConnectionEvent): Connection {
         version,
         configurationVersion: version,
       };
+    case 'OscpConnectionDeleted':
+      return { ...state, deletedAt: event.data.at, version, configurationVersion: version };
     default:
-      // Other events on the stream (delivery attempts, audit) count for the version only.
+      // Other events on the stream (lifecycle) count for the version only.
       return { ...state, version };
   }
 }

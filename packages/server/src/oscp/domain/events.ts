@@ -23,6 +23,7 @@ export const CONFIGURATION_EVENT_TYPES = [
   'OscpConnectionEdited',
   'OscpConnectionEnabled',
   'OscpConnectionDisabled',
+  'OscpConnectionDeleted',
 ] as const satisfies readonly ConnectionEvent['type'][];
 
 export interface TimelineGroup {

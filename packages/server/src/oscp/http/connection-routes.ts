@@ -3,6 +3,7 @@ import type { Clock } from '../../platform/clock';
 import { ANY_USER, MANAGERS } from '../../platform/auth/roles';
 import { requireUser } from '../../platform/http/route-access';
 import type { HttpApp } from '../../platform/http/server';
+import { noContent } from '../../platform/http/wire';
 import type { ConnectionService } from '../app/connections';
 import type { SecretAdmin } from '../app/secret-admin';
 import * as c from '../contract';
@@ -47,11 +48,30 @@ export function registerConnectionRoutes(app: HttpApp, deps: ConnectionRouteDeps
       config: { allow: ANY_USER },
       schema: {
         tags,
-        summary: 'OSCP connections',
+        summary: 'OSCP connections (deleted ones too with ?include=deleted)',
+        querystring: z.object({ include: z.enum(['deleted']).optional() }),
         response: { 200: z.object({ connections: z.array(c.connectionSummary) }) },
       },
     },
-    async () => ({ connections: await connections.list() }),
+    async (request) => ({
+      connections: await connections.list({ includeDeleted: request.query.include === 'deleted' }),
+    }),
+  );
+  app.delete(
+    '/api/oscp-connections/:id',
+    {
+      config: { allow: MANAGERS },
+      schema: {
+        tags,
+        summary: 'Delete a disabled connection (its record and audit stay readable)',
+        params: idParams,
+        response: { 204: noContent },
+      },
+    },
+    async (request, reply) => {
+      await connections.delete(request.params.id, requireUser(request).username, clock.now());
+      return reply.code(204).send();
+    },
   );
   app.post(
     '/api/oscp-connections',

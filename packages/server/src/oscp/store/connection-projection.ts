@@ -18,6 +18,7 @@ export interface ConnectionRow {
   lifecycle: Lifecycle;
   createdAt: Date;
   updatedAt: Date;
+  deletedAt: Date | null;
 }
 
 type Row = {
@@ -34,6 +35,7 @@ type Row = {
   lifecycle: Record<string, unknown>;
   created_at: Date;
   updated_at: Date;
+  deleted_at: Date | null;
 };
 
 function toRow(r: Row): ConnectionRow {
@@ -52,6 +54,7 @@ function toRow(r: Row): ConnectionRow {
     lifecycle: withLifecycleDefaults(r.lifecycle as Partial<Lifecycle>),
     createdAt: r.created_at,
     updatedAt: r.updated_at,
+    deletedAt: r.deleted_at,
   };
 }
 
@@ -78,6 +81,7 @@ export async function projectConnection(
     lifecycle: JSON.stringify(lifecycle) as never,
     version: state.version,
     configuration_version: state.configurationVersion,
+    deleted_at: state.deletedAt,
     updated_at: now,
   };
   await db
@@ -96,13 +100,13 @@ export async function lockConnection(db: Executor, id: string): Promise<void> {
   await db.selectFrom('oscp_connections').select('id').where('id', '=', id).forUpdate().execute();
 }
 
-export async function listConnections(db: Executor): Promise<ConnectionRow[]> {
-  const rows = await db
-    .selectFrom('oscp_connections')
-    .selectAll()
-    .orderBy('display_name')
-    .orderBy('id')
-    .execute();
+export async function listConnections(
+  db: Executor,
+  opts: { includeDeleted?: boolean } = {},
+): Promise<ConnectionRow[]> {
+  let q = db.selectFrom('oscp_connections').selectAll();
+  if (!opts.includeDeleted) q = q.where('deleted_at', 'is', null);
+  const rows = await q.orderBy('display_name').orderBy('id').execute();
   return rows.map(toRow);
 }
 
@@ -125,6 +129,7 @@ export async function findByGroupId(
     .selectFrom('oscp_connections')
     .selectAll()
     .where('group_id', '=', groupId)
+    .where('deleted_at', 'is', null)
     .orderBy('enabled', 'desc')
     .orderBy('updated_at', 'desc')
     .executeTakeFirst();

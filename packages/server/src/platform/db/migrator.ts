@@ -10,6 +10,7 @@ import * as retention from './migrations/0007-retention-indexes';
 import * as meterRetention from './migrations/0008-meter-reading-retention';
 import * as eventSubjects from './migrations/0009-event-subjects';
 import * as problems from './migrations/0010-problems-and-refusals';
+import * as connectionDeletion from './migrations/0011-connection-deletion';
 import * as ocpp from './migrations/0020-ocpp';
 
 /** Migrations are code, imported statically so a bundle or a test runs exactly the same list. */
@@ -24,6 +25,7 @@ const migrations: Record<string, Migration> = {
   '0008-meter-reading-retention': meterRetention,
   '0009-event-subjects': eventSubjects,
   '0010-problems-and-refusals': problems,
+  '0011-connection-deletion': connectionDeletion,
   '0020-ocpp': ocpp,
 };
 

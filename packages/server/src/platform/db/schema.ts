@@ -186,6 +186,7 @@ export interface OscpConnectionsTable {
   updated_at: Timestamp;
   lifecycle: Generated<Json>;
   configuration_version: Generated<number>;
+  deleted_at: Timestamp | null;
 }
 
 export interface OscpConnectionProblemsTable {
