@@ -165,6 +165,7 @@ describe('Configure', () => {
       state: 'CONFIGURED',
       version: 1,
       configurationVersion: 1,
+      deletedAt: null,
     });
     const after = given(configured(profile), enabled()).state;
     expect(after).toMatchObject({ enabled: true, state: 'ENABLED', version: 2 });
