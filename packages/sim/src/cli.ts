@@ -1,6 +1,7 @@
 // `npm run sim -- <group> <command> …`: command-line entry of the simulators.
-// Groups: `cp` (Capacity Provider simulator). A `depot` group can be added to GROUPS.
+// Groups: `cp` (Capacity Provider simulator) and `depot` (the OCPP depot simulator's scenarios).
 import { CP_USAGE, runCpCli } from './cp/cli';
+import { DEPOT_USAGE, runDepotCli } from './depot/cli';
 
 interface CommandGroup {
   summary: string;
@@ -13,6 +14,11 @@ const GROUPS: Record<string, CommandGroup> = {
     summary: 'Capacity Provider simulator (OSCP 2.0 peer with a control API)',
     usage: CP_USAGE,
     run: (args) => runCpCli(args),
+  },
+  depot: {
+    summary: 'Depot simulator (OCPP charge points): breach scenarios on a running one',
+    usage: DEPOT_USAGE,
+    run: (args) => runDepotCli(args),
   },
 };
 

@@ -5,10 +5,16 @@ export {
 } from './depot/depot-simulator';
 export {
   OcppDepotSimulator,
+  type ChargePointState,
   type OcppDepotSimulatorOptions,
   type SimulatedChargerSpec,
 } from './depot/ocpp/ocpp-depot-simulator';
-export { SimulatedChargePoint, type ArrivingVehicle } from './depot/ocpp/charge-point';
+export {
+  SimulatedChargePoint,
+  CHARGER_BEHAVIOURS,
+  type ArrivingVehicle,
+  type ChargerBehaviour,
+} from './depot/ocpp/charge-point';
 export { CapacityProviderSimulator, type HeartbeatOptions } from './cp/simulator';
 export {
   rollingForecast,

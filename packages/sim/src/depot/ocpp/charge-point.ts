@@ -43,6 +43,17 @@ export interface ChargePointOptions {
 type ChargingLimit = { limitA: number; transactionId?: number };
 
 /**
+ * How the charger and its vehicle treat the limit they are sent (scenarios for breaches):
+ * OBEY draws at most the limit; IGNORE_LIMIT is a vehicle that draws its maximum whatever its
+ * allocation; STUCK is a charger that delivers a fixed current. The charge point accepts its
+ * charging profiles in every case: the grid side only sees it in the meter values.
+ */
+export type ChargerBehaviour =
+  { kind: 'OBEY' } | { kind: 'IGNORE_LIMIT' } | { kind: 'STUCK'; currentA: number };
+
+export const CHARGER_BEHAVIOURS = ['OBEY', 'IGNORE_LIMIT', 'STUCK'] as const;
+
+/**
  * One simulated OCPP 1.6-J charge point with one connector (id 1): it boots, reports its status,
  * authorizes and starts a transaction when a vehicle plugs in, follows the SetChargingProfile
  * limits it gets (a TxProfile for its transaction, else the TxDefaultProfile) with a ramp, meters
@@ -61,6 +72,7 @@ export class SimulatedChargePoint {
   #heartbeatS = 60;
   #lastSent: Date | undefined;
   #profilesAnswered = 0;
+  #behaviour: ChargerBehaviour = { kind: 'OBEY' };
 
   constructor(private readonly options: ChargePointOptions) {
     this.client = new RPCClient({
@@ -103,6 +115,15 @@ export class SimulatedChargePoint {
 
   get profilesAnswered(): number {
     return this.#profilesAnswered;
+  }
+
+  get behaviour(): ChargerBehaviour {
+    return this.#behaviour;
+  }
+
+  /** From the next tick on, the current follows the new behaviour (with the usual ramp). */
+  setBehaviour(behaviour: ChargerBehaviour): void {
+    this.#behaviour = behaviour;
   }
 
   #onProfile(params: Record<string, unknown> | undefined) {
@@ -240,19 +261,22 @@ export class SimulatedChargePoint {
     await this.#status('Available');
   }
 
-  /** What the vehicle would draw now: the limit, capped by both maximums, none once full. */
+  /**
+   * What the vehicle would draw now, none once full: the limit capped by both maximums; its own
+   * maximum when it ignores the limit; the stuck current (up to the vehicle's maximum).
+   */
   #target(): number {
     const vehicle = this.#vehicle;
     if (!vehicle || this.#transactionId === undefined || vehicle.storedWh >= vehicle.batteryWh)
       return 0;
-    return Math.max(
-      0,
-      Math.min(
-        this.limitA ?? this.options.maxCurrentA,
-        this.options.maxCurrentA,
-        vehicle.maxCurrentA,
-      ),
-    );
+    const behaviour = this.#behaviour;
+    const offered =
+      behaviour.kind === 'STUCK'
+        ? behaviour.currentA
+        : behaviour.kind === 'IGNORE_LIMIT'
+          ? this.options.maxCurrentA
+          : Math.min(this.limitA ?? this.options.maxCurrentA, this.options.maxCurrentA);
+    return Math.max(0, Math.min(offered, vehicle.maxCurrentA));
   }
 
   /**

@@ -1,10 +1,24 @@
+import type { FastifyInstance } from 'fastify';
+import { startDepotControl } from '../control';
 import { seededRandom } from '../vehicles';
 import {
   SimulatedChargePoint,
   type ArrivingVehicle,
+  type ChargerBehaviour,
   type SimClock,
   type SimLog,
 } from './charge-point';
+
+/** One charge point as the control API shows it. */
+export interface ChargePointState {
+  chargePointId: string;
+  charging: boolean;
+  vehicle: string | null;
+  /** The limit it was sent, A per phase (null: none yet). */
+  limitA: number | null;
+  currentA: number;
+  behaviour: ChargerBehaviour;
+}
 
 export interface SimulatedChargerSpec {
   chargePointId: string;
@@ -41,6 +55,7 @@ export class OcppDepotSimulator {
   #timer: NodeJS.Timeout | undefined;
   #running: Promise<void> = Promise.resolve();
   #stopped = false;
+  #control: FastifyInstance | undefined;
 
   constructor(private readonly options: OcppDepotSimulatorOptions) {
     this.#random = seededRandom(options.seed ?? 42);
@@ -123,6 +138,28 @@ export class OcppDepotSimulator {
     );
   }
 
+  chargePoint(chargePointId: string): SimulatedChargePoint | undefined {
+    return this.chargePoints.find((cp) => cp.chargePointId === chargePointId);
+  }
+
+  state(): ChargePointState[] {
+    return this.chargePoints.map((cp) => ({
+      chargePointId: cp.chargePointId,
+      charging: cp.charging,
+      vehicle: cp.vehicle?.label ?? null,
+      limitA: cp.limitA ?? null,
+      currentA: Math.round(cp.currentA * 10) / 10,
+      behaviour: cp.behaviour,
+    }));
+  }
+
+  /** Serves the control API (scenarios for people and tests); its base URL. */
+  async listen(options: { port?: number; host?: string; allowRemote?: boolean } = {}) {
+    const { app, url } = await startDepotControl(this, options);
+    this.#control = app;
+    return url;
+  }
+
   /** Connects, then ticks every `tickMs` until stopped. */
   async start(): Promise<void> {
     await this.connect();
@@ -139,6 +176,7 @@ export class OcppDepotSimulator {
     this.#stopped = true;
     if (this.#timer) clearTimeout(this.#timer);
     await this.#running;
+    await this.#control?.close();
     await Promise.all(this.chargePoints.map((cp) => cp.stop()));
   }
 }
