@@ -8,6 +8,9 @@ import { createMetrics, type Metrics } from './platform/http/metrics';
 import { createHttpServer, type HttpApp } from './platform/http/server';
 import { scheduleWork, Scheduler } from './platform/scheduler/scheduler';
 import { CIRCUIT_REFRESH_WORK, refreshCircuit } from './microgrid/app/capacity-refresh';
+import { BREACH_CHECK_WORK, BreachDetector } from './microgrid/app/breach-detection';
+import { BreachService } from './microgrid/app/breaches';
+import { registerBreachRoutes } from './microgrid/http/breach-routes';
 import { ChargingService } from './microgrid/app/charging';
 import { DepotModelService } from './microgrid/app/depot-model';
 import { DepotQueries } from './microgrid/app/depot-queries';
@@ -38,6 +41,14 @@ import { registerRefusalRoutes } from './oscp/http/refusal-routes';
 import { pruneOscpRecords, RETENTION_WORK, type RetentionSettings } from './oscp/app/retention';
 import { MEASUREMENT_WORK, publishMeasurements } from './oscp/app/measurements';
 import { OperatorMessageService } from './oscp/app/operator-messages';
+import {
+  BREACH_REPORT_WORK,
+  BreachCompliance,
+  oscpBreachObserver,
+} from './oscp/app/breach-compliance';
+import { BreachReportQueries } from './oscp/app/breach-reports';
+import { registerOperatorMessageRoutes } from './oscp/http/operator-message-routes';
+import { breachNotifications } from './notifications/app/breach-notifications';
 import { NotificationQueries, NotificationService } from './notifications/app/notifications';
 import { registerNotificationRoutes } from './notifications/http/routes';
 import { OSCP_FP_PREFIX, registerProtocolRoutes } from './oscp/http/protocol-routes';
@@ -81,6 +92,9 @@ export interface App {
     queries: DepotQueries;
     envelopes: EnvelopeService;
     charging: ChargingService;
+    breaches: BreachService;
+    /** Evaluates circuits' loads against their limits (observers hear of each breach change). */
+    breachDetector: BreachDetector;
     /** Books the first meter-reading retention run (it then books itself); `npm start` calls it. */
     startRetention(now: Date): Promise<void>;
   };
@@ -144,10 +158,16 @@ export async function createApp(options: AppOptions): Promise<App> {
     queries: new DepotQueries(db),
     envelopes: new EnvelopeService(db),
     charging: new ChargingService(db),
+    breaches: new BreachService(db),
+    breachDetector: new BreachDetector(),
     startRetention: (now: Date) =>
       scheduleWork(db, { kind: METER_RETENTION_WORK, key: 'all', dueAt: now }, now),
   };
   registerMicrogridRoutes(http, { clock, metrics, ...microgrid });
+  registerBreachRoutes(http, { clock, breaches: microgrid.breaches });
+  scheduler.register(BREACH_CHECK_WORK, async (trx, work, now) => {
+    await microgrid.breachDetector.evaluate(trx, work.key, now);
+  });
   scheduler.register(
     METER_RETENTION_WORK,
     async (trx, work, now) => {
@@ -172,6 +192,7 @@ export async function createApp(options: AppOptions): Promise<App> {
   const maxDeliveryAttempts = options.oscp?.maxDeliveryAttempts ?? 5;
   const notifications = new NotificationService();
   registerNotificationRoutes(http, { queries: new NotificationQueries(db), clock });
+  microgrid.breachDetector.observe(breachNotifications(notifications));
   const handler = new ConnectionHandler(
     {
       secrets,
@@ -231,8 +252,11 @@ export async function createApp(options: AppOptions): Promise<App> {
     lifecycle,
     credentials,
     control,
-    operatorMessages: new OperatorMessageService(db, clock, maxDeliveryAttempts),
     publicUrl: () => publicUrl,
+  });
+  registerOperatorMessageRoutes(http, {
+    operatorMessages: new OperatorMessageService(db, clock, maxDeliveryAttempts),
+    breachReports: new BreachReportQueries(db),
   });
   registerRefusalRoutes(http, { refusals: new RefusalQueries(db) });
   registerProtocolRoutes(http, {
@@ -246,6 +270,16 @@ export async function createApp(options: AppOptions): Promise<App> {
     credentials,
   });
   scheduler.register(CONTROL_WORK, (trx, work, now) => control.reevaluate(trx, work, now));
+  // OSCP hears of breaches through the microgrid's observer port and acts in its own due work.
+  microgrid.breachDetector.observe(oscpBreachObserver);
+  const breachCompliance = new BreachCompliance(
+    (episodeId, trx) => microgrid.breaches.episode(episodeId, trx),
+    handler,
+    log.child({ component: 'oscp' }),
+  );
+  scheduler.register(BREACH_REPORT_WORK, (trx, work, now) =>
+    breachCompliance.handle(trx, work, now),
+  );
   // Sending a heartbeat locks nothing but its own rows, so heartbeats due together share a transaction.
   scheduler.register(HEARTBEAT_WORK, (trx, work, now) => lifecycle.sendHeartbeat(trx, work, now), {
     batchable: true,

@@ -266,3 +266,61 @@ export const meterValuesBody = z.object({
     .min(1)
     .max(1000),
 });
+
+// Breaches
+
+/** A circuit's breach rule: tolerance over the limit and hold time (ADR 0050). */
+export const breachSettingsBody = z.object({
+  tolerancePercent: z.number().min(0, 'must be zero or more').max(100, 'must be at most 100'),
+  toleranceA: z.number().min(0, 'must be zero or more').max(1000, 'must be at most 1000'),
+  holdSeconds: z
+    .number()
+    .int('must be whole seconds')
+    .min(1, 'must be at least 1 s')
+    .max(3600, 'must be at most an hour'),
+  worseningPercent: z.number().min(1, 'must be at least 1').max(1000, 'must be at most 1000'),
+});
+export type BreachSettingsBody = z.infer<typeof breachSettingsBody>;
+
+export const breachEpisodeView = z.object({
+  id: z.string(),
+  /** The most loaded phase when the breach started. */
+  phase: phaseSchema,
+  limitA: z.number(),
+  measuredA: z.number(),
+  /** When the load went over the limit (the breach started a hold time later). */
+  since: z.string(),
+  startedAt: z.string(),
+  peakA: z.number(),
+  peakPhase: phaseSchema,
+  /** The latest worsening, if it worsened. */
+  worsened: z
+    .object({ at: z.string(), phase: phaseSchema, measuredA: z.number(), limitA: z.number() })
+    .nullable(),
+  /** When the load came back under the limit for good; null while the breach is open. */
+  endedAt: z.string().nullable(),
+  /** What set the limit when it started. */
+  limitLabel: z.string(),
+});
+export type BreachEpisodeView = z.infer<typeof breachEpisodeView>;
+
+export const circuitBreaches = z.object({
+  settings: breachSettingsBody,
+  /** SUSPECTED: over the limit, not yet for the hold time (amber); OPEN: a breach (red). */
+  status: z.enum(['NORMAL', 'SUSPECTED', 'OPEN']),
+  limitA: z.number(),
+  /** How far over the limit a phase may draw before it counts (the larger of % and A). */
+  toleranceA: z.number(),
+  /** Breaches start only while an envelope sets the limit. */
+  envelopeInForce: z.boolean(),
+  phases: z.array(z.object({ phase: phaseSchema, measuredA: z.number(), overLimit: z.boolean() })),
+  overSince: z.string().nullable(),
+  /** An open breach's load has been back under the limit since then. */
+  withinSince: z.string().nullable(),
+  /** When the running hold time ends: a suspicion becomes a breach, or an open one ends. */
+  holdEndsAt: z.string().nullable(),
+  open: breachEpisodeView.nullable(),
+  /** Episodes open at some time in the past 24 hours, newest first. */
+  episodes: z.array(breachEpisodeView),
+});
+export type CircuitBreaches = z.infer<typeof circuitBreaches>;

@@ -262,3 +262,4 @@ export type {
 } from './domain/events';
 export { CONFIGURATION_EVENT_TYPES, TIMELINE_GROUPS } from './domain/events';
 export type { TimelineItem } from './app/connections';
+export * from './operator-message-contract';

@@ -2,6 +2,7 @@ import type { Trx } from '../../platform/db/database';
 import * as depot from '../store/depot-store';
 import * as integration from '../store/charger-integration-store';
 import * as sessions from '../store/session-store';
+import { requestBreachChecksFor } from './breach-detection';
 import { refreshCircuit } from './capacity-refresh';
 
 export type {
@@ -73,8 +74,18 @@ export class ChargerIntegration {
     return integration.setControlledBy(trx, chargerId, controller);
   }
 
-  recordReadings(trx: Trx, readings: readonly integration.SessionReading[]): Promise<void> {
-    return integration.insertSessionReadings(trx, readings);
+  /** Stores the readings and books a breach check of their circuits (ADR 0050). */
+  async recordReadings(
+    trx: Trx,
+    readings: readonly integration.SessionReading[],
+    now: Date,
+  ): Promise<void> {
+    await integration.insertSessionReadings(trx, readings);
+    await requestBreachChecksFor(
+      trx,
+      readings.map((r) => r.chargerId),
+      now,
+    );
   }
 
   /**

@@ -2,6 +2,7 @@ import type { Db } from '../../platform/db/database';
 import { appErrors } from '../../platform/errors';
 import * as depot from '../store/depot-store';
 import * as sessions from '../store/session-store';
+import { requestBreachChecksFor } from './breach-detection';
 import { refreshCircuit, type RefreshOutcome } from './capacity-refresh';
 
 function isUniqueViolation(error: unknown): boolean {
@@ -67,7 +68,8 @@ export class ChargingService {
     });
   }
 
-  async recordMeterValues(readings: readonly sessions.MeterReading[]): Promise<number> {
+  /** Stores the readings and books a breach check of their circuits (ADR 0050). */
+  async recordMeterValues(readings: readonly sessions.MeterReading[], now: Date): Promise<number> {
     return this.db.transaction().execute(async (trx) => {
       const ids = [...new Set(readings.map((r) => r.chargerId))];
       const known = await depot.existingChargerIds(trx, ids);
@@ -78,6 +80,7 @@ export class ChargingService {
         ]);
       }
       await sessions.insertMeterReadings(trx, readings);
+      await requestBreachChecksFor(trx, ids, now);
       return readings.length;
     });
   }

@@ -356,6 +356,7 @@ export function registerMicrogridRoutes(app: HttpApp, deps: MicrogridRouteDeps):
     async (request, reply) => {
       const count = await charging.recordMeterValues(
         request.body.readings.map((r) => ({ ...r, measuredAt: new Date(r.measuredAt) })),
+        clock.now(),
       );
       return reply.code(202).send({ accepted: count });
     },

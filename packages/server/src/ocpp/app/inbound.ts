@@ -224,14 +224,14 @@ export class InboundService {
   }
 
   meterValues(caller: CallerContext, call: InboundCall, req: MeterValuesRequest) {
-    return this.handle(caller, call, async (trx) => {
+    return this.handle(caller, call, async (trx, now) => {
       await this.#connectorOf(trx, caller, req.connectorId, true);
       const open = await transactions.openTransaction(trx, caller.chargerId);
       const tx =
         req.transactionId !== undefined && open?.transactionId === req.transactionId
           ? open
           : undefined;
-      await this.#record(trx, caller.chargerId, req.meterValue, tx);
+      await this.#record(trx, caller.chargerId, req.meterValue, tx, now);
       return {};
     });
   }
@@ -241,6 +241,7 @@ export class InboundService {
     chargerId: string,
     values: readonly MeterValue[],
     tx: transactions.TransactionRow | undefined,
+    now: Date,
   ): Promise<void> {
     const charger = await this.#charger(trx, chargerId);
     const readings: SessionReading[] = values.map((value) => {
@@ -262,7 +263,7 @@ export class InboundService {
         currentA: Math.max(0, Math.round(currentA * 10) / 10),
       };
     });
-    await this.integration.recordReadings(trx, readings);
+    await this.integration.recordReadings(trx, readings, now);
   }
 
   /**
@@ -290,7 +291,13 @@ export class InboundService {
             },
           ],
         };
-        await this.#record(trx, caller.chargerId, [...(req.transactionData ?? []), finalValue], tx);
+        await this.#record(
+          trx,
+          caller.chargerId,
+          [...(req.transactionData ?? []), finalValue],
+          tx,
+          now,
+        );
         await this.#endOpenTransaction(
           trx,
           caller.chargerId,

@@ -9,13 +9,19 @@ import {
   type ControlDecision,
   type ControlIds,
 } from '../domain/control';
-import { evolveLifecycle, linkHealthy } from '../domain/lifecycle';
+import {
+  decideBreachReport,
+  type BreachEpisode,
+  type BreachReportDecision,
+} from '../domain/breach-compliance';
+import { evolveLifecycle, linkHealthy, readyForBusiness } from '../domain/lifecycle';
 import {
   lifecycleDecider,
   type LifecycleCommand,
   type LifecycleDecision,
   type LifecycleSettings,
 } from '../domain/lifecycle-decider';
+import * as breachReports from '../store/breach-reports';
 import * as forecasts from '../store/forecast-store';
 import * as projection from '../store/connection-projection';
 import { appendAudit, carryOutControl, carryOutLifecycle, type EffectPorts } from './effects';
@@ -149,6 +155,51 @@ export class ConnectionHandler {
     await appendAudit(trx, connection.id, decision.events, now);
     await carryOutControl(trx, connection, decision.effects, now, this.ports);
     await forecasts.saveControl(trx, { connectionId: connection.id, ...decision.state }, now);
+    return decision;
+  }
+
+  /**
+   * Decides what to tell the peer about a breach episode (ADR 0050) for a connection the caller
+   * holds locked: the compliance error in the outbox, its audit record and the episode's report
+   * record commit together.
+   */
+  async breachReport(
+    trx: Trx,
+    connection: ConnectionRow,
+    episode: BreachEpisode,
+    requestId: string,
+    now: Date,
+  ): Promise<BreachReportDecision> {
+    const decision = decideBreachReport(
+      {
+        connection: {
+          id: connection.id,
+          groupId: connection.groupId,
+          scopeId: connection.scopeId,
+          enabled: connection.enabled,
+          readyForBusiness: readyForBusiness(connection.lifecycle),
+        },
+        episode,
+        report: await breachReports.findReport(trx, connection.id, episode.id),
+        blocks: await forecasts.forecastBlocksFrom(
+          trx,
+          connection.id,
+          ['CONSUMPTION', 'FALLBACK_CONSUMPTION'],
+          episode.startedAt,
+        ),
+      },
+      requestId,
+      now,
+    );
+    await carryOutLifecycle(
+      trx,
+      connection,
+      decision.sends.map((message) => ({ type: 'Send' as const, message })),
+      now,
+      this.ports,
+    );
+    await appendAudit(trx, connection.id, decision.events, now);
+    if (decision.report) await breachReports.saveReport(trx, decision.report);
     return decision;
   }
 }

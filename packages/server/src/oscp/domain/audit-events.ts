@@ -4,7 +4,7 @@ import type { GapPolicy } from './connection-profile';
 import type { OperatingMode } from './operating-mode';
 
 /**
- * Records about a connection that are not decisions of its aggregate: delivery attempts, forecast intake and the operating mode OSCP control chose, operator messages. They live
+ * Records about a connection that are not decisions of its aggregate: delivery attempts, forecast intake and the operating mode OSCP control chose, operator messages, breaches reported. They live
  * in the connection's audit stream (`oscp-connection-<id>-audit`), appended under the connection's
  * row lock, and are read with the aggregate's events as one timeline.
  */
@@ -131,6 +131,8 @@ export type ConnectionAuditEvent =
         requestId: string;
         type: CapacityForecastType;
         blocks: ForecastedBlock[];
+        /** The accepted forecast it is about (its X-Correlation-ID); absent on older records. */
+        forecastRequestId?: string;
         by: string;
         at: string;
       };
@@ -143,6 +145,37 @@ export type ConnectionAuditEvent =
         forecastRequestId: string;
         message: string;
         by: string;
+        at: string;
+      };
+    }
+  | {
+      /** A compliance error sent because a breach under our limit started or worsened (ADR 0050). */
+      type: 'OscpBreachReported';
+      data: {
+        connectionId: string;
+        requestId: string;
+        forecastRequestId: string;
+        episodeId: string;
+        reason: 'STARTED' | 'WORSENED';
+        circuitId: string;
+        circuitName: string;
+        phase: string;
+        limitA: number;
+        measuredA: number;
+        since: string;
+        message: string;
+        at: string;
+      };
+    }
+  | {
+      /** A breach we told the Capacity Provider about ended; nothing more is sent for it. */
+      type: 'OscpReportedBreachEnded';
+      data: {
+        connectionId: string;
+        episodeId: string;
+        circuitId: string;
+        circuitName: string;
+        endedAt: string;
         at: string;
       };
     };

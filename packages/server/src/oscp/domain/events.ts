@@ -61,6 +61,7 @@ export const TIMELINE_GROUPS: readonly TimelineGroup[] = [
     label: 'Sent by operators',
     types: ['OscpAdjustmentRequested', 'OscpComplianceErrorReported'],
   },
+  { label: 'Breaches', types: ['OscpBreachReported', 'OscpReportedBreachEnded'] },
   {
     label: 'Mode and fallback',
     types: [

@@ -1,4 +1,3 @@
-import { CAPACITY_FORECAST_TYPES, PHASE_INDICATORS } from '@openvelope/oscp';
 import { z } from 'zod';
 import type { Clock } from '../../platform/clock';
 import { ANY_USER, MANAGERS } from '../../platform/auth/roles';
@@ -6,7 +5,6 @@ import type { HttpApp } from '../../platform/http/server';
 import type { ConnectionService } from '../app/connections';
 import type { ControlService } from '../app/control';
 import type { LifecycleService } from '../app/lifecycle';
-import type { OperatorMessageService } from '../app/operator-messages';
 import type { PeerCredentialService } from '../app/peer-credentials';
 import * as c from '../contract';
 import type { ConnectionTimelineEventType } from '../domain/events';
@@ -18,27 +16,8 @@ export interface LifecycleRouteDeps {
   lifecycle: LifecycleService;
   credentials: PeerCredentialService;
   control: ControlService;
-  operatorMessages: OperatorMessageService;
   publicUrl: () => string;
 }
-
-const requestedBlock = z.object({
-  start: z.iso.datetime({ offset: true, message: 'must be an ISO 8601 instant' }),
-  end: z.iso.datetime({ offset: true, message: 'must be an ISO 8601 instant' }),
-  capacity: z.number().min(0, 'must be zero or more'),
-  unit: z.enum(['A', 'W', 'KW']),
-  phase: z.enum(PHASE_INDICATORS).default('ALL'),
-});
-const adjustmentBody = z.object({
-  type: z.enum(CAPACITY_FORECAST_TYPES).default('CONSUMPTION'),
-  blocks: z.array(requestedBlock).min(1, 'name at least one period'),
-});
-const complianceBody = z.object({
-  message: z.string().trim().min(1, 'say what cannot be met').max(1000),
-  /** The forecast concerned (its X-Request-ID); the last one received when absent. */
-  forecastRequestId: z.string().min(1).optional(),
-});
-const sentView = z.object({ requestId: z.string(), correlationId: z.string().nullable() });
 
 const idParams = z.object({ id: z.uuid('must be a UUID') });
 const tags = ['oscp-connections'];
@@ -120,51 +99,6 @@ export function registerLifecycleRoutes(app: HttpApp, deps: LifecycleRouteDeps):
     async (request) => {
       await lifecycle.retryHandshake(request.params.id, request.principal!.username);
       return connections.detail(request.params.id);
-    },
-  );
-
-  app.post(
-    '/api/oscp-connections/:id/adjustment-requests',
-    {
-      config: { allow: MANAGERS },
-      schema: {
-        tags,
-        summary: 'Ask the Capacity Provider to adjust its forecast (AdjustGroupCapacityForecast)',
-        params: idParams,
-        body: adjustmentBody,
-        response: { 202: sentView },
-      },
-    },
-    async (request, reply) => {
-      const sent = await deps.operatorMessages.requestAdjustment(
-        request.params.id,
-        request.principal!.username,
-        request.body,
-      );
-      return reply.code(202).send(sent);
-    },
-  );
-
-  app.post(
-    '/api/oscp-connections/:id/compliance-errors',
-    {
-      config: { allow: MANAGERS },
-      schema: {
-        tags,
-        summary:
-          'Tell the Capacity Provider a forecast cannot be met (GroupCapacityComplianceError)',
-        params: idParams,
-        body: complianceBody,
-        response: { 202: sentView },
-      },
-    },
-    async (request, reply) => {
-      const sent = await deps.operatorMessages.reportComplianceError(
-        request.params.id,
-        request.principal!.username,
-        request.body,
-      );
-      return reply.code(202).send(sent);
     },
   );
 

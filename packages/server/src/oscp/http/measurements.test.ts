@@ -24,9 +24,10 @@ async function twoSessions() {
 }
 
 async function meter(chargerId: string, at: number, energyWh: number, powerW: number) {
-  await h.ctx.app.microgrid.charging.recordMeterValues([
-    { chargerId, measuredAt: new Date(at), energyWh, powerW, currentA: powerW / 690 },
-  ]);
+  await h.ctx.app.microgrid.charging.recordMeterValues(
+    [{ chargerId, measuredAt: new Date(at), energyWh, powerW, currentA: powerW / 690 }],
+    h.ctx.clock.now(),
+  );
 }
 
 /** The handshake happened at 09:00:00: the first period ends at 09:15. */

@@ -12,6 +12,8 @@ import * as eventSubjects from './migrations/0009-event-subjects';
 import * as problems from './migrations/0010-problems-and-refusals';
 import * as connectionDeletion from './migrations/0011-connection-deletion';
 import * as ocpp from './migrations/0020-ocpp';
+import * as breachDetection from './migrations/0050-breach-detection';
+import * as breachCompliance from './migrations/0051-breach-compliance';
 
 /** Migrations are code, imported statically so a bundle or a test runs exactly the same list. */
 const migrations: Record<string, Migration> = {
@@ -27,6 +29,8 @@ const migrations: Record<string, Migration> = {
   '0010-problems-and-refusals': problems,
   '0011-connection-deletion': connectionDeletion,
   '0020-ocpp': ocpp,
+  '0050-breach-detection': breachDetection,
+  '0051-breach-compliance': breachCompliance,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -162,6 +162,51 @@ export interface MeterReadingsTable {
   current_a: number;
 }
 
+export interface CircuitBreachWatchTable {
+  circuit_id: string;
+  tolerance_percent: Generated<number>;
+  tolerance_a: Generated<number>;
+  hold_seconds: Generated<number>;
+  worsening_percent: Generated<number>;
+  over_since: Timestamp | null;
+  within_since: Timestamp | null;
+  open_episode_id: string | null;
+  updated_at: Timestamp;
+}
+
+export interface BreachEpisodesTable {
+  id: string;
+  circuit_id: string;
+  phase: string;
+  limit_a: number;
+  measured_a: number;
+  since: Timestamp;
+  started_at: Timestamp;
+  limit_source: Json<Record<string, unknown>>;
+  reported_excess_a: number;
+  peak_a: number;
+  peak_phase: string;
+  worsened_at: Timestamp | null;
+  worsened_phase: string | null;
+  worsened_measured_a: number | null;
+  worsened_limit_a: number | null;
+  ended_at: Timestamp | null;
+  end_confirmed_at: Timestamp | null;
+}
+
+export interface OscpBreachReportsTable {
+  connection_id: string;
+  episode_id: string;
+  circuit_id: string;
+  forecast_request_id: string;
+  context: Json<Record<string, unknown>>;
+  started_request_id: string;
+  started_at: Timestamp;
+  worsened_request_id: string | null;
+  worsened_at: Timestamp | null;
+  ended_at: Timestamp | null;
+}
+
 export interface SecretsTable {
   name: string;
   ciphertext: string;
@@ -413,4 +458,7 @@ export interface Database {
   envelope_blocks: EnvelopeBlocksTable;
   capacity_history: CapacityHistoryTable;
   meter_readings: MeterReadingsTable;
+  circuit_breach_watch: CircuitBreachWatchTable;
+  breach_episodes: BreachEpisodesTable;
+  oscp_breach_reports: OscpBreachReportsTable;
 }

@@ -1,0 +1,248 @@
+import { toWireTime, type CapacityForecastType, type ForecastedBlock } from '@openvelope/oscp';
+import type { ConnectionAuditEvent } from './audit-events';
+import type { ForecastBlock } from './control';
+import type { OutboundSpec } from './effects';
+import { blockCovering } from './forecast-translation';
+
+/**
+ * Compliance errors from breaches (COR-24) as a decider. The microgrid detects breach episodes;
+ * when one happens under a limit OSCP set from an accepted forecast, the Capacity Provider gets
+ * one GroupCapacityComplianceError for it, correlated to that forecast's X-Request-ID, and at most
+ * one more if it worsens; nothing while it continues, nothing after it ended. What was sent for an
+ * episode is a durable record (one per connection and episode), so a restart sends nothing again
+ * (ADR 0050).
+ */
+
+/** A breach episode as OSCP reads it from the microgrid. */
+export interface BreachEpisode {
+  id: string;
+  circuit: { id: string; name: string };
+  scopeIds: readonly string[];
+  phase: string;
+  limitA: number;
+  measuredA: number;
+  since: Date;
+  startedAt: Date;
+  worsened: { at: Date; phase: string; measuredA: number; limitA: number } | null;
+  endedAt: Date | null;
+  /** The OSCP envelope that set the limit when it started, and the operating mode behind it. */
+  limit: { connectionId: string; mode: string } | null;
+}
+
+/** What the episode's report shows next to its publications. */
+export interface BreachReportContext {
+  circuitName: string;
+  phase: string;
+  limitA: number;
+  measuredA: number;
+  since: string;
+  worsened: { at: string; phase: string; measuredA: number; limitA: number } | null;
+}
+
+/** What was told a Capacity Provider about one episode. */
+export interface BreachReport {
+  connectionId: string;
+  episodeId: string;
+  circuitId: string;
+  forecastRequestId: string;
+  context: BreachReportContext;
+  startedRequestId: string;
+  startedAt: Date;
+  worsenedRequestId: string | null;
+  worsenedAt: Date | null;
+  endedAt: Date | null;
+}
+
+export interface BreachConnection {
+  id: string;
+  groupId: string;
+  scopeId: string;
+  enabled: boolean;
+  readyForBusiness: boolean;
+}
+
+export interface BreachReportInput {
+  connection: BreachConnection;
+  episode: BreachEpisode;
+  report: BreachReport | undefined;
+  /** Stored CONSUMPTION and FALLBACK_CONSUMPTION blocks that end after the breach started. */
+  blocks: readonly ForecastBlock[];
+}
+
+export interface BreachReportDecision {
+  /** The record to save, when it changes. */
+  report: BreachReport | undefined;
+  events: ConnectionAuditEvent[];
+  sends: OutboundSpec[];
+  /** Why nothing was told, for the log. */
+  silentBecause?: string;
+}
+
+/** Which accepted forecast a limit of OSCP's came from, by the mode that set it. */
+function forecastTypeOf(mode: string): CapacityForecastType | undefined {
+  if (mode === 'NORMAL') return 'CONSUMPTION';
+  if (mode === 'FALLBACK_GAP' || mode === 'FALLBACK_OFFLINE') return 'FALLBACK_CONSUMPTION';
+  return undefined;
+}
+
+const amps = (a: number) => `${a.toFixed(1)} A`;
+
+function wireBlock(block: ForecastBlock): ForecastedBlock {
+  const wire = block.wire as Partial<Pick<ForecastedBlock, 'capacity' | 'unit' | 'phase'>>;
+  return {
+    capacity: wire.capacity ?? block.limit.value,
+    unit: wire.unit ?? 'A',
+    phase: wire.phase ?? 'ALL',
+    start_time: toWireTime(block.start),
+    end_time: toWireTime(block.end),
+  };
+}
+
+const nothing = (silentBecause: string): BreachReportDecision => ({
+  report: undefined,
+  events: [],
+  sends: [],
+  silentBecause,
+});
+
+/** `requestId` names the message a decision sends (unused when it sends none). */
+export function decideBreachReport(
+  input: BreachReportInput,
+  requestId: string,
+  now: Date,
+): BreachReportDecision {
+  const { connection: c, episode: e, report } = input;
+  const at = now.toISOString();
+  const where = `circuit "${e.circuit.name}" (group ${c.groupId})`;
+
+  if (report) {
+    if (e.endedAt) {
+      if (report.endedAt) return nothing('its end is on record');
+      return {
+        report: { ...report, endedAt: e.endedAt },
+        events: [
+          {
+            type: 'OscpReportedBreachEnded',
+            data: {
+              connectionId: c.id,
+              episodeId: e.id,
+              circuitId: e.circuit.id,
+              circuitName: e.circuit.name,
+              endedAt: e.endedAt.toISOString(),
+              at,
+            },
+          },
+        ],
+        sends: [],
+      };
+    }
+    const worsened = e.worsened;
+    if (report.worsenedRequestId || !worsened || worsened.at <= report.startedAt)
+      return nothing('already told');
+    if (!c.enabled || !c.readyForBusiness) return nothing('the connection is not ready');
+    const message = `The capacity limit breach on ${where} has worsened: ${worsened.phase} draws ${amps(worsened.measuredA)} against a limit of ${amps(worsened.limitA)} per phase; over the limit since ${toWireTime(e.since)}.`;
+    return {
+      report: {
+        ...report,
+        worsenedRequestId: requestId,
+        worsenedAt: now,
+        context: { ...report.context, worsened: { ...worsened, at: worsened.at.toISOString() } },
+      },
+      events: [
+        reported(c.id, e, requestId, report.forecastRequestId, 'WORSENED', worsened, message, at),
+      ],
+      sends: [send(c.id, e.id, 'worsened', requestId, report.forecastRequestId, message, [])],
+    };
+  }
+
+  if (e.endedAt) return nothing('the breach ended before it was told');
+  if (!e.limit || e.limit.connectionId !== c.id)
+    return nothing('the limit was not set by this connection');
+  if (!e.scopeIds.includes(c.scopeId))
+    return nothing('the connection is no longer bound to the circuit');
+  if (!c.enabled || !c.readyForBusiness) return nothing('the connection is not ready');
+  const type = forecastTypeOf(e.limit.mode);
+  if (!type) return nothing(`the limit came from ${e.limit.mode}, not from an accepted forecast`);
+  const block = blockCovering(
+    input.blocks.filter((b) => b.type === type),
+    e.startedAt,
+  );
+  if (!block) return nothing('no accepted forecast covers the start of the breach');
+
+  const message = `Capacity limit breached on ${where}: ${e.phase} drew ${amps(e.measuredA)} against a limit of ${amps(e.limitA)} per phase, over the limit since ${toWireTime(e.since)}.`;
+  const figures = { phase: e.phase, measuredA: e.measuredA, limitA: e.limitA };
+  return {
+    report: {
+      connectionId: c.id,
+      episodeId: e.id,
+      circuitId: e.circuit.id,
+      forecastRequestId: block.requestId,
+      context: {
+        circuitName: e.circuit.name,
+        ...figures,
+        since: e.since.toISOString(),
+        worsened: null,
+      },
+      startedRequestId: requestId,
+      startedAt: now,
+      worsenedRequestId: null,
+      worsenedAt: null,
+      endedAt: null,
+    },
+    events: [reported(c.id, e, requestId, block.requestId, 'STARTED', figures, message, at)],
+    sends: [send(c.id, e.id, 'started', requestId, block.requestId, message, [wireBlock(block)])],
+  };
+}
+
+function reported(
+  connectionId: string,
+  e: BreachEpisode,
+  requestId: string,
+  forecastRequestId: string,
+  reason: 'STARTED' | 'WORSENED',
+  figures: { phase: string; measuredA: number; limitA: number },
+  message: string,
+  at: string,
+): ConnectionAuditEvent {
+  return {
+    type: 'OscpBreachReported',
+    data: {
+      connectionId,
+      requestId,
+      forecastRequestId,
+      episodeId: e.id,
+      reason,
+      circuitId: e.circuit.id,
+      circuitName: e.circuit.name,
+      phase: figures.phase,
+      limitA: figures.limitA,
+      measuredA: figures.measuredA,
+      since: e.since.toISOString(),
+      message,
+      at,
+    },
+  };
+}
+
+/** The outbox key of what a report sends at a step: written once per episode and step. */
+export const breachReportKey = (connectionId: string, episodeId: string, step: string) =>
+  `breach-report:${connectionId}:${episodeId}:${step}`;
+
+function send(
+  connectionId: string,
+  episodeId: string,
+  step: 'started' | 'worsened',
+  requestId: string,
+  forecastRequestId: string,
+  message: string,
+  blocks: ForecastedBlock[],
+): OutboundSpec {
+  return {
+    kind: 'GroupCapacityComplianceError',
+    body: { message, ...(blocks.length > 0 ? { forecasted_blocks: blocks } : {}) },
+    requestId,
+    correlationId: forecastRequestId,
+    // The outbox writes a key once: a second decision for the same step sends nothing.
+    dedupeKey: breachReportKey(connectionId, episodeId, step),
+  };
+}
