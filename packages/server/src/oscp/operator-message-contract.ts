@@ -65,7 +65,15 @@ export const operatorMessageOffers = z.object({
 });
 export type OperatorMessageOffers = z.infer<typeof operatorMessageOffers>;
 
-const deliveryStatus = z.string().nullable();
+/** A compliance error sent for a breach, and where it stands in the outbox. */
+const sentReport = z.object({
+  requestId: z.string(),
+  /** Its X-Correlation-ID: the accepted forecast whose limit was broken. */
+  correlationId: z.string(),
+  at: z.string(),
+  /** The outbox's delivery status (null once the record was pruned). */
+  status: z.string().nullable(),
+});
 
 /** A breach OSCP told a Capacity Provider about, with what it sent (ADR 0050). */
 export const breachReportView = z.object({
@@ -82,12 +90,10 @@ export const breachReportView = z.object({
     .object({ at: z.string(), phase: z.string(), measuredA: z.number(), limitA: z.number() })
     .nullable(),
   endedAt: z.string().nullable(),
-  /** The forecast the compliance errors were correlated to. */
-  forecastRequestId: z.string(),
-  started: z.object({ requestId: z.string(), at: z.string(), status: deliveryStatus }),
-  worsenedReport: z
-    .object({ requestId: z.string(), at: z.string(), status: deliveryStatus })
-    .nullable(),
+  /** What was sent when it started. */
+  started: sentReport,
+  /** The one more sent when it worsened under a forecast's limit, if it did. */
+  worsenedReport: sentReport.nullable(),
 });
 export type BreachReportView = z.infer<typeof breachReportView>;
 export const breachReportList = z.object({ reports: z.array(breachReportView) });

@@ -29,6 +29,8 @@ export interface TestContext {
   clock: ManualClock;
   log: CapturedLog;
   db: Db;
+  /** The key the app's secrets are stored with (a second app on the same database needs it). */
+  secretsKey: Buffer;
   /** Listens on a loopback port (for real HTTP peers) and returns the base URL. */
   listen(): Promise<string>;
   /** Truncates every table and restarts the clock: each test starts from nothing. */
@@ -51,12 +53,13 @@ export async function startTestApp(start = '2026-03-02T09:00:00Z'): Promise<Test
   const database = await openTestDatabase();
   const clock = new ManualClock(start);
   const log = new CapturedLog();
+  const secretsKey = randomBytes(32);
   const app = await createApp({
     db: database.db,
     clock,
     log: createLogger('debug', log),
     loginFailuresPerMinute: 5,
-    secretsKey: randomBytes(32),
+    secretsKey,
     oscp: {
       requestTimeoutMs: 2000,
       maxDeliveryAttempts: 3,
@@ -77,6 +80,7 @@ export async function startTestApp(start = '2026-03-02T09:00:00Z'): Promise<Test
     clock,
     log,
     db: database.db,
+    secretsKey,
     async reset() {
       await database.reset();
       clock.set(start);

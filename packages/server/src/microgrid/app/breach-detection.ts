@@ -154,7 +154,10 @@ export class BreachDetector {
         limitSource =
           (await breaches.findEpisode(trx, change.episodeId))?.limitSource ?? limitSource;
         if (change.type === 'BreachWorsened')
-          await breaches.markWorsened(trx, change.episodeId, change);
+          await breaches.markWorsened(trx, change.episodeId, {
+            ...change,
+            limitSource: circuit.capacitySource,
+          });
         else await breaches.markEnded(trx, change.episodeId, change.endedAt, now);
       }
     }

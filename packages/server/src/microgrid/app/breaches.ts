@@ -19,8 +19,16 @@ export interface BreachEpisodeFacts {
   measuredA: number;
   since: Date;
   startedAt: Date;
-  worsened: { at: Date; phase: Phase; measuredA: number; limitA: number } | null;
+  worsened: {
+    at: Date;
+    phase: Phase;
+    measuredA: number;
+    limitA: number;
+    /** What set the limit when it worsened. */
+    limitSource: CapacitySource;
+  } | null;
   endedAt: Date | null;
+  /** What set the limit when it started. */
   limitSource: CapacitySource;
 }
 
@@ -36,7 +44,12 @@ function episodeView(e: breaches.EpisodeRow): BreachEpisodeView {
     startedAt: e.startedAt.toISOString(),
     peakA: e.peakA,
     peakPhase: e.peakPhase,
-    worsened: e.worsened && { ...e.worsened, at: e.worsened.at.toISOString() },
+    worsened: e.worsened && {
+      at: e.worsened.at.toISOString(),
+      phase: e.worsened.phase,
+      measuredA: e.worsened.measuredA,
+      limitA: e.worsened.limitA,
+    },
     endedAt: e.endedAt?.toISOString() ?? null,
     limitLabel: describeSource(e.limitSource),
   };

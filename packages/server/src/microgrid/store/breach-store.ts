@@ -188,7 +188,14 @@ export interface EpisodeRow {
   limitSource: CapacitySource;
   peakA: number;
   peakPhase: Phase;
-  worsened: { at: Date; phase: Phase; measuredA: number; limitA: number } | null;
+  worsened: {
+    at: Date;
+    phase: Phase;
+    measuredA: number;
+    limitA: number;
+    /** What set the limit when it worsened. */
+    limitSource: CapacitySource;
+  } | null;
   endedAt: Date | null;
   endConfirmedAt: Date | null;
 }
@@ -244,7 +251,7 @@ export async function updateEpisodeFigures(
 export async function markWorsened(
   db: Executor,
   id: string,
-  w: { at: Date; phase: Phase; measuredA: number; limitA: number },
+  w: { at: Date; phase: Phase; measuredA: number; limitA: number; limitSource: CapacitySource },
 ): Promise<void> {
   await db
     .updateTable('breach_episodes')
@@ -253,6 +260,7 @@ export async function markWorsened(
       worsened_phase: w.phase,
       worsened_measured_a: w.measuredA,
       worsened_limit_a: w.limitA,
+      worsened_limit_source: JSON.stringify(w.limitSource) as never,
     })
     .where('id', '=', id)
     .execute();
@@ -286,6 +294,7 @@ type EpisodeDbRow = {
   worsened_phase: string | null;
   worsened_measured_a: number | null;
   worsened_limit_a: number | null;
+  worsened_limit_source: Record<string, unknown> | null;
   ended_at: Date | null;
   end_confirmed_at: Date | null;
 };
@@ -309,6 +318,7 @@ function toEpisode(r: EpisodeDbRow): EpisodeRow {
             phase: (r.worsened_phase ?? r.phase) as Phase,
             measuredA: r.worsened_measured_a,
             limitA: r.worsened_limit_a ?? r.limit_a,
+            limitSource: (r.worsened_limit_source ?? r.limit_source) as unknown as CapacitySource,
           }
         : null,
     endedAt: r.ended_at,

@@ -53,7 +53,13 @@ function episodeOf(facts: BreachEpisodeFacts): BreachEpisode {
     measuredA: facts.measuredA,
     since: facts.since,
     startedAt: facts.startedAt,
-    worsened: facts.worsened,
+    worsened: facts.worsened && {
+      at: facts.worsened.at,
+      phase: facts.worsened.phase,
+      measuredA: facts.worsened.measuredA,
+      limitA: facts.worsened.limitA,
+      limit: oscpLimit(facts.worsened.limitSource),
+    },
     endedAt: facts.endedAt,
     limit: oscpLimit(facts.limitSource),
   };

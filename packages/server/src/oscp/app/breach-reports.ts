@@ -5,6 +5,7 @@ import * as reports from '../store/breach-reports';
 import * as projection from '../store/connection-projection';
 
 function view(r: reports.ReportWithDelivery): BreachReportView {
+  const worsened = r.context.worsened;
   return {
     connectionId: r.connectionId,
     connectionName: r.connectionName,
@@ -15,18 +16,24 @@ function view(r: reports.ReportWithDelivery): BreachReportView {
     limitA: r.context.limitA,
     measuredA: r.context.measuredA,
     since: r.context.since,
-    worsened: r.context.worsened,
+    worsened: worsened && {
+      at: worsened.at,
+      phase: worsened.phase,
+      measuredA: worsened.measuredA,
+      limitA: worsened.limitA,
+    },
     endedAt: r.endedAt?.toISOString() ?? null,
-    forecastRequestId: r.forecastRequestId,
     started: {
       requestId: r.startedRequestId,
+      correlationId: r.forecastRequestId,
       at: r.startedAt.toISOString(),
       status: r.startedStatus,
     },
     worsenedReport:
-      r.worsenedRequestId && r.worsenedAt
+      r.worsenedRequestId && r.worsenedAt && worsened
         ? {
             requestId: r.worsenedRequestId,
+            correlationId: worsened.forecastRequestId,
             at: r.worsenedAt.toISOString(),
             status: r.worsenedStatus,
           }

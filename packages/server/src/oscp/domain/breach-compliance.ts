@@ -23,10 +23,23 @@ export interface BreachEpisode {
   measuredA: number;
   since: Date;
   startedAt: Date;
-  worsened: { at: Date; phase: string; measuredA: number; limitA: number } | null;
+  worsened: {
+    at: Date;
+    phase: string;
+    measuredA: number;
+    limitA: number;
+    /** The OSCP limit in force when it worsened, if OSCP's. */
+    limit: OscpLimit | null;
+  } | null;
   endedAt: Date | null;
   /** The OSCP envelope that set the limit when it started, and the operating mode behind it. */
-  limit: { connectionId: string; mode: string } | null;
+  limit: OscpLimit | null;
+}
+
+/** A limit OSCP set on the scope: the connection whose envelope it is, and the mode behind it. */
+export interface OscpLimit {
+  connectionId: string;
+  mode: string;
 }
 
 /** What the episode's report shows next to its publications. */
@@ -36,7 +49,14 @@ export interface BreachReportContext {
   limitA: number;
   measuredA: number;
   since: string;
-  worsened: { at: string; phase: string; measuredA: number; limitA: number } | null;
+  worsened: {
+    at: string;
+    phase: string;
+    measuredA: number;
+    limitA: number;
+    /** The forecast in force when it worsened, which the second message is correlated to. */
+    forecastRequestId: string;
+  } | null;
 }
 
 /** What was told a Capacity Provider about one episode. */
@@ -86,6 +106,27 @@ function forecastTypeOf(mode: string): CapacityForecastType | undefined {
 }
 
 const amps = (a: number) => `${a.toFixed(1)} A`;
+
+/** The accepted forecast whose block set this connection's limit at `at`, or why there is none. */
+function forecastBehind(
+  blocks: readonly ForecastBlock[],
+  connectionId: string,
+  limit: OscpLimit | null,
+  at: Date,
+): { block: ForecastBlock } | { silentBecause: string } {
+  if (!limit || limit.connectionId !== connectionId)
+    return { silentBecause: 'the limit was not set by this connection' };
+  const type = forecastTypeOf(limit.mode);
+  if (!type)
+    return { silentBecause: `the limit came from ${limit.mode}, not from an accepted forecast` };
+  const block = blockCovering(
+    blocks.filter((b) => b.type === type),
+    at,
+  );
+  return block
+    ? { block }
+    : { silentBecause: `no accepted ${type} forecast covers ${at.toISOString()}` };
+}
 
 function wireBlock(block: ForecastBlock): ForecastedBlock {
   const wire = block.wire as Partial<Pick<ForecastedBlock, 'capacity' | 'unit' | 'phase'>>;
@@ -140,34 +181,44 @@ export function decideBreachReport(
     if (report.worsenedRequestId || !worsened || worsened.at <= report.startedAt)
       return nothing('already told');
     if (!c.enabled || !c.readyForBusiness) return nothing('the connection is not ready');
+    // A worsening is told only against a forecast: a limit of the gap policy (say) is none.
+    const forecast = forecastBehind(input.blocks, c.id, worsened.limit, worsened.at);
+    if ('silentBecause' in forecast) return nothing(forecast.silentBecause);
     const message = `The capacity limit breach on ${where} has worsened: ${worsened.phase} draws ${amps(worsened.measuredA)} against a limit of ${amps(worsened.limitA)} per phase; over the limit since ${toWireTime(e.since)}.`;
     return {
       report: {
         ...report,
         worsenedRequestId: requestId,
         worsenedAt: now,
-        context: { ...report.context, worsened: { ...worsened, at: worsened.at.toISOString() } },
+        context: {
+          ...report.context,
+          worsened: {
+            at: worsened.at.toISOString(),
+            phase: worsened.phase,
+            measuredA: worsened.measuredA,
+            limitA: worsened.limitA,
+            forecastRequestId: forecast.block.requestId,
+          },
+        },
       },
       events: [
-        reported(c.id, e, requestId, report.forecastRequestId, 'WORSENED', worsened, message, at),
+        reported(c.id, e, requestId, forecast.block.requestId, 'WORSENED', worsened, message, at),
       ],
-      sends: [send(c.id, e.id, 'worsened', requestId, report.forecastRequestId, message, [])],
+      sends: [
+        send(c.id, e.id, 'worsened', requestId, forecast.block.requestId, message, [
+          wireBlock(forecast.block),
+        ]),
+      ],
     };
   }
 
   if (e.endedAt) return nothing('the breach ended before it was told');
-  if (!e.limit || e.limit.connectionId !== c.id)
-    return nothing('the limit was not set by this connection');
   if (!e.scopeIds.includes(c.scopeId))
     return nothing('the connection is no longer bound to the circuit');
   if (!c.enabled || !c.readyForBusiness) return nothing('the connection is not ready');
-  const type = forecastTypeOf(e.limit.mode);
-  if (!type) return nothing(`the limit came from ${e.limit.mode}, not from an accepted forecast`);
-  const block = blockCovering(
-    input.blocks.filter((b) => b.type === type),
-    e.startedAt,
-  );
-  if (!block) return nothing('no accepted forecast covers the start of the breach');
+  const forecast = forecastBehind(input.blocks, c.id, e.limit, e.startedAt);
+  if ('silentBecause' in forecast) return nothing(forecast.silentBecause);
+  const block = forecast.block;
 
   const message = `Capacity limit breached on ${where}: ${e.phase} drew ${amps(e.measuredA)} against a limit of ${amps(e.limitA)} per phase, over the limit since ${toWireTime(e.since)}.`;
   const figures = { phase: e.phase, measuredA: e.measuredA, limitA: e.limitA };

@@ -190,6 +190,7 @@ export interface BreachEpisodesTable {
   worsened_phase: string | null;
   worsened_measured_a: number | null;
   worsened_limit_a: number | null;
+  worsened_limit_source: Json<Record<string, unknown>> | null;
   ended_at: Timestamp | null;
   end_confirmed_at: Timestamp | null;
 }

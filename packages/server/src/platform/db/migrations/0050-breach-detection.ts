@@ -37,6 +37,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       worsened_phase text,
       worsened_measured_a double precision,
       worsened_limit_a double precision,
+      worsened_limit_source jsonb,
       ended_at timestamptz,
       end_confirmed_at timestamptz
     );
