@@ -1,5 +1,4 @@
-import { CAPACITY_FORECAST_TYPES, PHASE_INDICATORS, type ForecastedBlock } from '@openvelope/oscp';
-import { z } from 'zod';
+import type { ForecastedBlock } from '@openvelope/oscp';
 import type {
   ControlAnswer,
   IncidentRow,
@@ -51,31 +50,3 @@ export interface IssuedOAuthClient {
   clientSecret: string;
   tokenUrl: string;
 }
-/** A message an operator sent the peer: find it under Publications by its request id. */
-export interface SentToPeer {
-  requestId: string;
-  correlationId: string | null;
-}
-
-// lifecycle-routes.ts keeps these request schemas to itself; the same rules until it exports them.
-const requestedInstant = z.iso.datetime({ offset: true, message: 'must be an ISO 8601 instant' });
-export const adjustmentRequestBody = z.object({
-  type: z.enum(CAPACITY_FORECAST_TYPES),
-  blocks: z
-    .array(
-      z.object({
-        start: requestedInstant,
-        end: requestedInstant,
-        capacity: z.number().min(0, 'must be zero or more'),
-        unit: z.enum(['A', 'W', 'KW']),
-        phase: z.enum(PHASE_INDICATORS),
-      }),
-    )
-    .min(1, 'name at least one period'),
-});
-export type AdjustmentRequestBody = z.input<typeof adjustmentRequestBody>;
-export const complianceErrorBody = z.object({
-  message: z.string().trim().min(1, 'say what cannot be met').max(1000),
-  forecastRequestId: z.string().min(1).optional(),
-});
-export type ComplianceErrorBody = z.input<typeof complianceErrorBody>;

@@ -1,6 +1,8 @@
-import { del, get, patch, post } from './client';
+import { api, del, get, patch, post } from './client';
 import type {
+  BreachSettingsBody,
   CapacityHistory,
+  CircuitBreaches,
   CircuitDetail,
   CreateChargerBody,
   CreateCircuitBody,
@@ -26,6 +28,7 @@ export const depotKeys = {
   circuit: (id: string) => ['depot', 'circuit', id] as const,
   history: (id: string, hours: number) => ['depot', 'circuit', id, 'history', hours] as const,
   circuitEnvelopes: (id: string) => ['depot', 'circuit', id, 'envelopes'] as const,
+  breaches: (id: string) => ['depot', 'circuit', id, 'breaches'] as const,
 };
 
 // Reads
@@ -40,6 +43,13 @@ export const fetchCircuitEnvelopes = (
   status: 'open' | 'all' = 'open',
   signal?: AbortSignal,
 ) => get<EnvelopeList>(`/api/circuits/${id}/envelopes?status=${status}`, signal);
+
+export const fetchCircuitBreaches = (id: string, signal?: AbortSignal) =>
+  get<CircuitBreaches>(`/api/circuits/${id}/breaches`, signal);
+
+// Breach detection
+export const putBreachSettings = (id: string, body: BreachSettingsBody) =>
+  api<CircuitBreaches>(`/api/circuits/${id}/breach-settings`, { method: 'PUT', body });
 
 // Envelopes and balancing
 export const submitEnvelope = (scopeId: string, body: SubmitEnvelopeBody) =>

@@ -1,24 +1,26 @@
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import type {
-  AdjustmentRequestBody,
-  ComplianceErrorBody,
   ControlView,
   IssuedOAuthClient,
   OscpInfo,
   Page,
   Publication,
   SecretView,
-  SentToPeer,
 } from './awaiting';
 import { api, ApiError, get } from './client';
 import { LIVE_MS } from './queries';
 import type {
+  AdjustmentRequestBody,
+  BreachReportView,
+  ComplianceErrorBody,
   ConnectionDetail,
   ConnectionSummary,
   CreateConnectionBody,
   EditConnectionBody,
   HistoryEntry,
+  OperatorMessageOffers,
   PresetView,
+  SentToPeer,
   TimelineItem,
 } from './types';
 
@@ -54,6 +56,9 @@ export const oscpKeys = {
   publications: (id: string, q: string) => ['oscp', 'connection', id, 'publications', q] as const,
   timeline: (id: string, q: string) => ['oscp', 'connection', id, 'timeline', q] as const,
   control: (id: string) => ['oscp', 'connection', id, 'control'] as const,
+  offers: (id: string) => ['oscp', 'connection', id, 'operator-messages'] as const,
+  breachReports: (id: string) => ['oscp', 'connection', id, 'breach-reports'] as const,
+  circuitBreachReports: (circuitId: string) => ['oscp', 'breach-reports', circuitId] as const,
   presets: ['oscp', 'presets'] as const,
   info: ['oscp', 'info'] as const,
   secrets: ['secrets'] as const,
@@ -164,5 +169,37 @@ export function useSecrets(enabled: boolean) {
     queryKey: oscpKeys.secrets,
     queryFn: ({ signal }) => get<{ secrets: SecretView[] }>('/api/secrets', signal),
     enabled,
+  });
+}
+
+/** Which operator messages can be sent now, and why not (polled: forecasts come and go). */
+export function useOperatorMessageOffers(id: string) {
+  return useQuery({
+    queryKey: oscpKeys.offers(id),
+    queryFn: ({ signal }) => get<OperatorMessageOffers>(`${base(id)}/operator-messages`, signal),
+    refetchInterval: LIVE_MS,
+  });
+}
+
+/** The breaches this connection told its Capacity Provider about. */
+export function useBreachReports(id: string) {
+  return useQuery({
+    queryKey: oscpKeys.breachReports(id),
+    queryFn: ({ signal }) =>
+      get<{ reports: BreachReportView[] }>(`${base(id)}/breach-reports`, signal),
+    refetchInterval: LIVE_MS,
+  });
+}
+
+/** The breaches on a circuit that were reported, and to which connection. */
+export function useCircuitBreachReports(circuitId: string) {
+  return useQuery({
+    queryKey: oscpKeys.circuitBreachReports(circuitId),
+    queryFn: ({ signal }) =>
+      get<{ reports: BreachReportView[] }>(
+        `/api/oscp-breach-reports?circuitId=${circuitId}`,
+        signal,
+      ),
+    refetchInterval: LIVE_MS,
   });
 }

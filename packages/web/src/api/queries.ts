@@ -3,6 +3,7 @@ import {
   depotKeys,
   fetchCapacityHistory,
   fetchCircuit,
+  fetchCircuitBreaches,
   fetchCircuitEnvelopes,
   fetchMicrogrids,
 } from './microgrid';
@@ -38,6 +39,14 @@ export function useCircuitEnvelopes(id: string) {
   return useQuery({
     queryKey: depotKeys.circuitEnvelopes(id),
     queryFn: ({ signal }) => fetchCircuitEnvelopes(id, 'open', signal),
+    refetchInterval: LIVE_MS,
+  });
+}
+
+export function useCircuitBreaches(id: string) {
+  return useQuery({
+    queryKey: depotKeys.breaches(id),
+    queryFn: ({ signal }) => fetchCircuitBreaches(id, signal),
     refetchInterval: LIVE_MS,
   });
 }

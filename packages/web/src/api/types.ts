@@ -45,6 +45,9 @@ export type UpdateScopeBody = Wire<typeof depot.updateScopeBody>;
 export type CreateChargerBody = Wire<typeof depot.createChargerBody>;
 export type UpdateChargerBody = Wire<typeof depot.updateChargerBody>;
 export type StartSessionBody = Wire<typeof depot.startSessionBody>;
+export type CircuitBreaches = Wire<typeof depot.circuitBreaches>;
+export type BreachEpisodeView = Wire<typeof depot.breachEpisodeView>;
+export type BreachSettingsBody = Wire<typeof depot.breachSettingsBody>;
 
 // OSCP connections
 export type ConnectionSummary = Wire<typeof oscp.connectionSummary>;
@@ -53,4 +56,10 @@ export type CreateConnectionBody = Wire<typeof oscp.createConnectionBody>;
 export type EditConnectionBody = Wire<typeof oscp.editConnectionBody>;
 export type HistoryEntry = Wire<typeof oscp.historyEntry>;
 export type PresetView = Wire<typeof oscp.presetView>;
+export type OperatorMessageOffers = Wire<typeof oscp.operatorMessageOffers>;
+export type AcceptedForecastView = Wire<typeof oscp.acceptedForecastView>;
+export type BreachReportView = Wire<typeof oscp.breachReportView>;
+export type AdjustmentRequestBody = Wire<typeof oscp.adjustmentRequestBody>;
+export type ComplianceErrorBody = Wire<typeof oscp.complianceErrorBody>;
+export type SentToPeer = Wire<typeof oscp.sentToPeer>;
 export type { TimelineItem } from '@openvelope/server/oscp-contract';

@@ -1,5 +1,6 @@
 import { createTokenBody, createUserBody, loginBody } from '@openvelope/server/auth-contract';
 import {
+  breachSettingsBody,
   createChargerBody,
   createCircuitBody,
   createMicrogridBody,
@@ -8,7 +9,8 @@ import {
 } from '@openvelope/server/contract';
 import { describe, expect, it } from 'vitest';
 import { ApiError } from '../api/client';
-import { adjustmentRequestBody, complianceErrorBody } from '../api/awaiting';
+import { adjustmentRequestBody, complianceErrorBody } from '@openvelope/server/oscp-contract';
+import { breachSettingsRequest } from '../components/breaches/BreachSettingsModal';
 import { circuitRequest } from '../components/model/CircuitModal';
 import { chargerRequest } from '../components/model/ChargerModal';
 import { sessionRequest } from '../components/StartSessionModal';
@@ -169,7 +171,7 @@ describe('account forms', () => {
 describe('messages to the Capacity Provider', () => {
   it('adjustment: a period and a capacity', () => {
     const request = adjustmentRequest({
-      type: 'CONSUMPTION',
+      forecastRequestId: 'f-1',
       blocks: [{ start: '', end: '2026-03-02T11:00', capacity: -1, unit: 'A' }],
     });
     expect(schemaErrors(adjustmentRequestBody, request)).toEqual({
@@ -181,6 +183,22 @@ describe('messages to the Capacity Provider', () => {
   it('compliance error: says what cannot be met', () => {
     expect(schemaErrors(complianceErrorBody, { message: '   ' })).toEqual({
       message: 'say what cannot be met',
+    });
+  });
+});
+
+describe('breach settings', () => {
+  it('a hold time in whole seconds and tolerances that are not negative', () => {
+    const request = breachSettingsRequest({
+      tolerancePercent: -1,
+      toleranceA: '',
+      holdSeconds: 2.5,
+      worseningPercent: 10,
+    });
+    expect(schemaErrors(breachSettingsBody, request)).toEqual({
+      tolerancePercent: 'must be zero or more',
+      toleranceA: expect.any(String),
+      holdSeconds: 'must be whole seconds',
     });
   });
 });

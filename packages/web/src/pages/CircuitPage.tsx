@@ -4,10 +4,17 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useMemo } from 'react';
 import { Link, useParams } from 'react-router-dom';
 import { depotKeys, rebalanceCircuit } from '../api/microgrid';
-import { useCapacityHistory, useCircuit, useCircuitEnvelopes } from '../api/queries';
-import type { CircuitDetail } from '../api/types';
+import {
+  useCapacityHistory,
+  useCircuit,
+  useCircuitBreaches,
+  useCircuitEnvelopes,
+} from '../api/queries';
+import type { CircuitBreaches, CircuitDetail } from '../api/types';
 import { useUser } from '../auth/context';
 import { canManage, canOperate, NEEDS_OPERATOR } from '../auth/permissions';
+import { BreachCard } from '../components/breaches/BreachCard';
+import { BREACH_STATUS } from '../components/breaches/BreachStatusBadge';
 import { CapacityChart } from '../components/capacity-chart/CapacityChart';
 import { ChargerTable } from '../components/ChargerTable';
 import { EnvelopeForm } from '../components/envelopes/EnvelopeForm';
@@ -21,7 +28,13 @@ import { StatCard } from '../components/StatCard';
 import { ErrorState, LoadingState, RefreshError } from '../components/States';
 import { formatAmps, formatDateTime, formatVolts } from '../format';
 
-function Stats({ circuit }: { circuit: CircuitDetail }) {
+function Stats({
+  circuit,
+  breach,
+}: {
+  circuit: CircuitDetail;
+  breach: CircuitBreaches['status'] | undefined;
+}) {
   const isEnvelope = circuit.source.kind === 'ENVELOPE';
   const allocated = Object.entries(circuit.allocatedA)
     .map(([phase, a]) => `${phase} ${formatAmps(a)}`)
@@ -83,7 +96,15 @@ function Stats({ circuit }: { circuit: CircuitDetail }) {
       <StatCard
         label="Measured load"
         testId="measured-load"
-        value={formatAmps(circuit.measuredLoadA)}
+        value={
+          <Text
+            span
+            inherit
+            c={breach && breach !== 'NORMAL' ? `${BREACH_STATUS[breach].color}.7` : undefined}
+          >
+            {formatAmps(circuit.measuredLoadA)}
+          </Text>
+        }
         hint={allocated ? `Allocated ${allocated}` : 'most loaded phase'}
       />
     </SimpleGrid>
@@ -97,6 +118,7 @@ export function CircuitPage() {
   const circuit = useCircuit(id);
   const history = useCapacityHistory(id);
   const envelopes = useCircuitEnvelopes(id);
+  const breaches = useCircuitBreaches(id);
 
   const rebalance = useMutation({
     mutationFn: () => rebalanceCircuit(id),
@@ -181,7 +203,7 @@ export function CircuitPage() {
       />
       {circuit.isError && <RefreshError error={circuit.error} />}
 
-      <Stats circuit={c} />
+      <Stats circuit={c} breach={breaches.data?.status} />
 
       <SectionCard title="Capacity, past 24 h and ahead" testId="capacity-section">
         {history.isPending ? (
@@ -196,9 +218,23 @@ export function CircuitPage() {
             staticCapacityA={c.staticCapacityA}
             effectiveCapacityA={c.effectiveCapacityA}
             now={now}
+            breaches={breaches.data}
           />
         )}
       </SectionCard>
+
+      {breaches.data ? (
+        <BreachCard
+          circuitId={c.id}
+          breaches={breaches.data}
+          timeZone={c.timezone}
+          manage={canManage(user.role)}
+        />
+      ) : breaches.isError ? (
+        <ErrorState error={breaches.error} title="Could not load breach detection" />
+      ) : (
+        <LoadingState rows={2} label="Loading breach detection…" />
+      )}
 
       <SectionCard
         title="Chargers"

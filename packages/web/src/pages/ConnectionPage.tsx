@@ -14,6 +14,7 @@ import {
   type Confirmable,
 } from '../components/oscp/connection-confirmations';
 import { BindingCard } from '../components/oscp/BindingCard';
+import { BreachReportsCard } from '../components/oscp/BreachReportsCard';
 import { ControlCard } from '../components/oscp/ControlCard';
 import { ErrorCard } from '../components/oscp/ErrorCard';
 import { HistoryCard } from '../components/oscp/HistoryCard';
@@ -196,6 +197,7 @@ export function ConnectionPage() {
         <ErrorCard c={c} timeZone={microgridZone} />
         <PeerCredentialsCard c={c} manage={manage} />
         <PeerMessagesCard c={c} manage={manage} />
+        <BreachReportsCard id={id} timeZone={microgridZone} />
         <PublicationsCard id={id} timeZone={microgridZone} />
         <HistoryCard id={id} timeZone={microgridZone} />
         <TimelineCard id={id} timeZone={microgridZone} />

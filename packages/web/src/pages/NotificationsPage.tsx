@@ -28,16 +28,33 @@ import { FormError } from '../components/States';
 import { formatDateTime } from '../format';
 
 const SEVERITY_COLOR = { INFO: 'blue', WARNING: 'yellow', ALARM: 'red' } as const;
-/** The connection a notification or incident is about, when its context names one. */
+/** The connection or circuit a notification or incident is about, when its context names one. */
 function ConnectionLink({ context }: { context: Record<string, unknown> }) {
-  const id = typeof context.connectionId === 'string' ? context.connectionId : undefined;
-  if (!id) return null;
-  const name = typeof context.connectionName === 'string' ? context.connectionName : 'connection';
-  return (
-    <Anchor component={Link} to={`/connections/${id}`} size="xs" data-testid="context-connection">
-      Open {name}
-    </Anchor>
-  );
+  const name = (key: string, fallback: string) =>
+    typeof context[key] === 'string' ? context[key] : fallback;
+  if (typeof context.connectionId === 'string')
+    return (
+      <Anchor
+        component={Link}
+        to={`/connections/${context.connectionId}`}
+        size="xs"
+        data-testid="context-connection"
+      >
+        Open {name('connectionName', 'connection')}
+      </Anchor>
+    );
+  if (typeof context.circuitId === 'string')
+    return (
+      <Anchor
+        component={Link}
+        to={`/circuits/${context.circuitId}`}
+        size="xs"
+        data-testid="context-circuit"
+      >
+        Open {name('circuitName', 'circuit')}
+      </Anchor>
+    );
+  return null;
 }
 
 export function NotificationsPage() {

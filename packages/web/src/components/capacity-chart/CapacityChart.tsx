@@ -29,10 +29,20 @@ echarts.use([
 export function CapacityChart(props: CapacityChartInput) {
   const container = useRef<HTMLDivElement>(null);
   const chart = useRef<EChartsType | null>(null);
-  const { history, envelopes, timeZone, staticCapacityA, effectiveCapacityA, now } = props;
+  const { history, envelopes, timeZone, staticCapacityA, effectiveCapacityA, now, breaches } =
+    props;
   const option = useMemo(
-    () => buildOption({ history, envelopes, timeZone, staticCapacityA, effectiveCapacityA, now }),
-    [history, envelopes, timeZone, staticCapacityA, effectiveCapacityA, now],
+    () =>
+      buildOption({
+        history,
+        envelopes,
+        timeZone,
+        staticCapacityA,
+        effectiveCapacityA,
+        now,
+        breaches,
+      }),
+    [history, envelopes, timeZone, staticCapacityA, effectiveCapacityA, now, breaches],
   );
 
   const hasData =

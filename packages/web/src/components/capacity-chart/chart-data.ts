@@ -1,4 +1,4 @@
-import type { CapacityHistory, EnvelopeView } from '../../api/types';
+import type { CapacityHistory, CircuitBreaches, EnvelopeView } from '../../api/types';
 
 /** The chart's series as points `[time ms, amps]`; '-' breaks a line where nothing applies. */
 export type Point = [number, number | '-'];
@@ -94,4 +94,34 @@ export function fallbackSpans(points: HistoryPoint[], now: number): [number, num
     const until = i + 1 < points.length ? Date.parse(points[i + 1]!.at) : now;
     return isFallback(p) ? [[Date.parse(p.at), until] as [number, number]] : [];
   });
+}
+
+export interface BreachSpan {
+  start: number;
+  end: number;
+  kind: 'BREACH' | 'SUSPECTED';
+}
+
+/**
+ * The circuit's breaches in the past (from their over-the-limit start to their end, or now while
+ * open) and a suspicion running now, clipped to [from, now].
+ */
+export function breachSpans(
+  breaches: CircuitBreaches | undefined,
+  from: number,
+  now: number,
+): BreachSpan[] {
+  if (!breaches) return [];
+  const spans: BreachSpan[] = breaches.episodes.map((e) => ({
+    start: Math.max(Date.parse(e.since), from),
+    end: Math.min(e.endedAt ? Date.parse(e.endedAt) : now, now),
+    kind: 'BREACH',
+  }));
+  if (breaches.status === 'SUSPECTED' && breaches.overSince)
+    spans.push({
+      start: Math.max(Date.parse(breaches.overSince), from),
+      end: now,
+      kind: 'SUSPECTED',
+    });
+  return spans.filter((s) => s.end > s.start);
 }

@@ -89,4 +89,37 @@ describe('capacity chart', () => {
     expect(past).toContain('Measured load: <b>35 A</b>');
     expect(past).toContain('Source: Fallback mode · OSCP fallback');
   });
+
+  it('shades a breach red from its start to its end, and a running suspicion amber until now', () => {
+    const withBreaches = buildOption({
+      history,
+      envelopes: [],
+      timeZone: 'UTC',
+      staticCapacityA: 160,
+      effectiveCapacityA: 40,
+      now: NOW,
+      breaches: {
+        status: 'SUSPECTED',
+        overSince: new Date(NOW - 30_000).toISOString(),
+        episodes: [
+          {
+            since: new Date(NOW - 3 * 3600_000).toISOString(),
+            endedAt: new Date(NOW - 2 * 3600_000).toISOString(),
+          },
+        ],
+      } as never,
+    });
+    const effective = (withBreaches.series as typeof series).find((s) => s.id === 'effective')!;
+    const shaded = (
+      effective.markArea!.data as [
+        { xAxis: number; label?: { formatter?: string }; itemStyle?: { color?: string } },
+        { xAxis: number },
+      ][]
+    ).filter(([start]) => ['Breach', 'Over the limit'].includes(start.label?.formatter ?? ''));
+    expect(shaded.map(([start, end]) => [start.label!.formatter, start.xAxis, end.xAxis])).toEqual([
+      ['Breach', NOW - 3 * 3600_000, NOW - 2 * 3600_000],
+      ['Over the limit', NOW - 30_000, NOW],
+    ]);
+    expect(shaded[0]![0].itemStyle!.color).toBe('rgba(250, 82, 82, 0.16)');
+  });
 });

@@ -8,10 +8,16 @@ import type {
   TooltipComponentOption,
 } from 'echarts/components';
 import type { ComposeOption } from 'echarts/core';
-import type { CapacityHistory, EnvelopeView } from '../../api/types';
+import type { CapacityHistory, CircuitBreaches, EnvelopeView } from '../../api/types';
 import { formatAxisTime, zoneName } from '../../format';
 import { CHART_COLORS } from './chart-colors';
-import { fallbackSpans, futureBlocks, scheduledCapacity, type Point } from './chart-data';
+import {
+  breachSpans,
+  fallbackSpans,
+  futureBlocks,
+  scheduledCapacity,
+  type Point,
+} from './chart-data';
 import { tooltipText } from './chart-tooltip';
 
 export type ChartOption = ComposeOption<
@@ -32,13 +38,16 @@ export interface CapacityChartInput {
   effectiveCapacityA: number;
   /** The current instant (ms): the "now" marker, between the past 24 h and the day ahead. */
   now: number;
+  /** Breach detection on the circuit: episodes shaded red, a running suspicion amber. */
+  breaches?: CircuitBreaches | undefined;
 }
 
 const HOUR = 3600_000;
 
 /** The chart as ECharts draws it; pure, so it is tested without a browser. */
 export function buildOption(input: CapacityChartInput): ChartOption {
-  const { history, envelopes, timeZone, staticCapacityA, effectiveCapacityA, now } = input;
+  const { history, envelopes, timeZone, staticCapacityA, effectiveCapacityA, now, breaches } =
+    input;
   const points = history?.points ?? [];
   const from = history ? Date.parse(history.from) : now - 24 * HOUR;
   const to = now + 24 * HOUR;
@@ -201,6 +210,22 @@ export function buildOption(input: CapacityChartInput): ChartOption {
                 xAxis: start,
                 itemStyle: { color: CHART_COLORS.fallbackShade },
                 label: { show: false },
+              },
+              { xAxis: end },
+            ]),
+            ...breachSpans(breaches, from, now).map(({ start, end, kind }) => [
+              {
+                xAxis: start,
+                itemStyle: {
+                  color: kind === 'BREACH' ? CHART_COLORS.breachShade : CHART_COLORS.suspectedShade,
+                },
+                label: {
+                  show: true,
+                  position: 'insideBottom',
+                  formatter: kind === 'BREACH' ? 'Breach' : 'Over the limit',
+                  color: kind === 'BREACH' ? '#e03131' : '#e8590c',
+                  fontSize: 11,
+                },
               },
               { xAxis: end },
             ]),

@@ -1,8 +1,9 @@
 import { Group, NativeSelect, NumberInput, Text, TextInput } from '@mantine/core';
-import { CAPACITY_FORECAST_TYPES } from '@openvelope/oscp';
+import { adjustmentRequestBody } from '@openvelope/server/oscp-contract';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { adjustmentRequestBody, type AdjustmentRequestBody } from '../../api/awaiting';
 import { oscpApi, oscpKeys } from '../../api/oscp';
+import type { AcceptedForecastView, AdjustmentRequestBody } from '../../api/types';
+import { formatDateTime } from '../../format';
 import { submitTo, useSchemaForm } from '../../forms/schema-form';
 import { toNumber } from '../../forms/values';
 import { FormModal, ModalForm } from '../FormModal';
@@ -15,13 +16,14 @@ export function browserInstant(local: string): string {
 }
 
 export interface AdjustmentValues extends Record<string, unknown> {
-  type: string;
+  /** The accepted forecast the request is about. */
+  forecastRequestId: string;
   blocks: { start: string; end: string; capacity: number | string; unit: string }[];
 }
 
 export function adjustmentRequest(v: AdjustmentValues) {
   return {
-    type: v.type,
+    ...(v.forecastRequestId ? { forecastRequestId: v.forecastRequestId } : {}),
     blocks: v.blocks.map((b) => ({
       start: browserInstant(b.start),
       end: browserInstant(b.end),
@@ -32,20 +34,40 @@ export function adjustmentRequest(v: AdjustmentValues) {
   };
 }
 
-/** Ask the Capacity Provider for a different capacity in one period. */
-export function AdjustmentModal({ id, onClose }: { id: string; onClose: () => void }) {
+const forecastLabel = (f: AcceptedForecastView) =>
+  `${f.type}, received ${formatDateTime(f.receivedAt)} (ahead: ${formatDateTime(f.futureStart)} to ${formatDateTime(f.end)})`;
+
+/** Ask the Capacity Provider for a different capacity in one period of an accepted forecast. */
+export function AdjustmentModal({
+  id,
+  forecasts,
+  onClose,
+}: {
+  id: string;
+  /** The accepted forecasts with blocks ahead, newest first (the first is the default). */
+  forecasts: AcceptedForecastView[];
+  onClose: () => void;
+}) {
   return (
     <FormModal opened onClose={onClose} title="Request a forecast adjustment">
-      <AdjustmentForm id={id} onClose={onClose} />
+      <AdjustmentForm id={id} forecasts={forecasts} onClose={onClose} />
     </FormModal>
   );
 }
 
-function AdjustmentForm({ id, onClose }: { id: string; onClose: () => void }) {
+function AdjustmentForm({
+  id,
+  forecasts,
+  onClose,
+}: {
+  id: string;
+  forecasts: AcceptedForecastView[];
+  onClose: () => void;
+}) {
   const queryClient = useQueryClient();
   const form = useSchemaForm({
     initialValues: {
-      type: 'CONSUMPTION',
+      forecastRequestId: forecasts[0]?.requestId ?? '',
       blocks: [{ start: '', end: '', capacity: '', unit: 'A' }],
     } satisfies AdjustmentValues as AdjustmentValues,
     schema: adjustmentRequestBody,
@@ -59,6 +81,7 @@ function AdjustmentForm({ id, onClose }: { id: string; onClose: () => void }) {
       onClose();
     },
   });
+  const chosen = forecasts.find((f) => f.requestId === form.values.forecastRequestId);
   return (
     <ModalForm
       onSubmit={submitTo(form, send.mutate)}
@@ -70,15 +93,22 @@ function AdjustmentForm({ id, onClose }: { id: string; onClose: () => void }) {
       submitTestId="send-adjustment"
     >
       <Text size="sm" c="dimmed">
-        Asks the Capacity Provider for a different capacity in one period
-        (AdjustGroupCapacityForecast). It answers, if it agrees, with a new forecast. Times are in
-        your browser&apos;s time zone.
+        Asks the Capacity Provider to change an accepted forecast in one period
+        (AdjustGroupCapacityForecast, correlated to that forecast). It answers, if it agrees, with a
+        new forecast. Times are in your browser&apos;s time zone.
       </Text>
       <NativeSelect
-        label="Forecast type"
-        data={CAPACITY_FORECAST_TYPES.filter((t) => t !== 'OPTIMUM')}
-        {...form.getInputProps('type')}
+        label="Forecast"
+        data={forecasts.map((f) => ({ value: f.requestId, label: forecastLabel(f) }))}
+        {...form.getInputProps('forecastRequestId')}
+        data-testid="adjustment-forecast"
       />
+      {chosen && (
+        <Text size="xs" c="dimmed" data-testid="adjustment-span">
+          The period must lie between {formatDateTime(chosen.futureStart)} and{' '}
+          {formatDateTime(chosen.end)}.
+        </Text>
+      )}
       <Group grow align="flex-start">
         <TextInput
           type="datetime-local"

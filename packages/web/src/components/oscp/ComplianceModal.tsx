@@ -1,32 +1,50 @@
 import { Text, Textarea } from '@mantine/core';
+import { complianceErrorBody } from '@openvelope/server/oscp-contract';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { complianceErrorBody, type ComplianceErrorBody } from '../../api/awaiting';
 import { oscpApi, oscpKeys } from '../../api/oscp';
-import type { ConnectionDetail } from '../../api/types';
+import type { ComplianceErrorBody, OperatorMessageOffers } from '../../api/types';
 import { formatDateTime } from '../../format';
 import { submitTo, useSchemaForm } from '../../forms/schema-form';
 import { FormModal, ModalForm } from '../FormModal';
 import { sentNotice } from './sent-notice';
 
-/** Tell the Capacity Provider the depot cannot keep to its last forecast. */
-export function ComplianceModal({ c, onClose }: { c: ConnectionDetail; onClose: () => void }) {
+type Forecast = NonNullable<OperatorMessageOffers['complianceError']['forecast']>;
+
+/** Tell the Capacity Provider the depot cannot keep to the accepted forecast in force. */
+export function ComplianceModal({
+  id,
+  forecast,
+  onClose,
+}: {
+  id: string;
+  forecast: Forecast;
+  onClose: () => void;
+}) {
   return (
     <FormModal opened onClose={onClose} title="Report that a forecast cannot be met">
-      <ComplianceForm c={c} onClose={onClose} />
+      <ComplianceForm id={id} forecast={forecast} onClose={onClose} />
     </FormModal>
   );
 }
 
-function ComplianceForm({ c, onClose }: { c: ConnectionDetail; onClose: () => void }) {
+function ComplianceForm({
+  id,
+  forecast,
+  onClose,
+}: {
+  id: string;
+  forecast: Forecast;
+  onClose: () => void;
+}) {
   const queryClient = useQueryClient();
-  const last = c.control.lastForecast;
   const form = useSchemaForm({
     initialValues: { message: '' },
     schema: complianceErrorBody,
-    toRequest: (v) => v,
+    // Named explicitly: the report is about the forecast shown, even if another arrives meanwhile.
+    toRequest: (v) => ({ ...v, forecastRequestId: forecast.requestId }),
   });
   const send = useMutation({
-    mutationFn: (body: ComplianceErrorBody) => oscpApi.reportComplianceError(c.id, body),
+    mutationFn: (body: ComplianceErrorBody) => oscpApi.reportComplianceError(id, body),
     onSuccess: async (sent) => {
       sentNotice('Compliance error', sent.requestId);
       await queryClient.invalidateQueries({ queryKey: oscpKeys.all });
@@ -44,10 +62,9 @@ function ComplianceForm({ c, onClose }: { c: ConnectionDetail; onClose: () => vo
       submitTestId="send-compliance-error"
       submitColor="orange"
     >
-      <Text size="sm" c="dimmed">
-        Tells the Capacity Provider the depot cannot keep to its last forecast
-        {last ? ` (${last.type}, received ${formatDateTime(last.at)})` : ''}
-        (GroupCapacityComplianceError).
+      <Text size="sm" c="dimmed" data-testid="compliance-forecast">
+        Tells the Capacity Provider the depot cannot keep to its accepted {forecast.type} forecast
+        received {formatDateTime(forecast.at)} (GroupCapacityComplianceError, correlated to it).
       </Text>
       <Textarea
         label="What cannot be met, and why"

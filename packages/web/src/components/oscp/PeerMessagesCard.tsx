@@ -1,40 +1,38 @@
 import { Group, Text } from '@mantine/core';
 import { useState } from 'react';
+import { useOperatorMessageOffers } from '../../api/oscp';
 import type { ConnectionDetail } from '../../api/types';
 import { NEEDS_MANAGER } from '../../auth/permissions';
 import { PermittedButton } from '../PermittedButton';
+import { RefreshError } from '../States';
 import { AdjustmentModal } from './AdjustmentModal';
 import { Card } from './CardParts';
 import { ComplianceModal } from './ComplianceModal';
 
 type Sending = 'adjustment' | 'compliance' | null;
 
-/** Whether the peer will take business messages: handshaken, with no re-handshake pending. */
-function readyForBusiness(c: ConnectionDetail): boolean {
-  return (
-    c.enabled &&
-    ['HANDSHAKEN', 'ONLINE', 'OFFLINE'].includes(c.lifecycle.phase) &&
-    !c.lifecycle.handshake.required
-  );
-}
-
-/** What an operator can tell the Capacity Provider by hand. */
+/**
+ * What an operator can tell the Capacity Provider by hand. The server says what is offered now
+ * and why not (no accepted forecast in force, not handshaken); a disabled button shows that reason.
+ */
 export function PeerMessagesCard({ c, manage }: { c: ConnectionDetail; manage: boolean }) {
   const [sending, setSending] = useState<Sending>(null);
-  const ready = readyForBusiness(c);
-  const reason = !manage
-    ? NEEDS_MANAGER
-    : 'Messages go to the Capacity Provider once the connection is handshaken.';
+  const offers = useOperatorMessageOffers(c.id);
+  const loading = 'Checking what can be sent…';
+  const adjustment = offers.data?.adjustment;
+  const compliance = offers.data?.complianceError;
   return (
     <Card title="Messages to the Capacity Provider" testId="peer-messages">
       <Text size="sm" c="dimmed" mb="sm">
-        Ask for more or less capacity in a period, or report that a forecast cannot be met. Each is
-        sent like any other message and listed under Publications.
+        Ask for more or less capacity in a period of an accepted forecast, or report that one cannot
+        be met. Each is correlated to its forecast, sent like any other message and listed under
+        Publications.
       </Text>
+      {offers.isError && <RefreshError error={offers.error} />}
       <Group gap="sm">
         <PermittedButton
-          allowed={manage && ready}
-          reason={reason}
+          allowed={manage && Boolean(adjustment?.offered)}
+          reason={!manage ? NEEDS_MANAGER : (adjustment?.reason ?? loading)}
           variant="light"
           onClick={() => setSending('adjustment')}
           data-testid="request-adjustment"
@@ -42,8 +40,8 @@ export function PeerMessagesCard({ c, manage }: { c: ConnectionDetail; manage: b
           Request an adjustment
         </PermittedButton>
         <PermittedButton
-          allowed={manage && ready && c.control.lastForecast !== null}
-          reason={ready && manage ? 'No forecast has been received yet.' : reason}
+          allowed={manage && Boolean(compliance?.offered)}
+          reason={!manage ? NEEDS_MANAGER : (compliance?.reason ?? loading)}
           variant="light"
           color="orange"
           onClick={() => setSending('compliance')}
@@ -52,8 +50,25 @@ export function PeerMessagesCard({ c, manage }: { c: ConnectionDetail; manage: b
           Report non-compliance
         </PermittedButton>
       </Group>
-      {sending === 'adjustment' && <AdjustmentModal id={c.id} onClose={() => setSending(null)} />}
-      {sending === 'compliance' && <ComplianceModal c={c} onClose={() => setSending(null)} />}
+      {manage && adjustment && !adjustment.offered && (
+        <Text size="xs" c="dimmed" mt="xs" data-testid="adjustment-unavailable">
+          {adjustment.reason}
+        </Text>
+      )}
+      {sending === 'adjustment' && adjustment && (
+        <AdjustmentModal
+          id={c.id}
+          forecasts={adjustment.forecasts}
+          onClose={() => setSending(null)}
+        />
+      )}
+      {sending === 'compliance' && compliance?.forecast && (
+        <ComplianceModal
+          id={c.id}
+          forecast={compliance.forecast}
+          onClose={() => setSending(null)}
+        />
+      )}
     </Card>
   );
 }

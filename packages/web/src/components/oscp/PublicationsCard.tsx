@@ -8,7 +8,16 @@ import { Card, when } from './CardParts';
 import { PublicationBadge } from './StateBadges';
 
 /** What we send to a Capacity Provider (the outbox kinds). */
-const PUBLICATION_KINDS = ['Register', 'Handshake', 'HandshakeAcknowledge', 'Heartbeat'];
+const PUBLICATION_KINDS = [
+  'Register',
+  'Handshake',
+  'HandshakeAcknowledge',
+  'Heartbeat',
+  'UpdateGroupMeasurements',
+  'UpdateAssetMeasurements',
+  'AdjustGroupCapacityForecast',
+  'GroupCapacityComplianceError',
+];
 
 /** One line that never widens the table: cut with an ellipsis, the whole text in a tooltip. */
 function Clipped({ text, tooltip, color }: { text: string; tooltip?: string; color?: string }) {
@@ -45,6 +54,11 @@ function PublicationRow({ p, timeZone }: { p: Publication; timeZone: string | un
             {p.requestId}
           </Code>
         </Tooltip>
+        {p.correlationId && (
+          <Text size="xs" c="dimmed" truncate="end" data-testid="publication-correlation">
+            ↳ {p.correlationId}
+          </Text>
+        )}
       </Table.Td>
       <Table.Td className="num nowrap">
         {p.attempts} of {p.maxAttempts}

@@ -57,4 +57,29 @@ describe('timeline wording', () => {
     expect(new Set(types).size).toBe(types.length);
     expect(TIMELINE_GROUPS.map((g) => g.label)).toContain('Liveness');
   });
+
+  it('says which breach was reported against which forecast, and that its end closes it', () => {
+    const reported = entry({
+      type: 'OscpBreachReported',
+      data: {
+        reason: 'STARTED',
+        circuitName: 'Main switchboard',
+        forecastRequestId: 'f-1',
+        phase: 'L1',
+        measuredA: 70,
+        limitA: 60,
+        since: '2026-03-02T09:00:00Z',
+      },
+    } as never);
+    expect(summarize(reported, 'UTC')).toBe(
+      'Breach on Main switchboard reported (forecast f-1): L1 70 A against 60 A since 2 Mar 2026, 09:00:00 UTC',
+    );
+    const ended = entry({
+      type: 'OscpReportedBreachEnded',
+      data: { circuitName: 'Main switchboard', endedAt: '2026-03-02T09:10:00Z' },
+    } as never);
+    expect(summarize(ended, 'UTC')).toBe(
+      'Reported breach on Main switchboard ended at 2 Mar 2026, 09:10:00 UTC; nothing more is sent for it',
+    );
+  });
 });

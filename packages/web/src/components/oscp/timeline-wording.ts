@@ -85,9 +85,13 @@ export function summarize(item: TimelineItem, timeZone: string | undefined): str
     case 'OscpControlHandedOver':
       return str(item.data.message, 'OSCP control ended; local control resumed');
     case 'OscpAdjustmentRequested':
-      return `Adjustment of the ${str(item.data.type)} forecast requested by ${str(item.data.by)} (request ${str(item.data.requestId)})`;
+      return `Adjustment of the ${str(item.data.type)} forecast${item.data.forecastRequestId ? ` ${item.data.forecastRequestId}` : ''} requested by ${str(item.data.by)} (request ${str(item.data.requestId)})`;
     case 'OscpComplianceErrorReported':
       return `Non-compliance with forecast ${str(item.data.forecastRequestId)} reported by ${str(item.data.by)}: ${str(item.data.message)}`;
+    case 'OscpBreachReported':
+      return `${item.data.reason === 'WORSENED' ? 'Worsened breach' : 'Breach'} on ${str(item.data.circuitName)} reported (forecast ${str(item.data.forecastRequestId)}): ${item.data.phase} ${item.data.measuredA} A against ${item.data.limitA} A since ${when(item.data.since, timeZone)}`;
+    case 'OscpReportedBreachEnded':
+      return `Reported breach on ${str(item.data.circuitName)} ended at ${when(item.data.endedAt, timeZone)}; nothing more is sent for it`;
     default:
       return (item as { type: string }).type
         .replace(/^Oscp/, '')
@@ -106,6 +110,8 @@ export const TYPE_COLOR: Partial<Record<ConnectionTimelineEventType, string>> = 
   OscpRegistrationFailed: 'red',
   OscpHandshakeRejected: 'red',
   OscpForecastRejected: 'red',
+  OscpBreachReported: 'red',
+  OscpReportedBreachEnded: 'green',
   OscpPeerOffline: 'orange',
   OscpPeerOnline: 'green',
   OscpHandshakeCompleted: 'teal',
