@@ -8,6 +8,8 @@ export const E2E_PORT = Number(process.env.E2E_PORT ?? 8181);
 export const ADMIN_PASSWORD = 'e2e-admin-password';
 /** The demo Capacity Provider simulator listens next to the server (PORT + 1). */
 export const CP_SIMULATOR_URL = `http://127.0.0.1:${E2E_PORT + 1}`;
+/** The demo depot simulator's control API (breach scenarios) is at PORT + 2. */
+export const DEPOT_SIMULATOR_URL = `http://127.0.0.1:${E2E_PORT + 2}`;
 const dataDir = mkdtempSync(join(tmpdir(), 'openvelope-e2e-'));
 
 export default defineConfig({

@@ -14,6 +14,9 @@ import { startDemoCapacityProvider } from './seed/demo-capacity-provider';
 import { seedDemoDepot } from './seed/demo-depot';
 import { provisionDemoChargePoints } from './seed/demo-ocpp';
 
+/** The demo switchboard's breach hold time: a breach shows (and ends) within a minute. */
+const DEMO_BREACH_HOLD_SECONDS = 20;
+
 /** Composition root: configuration, database, migrations, first-run setup, HTTP, due work, simulators. */
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -65,7 +68,10 @@ async function main(): Promise<void> {
   });
   const demo = config.DEMO
     ? // The demo's vehicles plug in over OCPP: the simulated charge points start their transactions.
-      await seedDemoDepot(database.db, app.microgrid, clock.now(), { startSessions: false })
+      await seedDemoDepot(database.db, app.microgrid, clock.now(), {
+        startSessions: false,
+        breachHoldSeconds: DEMO_BREACH_HOLD_SECONDS,
+      })
     : undefined;
 
   const address = await app.http.listen({ port: config.PORT, host: config.HOST });
@@ -91,8 +97,13 @@ async function main(): Promise<void> {
     });
     await sim.start();
     stoppers.push(() => sim.stop());
+    const depotControl = await sim.listen({
+      port: config.DEMO_DEPOT_SIM_PORT ?? config.PORT + 2,
+      host: '127.0.0.1',
+    });
     demoLines.push(
       `  Depot simulator: ${sim.chargePoints.length} OCPP 1.6-J charge points on ${ocppUrl}/{id}`,
+      `    scenarios: npm run sim -- depot ignore|stuck|obey --charge-point DEMO-BAY-01 --url ${depotControl}`,
     );
     const demoScope = demo?.seeded
       ? { microgridId: demo.microgridId!, scopeId: demo.scopeId! }

@@ -42,6 +42,8 @@ const configSchema = z.object({
   /** Port of the Capacity Provider simulator started with the demo (default PORT + 1). */
   DEMO_CP_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   DEMO_CP_HEARTBEAT_S: z.coerce.number().int().min(1).default(10),
+  /** Port of the depot simulator's control API (breach scenarios; default PORT + 2). */
+  DEMO_DEPOT_SIM_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   /** base64 of 32 bytes; without it a key file is created in SECRETS_KEY_FILE (default DATA_DIR/secrets.key). */
   SECRETS_KEY: z.string().optional(),
   SECRETS_KEY_FILE: z.string().optional(),

@@ -1,5 +1,7 @@
 import type { ChargingService } from '../microgrid/app/charging';
+import type { BreachService } from '../microgrid/app/breaches';
 import type { DepotModelService } from '../microgrid/app/depot-model';
+import { DEFAULT_BREACH_SETTINGS } from '../microgrid/domain/breach';
 import type { Db } from '../platform/db/database';
 import { appendToStream, ConcurrencyError } from '../platform/events/event-store';
 
@@ -32,9 +34,13 @@ export const DEMO_VEHICLES: readonly {
  */
 export async function seedDemoDepot(
   db: Db,
-  services: { model: DepotModelService; charging: ChargingService },
+  services: { model: DepotModelService; charging: ChargingService; breaches: BreachService },
   now: Date,
-  options: { startSessions?: boolean } = {},
+  options: {
+    startSessions?: boolean;
+    /** A shorter breach hold time than the default, so a demo breach shows within a minute. */
+    breachHoldSeconds?: number;
+  } = {},
 ): Promise<{ seeded: boolean; circuitId?: string; scopeId?: string; microgridId?: string }> {
   try {
     await appendToStream(
@@ -57,6 +63,13 @@ export async function seedDemoDepot(
     { name: 'Main switchboard', phaseCount: 3, nominalVoltageV: 230, staticCapacityA: 160 },
     now,
   );
+  if (options.breachHoldSeconds !== undefined) {
+    await services.breaches.updateSettings(
+      circuitId,
+      { ...DEFAULT_BREACH_SETTINGS, holdSeconds: options.breachHoldSeconds },
+      now,
+    );
+  }
   const scopeId = await services.model.createScope(
     microgrid.id,
     { name: 'Grid connection', circuitIds: [circuitId] },
