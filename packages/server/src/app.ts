@@ -105,6 +105,8 @@ export interface App {
     control: ControlService;
     /** Runs lifecycle and control decisions (for tools that build their own services). */
     handler: ConnectionHandler;
+    /** Tells Capacity Providers about breach episodes (the handler of its due work). */
+    breachCompliance: BreachCompliance;
     /** Books the first retention run (it then books itself); `npm start` calls it once. */
     startRetention(now: Date): Promise<void>;
   };
@@ -336,6 +338,7 @@ export async function createApp(options: AppOptions): Promise<App> {
       dispatcher,
       control,
       handler,
+      breachCompliance,
       startRetention: (now) =>
         scheduleWork(db, { kind: RETENTION_WORK, key: 'oscp', dueAt: now }, now),
     },

@@ -216,6 +216,24 @@ describe('a breach on a circuit', () => {
   });
 });
 
+describe('concurrent checks', () => {
+  it('start one episode however many evaluate the circuit at once (PostgreSQL runs them together)', async () => {
+    await limit(60);
+    await draw(40, 30);
+    ctx.clock.advance(60_000);
+    const now = ctx.clock.now();
+    await Promise.all(
+      Array.from({ length: 16 }, () =>
+        ctx.db
+          .transaction()
+          .execute((trx) => ctx.app.microgrid.breachDetector.evaluate(trx, ids.circuitId, now)),
+      ),
+    );
+    expect((await breaches()).episodes).toHaveLength(1);
+    expect((await breachEvents()).map((e) => e.type)).toEqual(['CircuitBreachStarted']);
+  });
+});
+
 describe('breach settings', () => {
   const put = (body: unknown, cookie = manager) =>
     ctx.request({

@@ -342,4 +342,38 @@ describe('compliance errors from breaches', () => {
     expect(complianceErrors(peerId)).toHaveLength(1);
     expect((await reports(id))[0]!.worsenedReport).toBeNull();
   });
+
+  it('are decided once when many decisions about one episode race (PostgreSQL runs them at once)', async () => {
+    const { id, peerId } = await h.handshaken({ connection: NO_HEARTBEATS });
+    await forecast(peerId, 60);
+    await draw(40, 30);
+    h.ctx.clock.advance(60_000);
+    // The hold time ends: the check starts the episode; its report work is booked, not run.
+    await h.ctx.db
+      .transaction()
+      .execute((trx) =>
+        h.ctx.app.microgrid.breachDetector.evaluate(trx, h.ids.circuitId, h.ctx.clock.now()),
+      );
+    expect(await reports(id)).toEqual([]);
+    const open = (await get<CircuitBreaches>(`/api/circuits/${h.ids.circuitId}/breaches`)).open!;
+    const now = h.ctx.clock.now();
+    const work = {
+      id: 0,
+      kind: BREACH_REPORT_WORK,
+      key: open.id,
+      dueAt: now,
+      payload: {},
+      attempts: 0,
+    };
+    await Promise.all(
+      Array.from({ length: 16 }, () =>
+        h.ctx.db
+          .transaction()
+          .execute((trx) => h.ctx.app.oscp.breachCompliance.handle(trx, work, now)),
+      ),
+    );
+    await delivered(id);
+    expect(complianceErrors(peerId)).toHaveLength(1);
+    expect(await h.auditEvents(id, 'OscpBreachReported')).toHaveLength(1);
+  });
 });
