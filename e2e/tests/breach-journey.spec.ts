@@ -171,5 +171,8 @@ test('a vehicle that ignores its limit breaches the circuit; the grid operator h
       behaviour: 'OBEY',
     });
     await ok(await page.request.post(`/api/oscp-connections/${connectionId}/disconnect`));
+    await ok(
+      await request.fetch(`${CP_SIMULATOR_URL}/control/peers/${peerId}`, { method: 'DELETE' }),
+    );
   }
 });

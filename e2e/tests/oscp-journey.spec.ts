@@ -119,29 +119,38 @@ test('a forecast constrains the circuit, silence brings yellow fallback, and dis
   await openDemoConnection(page);
   await expect(page.getByTestId('mode-badge')).toHaveAttribute('data-mode', 'NORMAL');
 
-  // The operator asks the grid operator for more capacity tomorrow morning, from the same page.
+  // The operator asks the grid operator for more capacity in the forecast's next hour, from the
+  // same page: the request is about the forecast in force and correlated to it.
+  const forecasts = await request.fetch(
+    `${CP_SIMULATOR_URL}/control/messages?direction=outbound&endpoint=update_group_capacity_forecast&peer=${PEER}`,
+  );
+  const forecastId = ((await forecasts.json()).messages as { requestId: string }[]).at(
+    -1,
+  )!.requestId;
   const local = (ms: number) => {
     const d = new Date(ms);
     const pad = (n: number) => String(n).padStart(2, '0');
     return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
   };
   await page.getByTestId('request-adjustment').click();
-  await page.getByTestId('adjustment-start').fill(local(now + 24 * 3600_000));
-  await page.getByTestId('adjustment-end').fill(local(now + 26 * 3600_000));
+  await page.getByTestId('adjustment-start').fill(local(now + 30 * 60_000));
+  await page.getByTestId('adjustment-end').fill(local(now + 90 * 60_000));
   await page.getByTestId('adjustment-capacity').fill('120');
   await page.getByTestId('send-adjustment').click();
   await expect(
     page.locator('[data-testid="publication-row"][data-kind="AdjustGroupCapacityForecast"]'),
   ).toHaveAttribute('data-status', 'DELIVERED', { timeout: 20_000 });
   const atPeer = await request.fetch(
-    `${CP_SIMULATOR_URL}/control/messages?endpoint=adjust_group_capacity_forecast`,
+    `${CP_SIMULATOR_URL}/control/messages?endpoint=adjust_group_capacity_forecast&peer=${PEER}`,
   );
   const [adjustment] = (await atPeer.json()).messages as {
     status: number;
+    correlationId: string | null;
     body: { forecasted_blocks: { capacity: number; unit: string }[] };
   }[];
   expect(adjustment).toMatchObject({
     status: 204,
+    correlationId: forecastId,
     body: { forecasted_blocks: [{ capacity: 120, unit: 'A' }] },
   });
 
