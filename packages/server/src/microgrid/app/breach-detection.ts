@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Executor, Trx } from '../../platform/db/database';
 import { appendToStream } from '../../platform/events/event-store';
-import { scheduleWork } from '../../platform/scheduler/scheduler';
+import { ensureWorkDueBy, scheduleWork } from '../../platform/scheduler/scheduler';
 import { observeLoad, type BreachChange } from '../domain/breach';
 import type { CapacitySource } from '../domain/capacity';
 import { ALL_PHASES, type Phase } from '../domain/phases';
@@ -60,8 +60,9 @@ export async function requestBreachChecks(
   circuitIds: readonly string[],
   now: Date,
 ): Promise<void> {
+  // Every reading books one: a check already due covers it without locking its row.
   for (const circuitId of circuitIds)
-    await scheduleWork(db, { kind: BREACH_CHECK_WORK, key: circuitId, dueAt: now }, now);
+    await ensureWorkDueBy(db, { kind: BREACH_CHECK_WORK, key: circuitId, dueAt: now }, now);
 }
 
 /** Books a breach check of the circuits the readings' chargers are on. */
@@ -119,7 +120,7 @@ export class BreachDetector {
    * events, the next check, and the observers told.
    */
   async evaluate(trx: Trx, circuitId: string, now: Date): Promise<BreachChange[]> {
-    const circuit = await depot.findCircuit(trx, circuitId);
+    const circuit = await breaches.holdCircuit(trx, circuitId);
     if (!circuit) return [];
     const row = (await breaches.lockWatch(trx, circuitId, now))!;
     const measured = await breaches.phaseLoads(trx, circuitId);

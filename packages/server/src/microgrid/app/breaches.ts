@@ -69,7 +69,7 @@ export class BreachService {
     ]);
     const settings = watch?.settings ?? DEFAULT_BREACH_SETTINGS;
     const limitA = circuit.effectiveCapacityA;
-    const toleranceA = round1(toleranceFor(limitA, settings));
+    const tolerance = toleranceFor(limitA, settings);
     const phases = circuit.phaseCount === 1 ? (['L1'] as const) : ALL_PHASES;
     const open = episodes.find((e) => e.id === watch?.openEpisodeId && e.endedAt === null);
     const holdFrom = open ? watch?.withinSince : watch?.overSince;
@@ -77,11 +77,11 @@ export class BreachService {
       settings,
       status: open ? 'OPEN' : watch?.overSince ? 'SUSPECTED' : 'NORMAL',
       limitA,
-      toleranceA,
+      toleranceA: round1(tolerance),
       envelopeInForce: circuit.capacitySource.kind === 'ENVELOPE',
       phases: phases.map((phase) => {
         const measuredA = loads[phase] ?? 0;
-        return { phase, measuredA, overLimit: measuredA - limitA > toleranceA };
+        return { phase, measuredA, overLimit: measuredA - limitA > tolerance };
       }),
       overSince: watch?.overSince?.toISOString() ?? null,
       withinSince: (open && watch?.withinSince?.toISOString()) || null,

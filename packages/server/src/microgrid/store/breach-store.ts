@@ -4,6 +4,50 @@ import type { BreachSettings, BreachWatch } from '../domain/breach';
 import type { CapacitySource } from '../domain/capacity';
 import type { Phase } from '../domain/phases';
 
+/** What a breach check reads of its circuit. */
+export interface CheckedCircuit {
+  id: string;
+  name: string;
+  microgridId: string;
+  phaseCount: 1 | 3;
+  effectiveCapacityA: number;
+  capacitySource: CapacitySource;
+}
+
+/**
+ * The circuit, held against deletion until the transaction ends (`FOR KEY SHARE`: capacity
+ * refreshes, which lock it for update, do not wait). Taken before the watch row, circuit first as
+ * everywhere (ADR 0015), so a check never deadlocks with the circuit's deletion.
+ */
+export async function holdCircuit(
+  db: Executor,
+  circuitId: string,
+): Promise<CheckedCircuit | undefined> {
+  const row = await db
+    .selectFrom('circuits')
+    .select([
+      'id',
+      'name',
+      'microgrid_id',
+      'phase_count',
+      'effective_capacity_a',
+      'capacity_source',
+    ])
+    .where('id', '=', circuitId)
+    .forKeyShare()
+    .executeTakeFirst();
+  return (
+    row && {
+      id: row.id,
+      name: row.name,
+      microgridId: row.microgrid_id,
+      phaseCount: row.phase_count === 1 ? 1 : 3,
+      effectiveCapacityA: row.effective_capacity_a,
+      capacitySource: row.capacity_source as unknown as CapacitySource,
+    }
+  );
+}
+
 export interface WatchRow {
   circuitId: string;
   settings: BreachSettings;

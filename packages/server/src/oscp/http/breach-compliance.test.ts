@@ -208,6 +208,10 @@ describe('a vehicle that ignores its OCPP limit', () => {
       ]);
     } finally {
       await cp.stop();
+      // The server records the disconnect in the database: let it finish before the next reset.
+      const central = h.ctx.app.ocpp.centralSystem;
+      await eventually(() => central.connectedCount === 0, 'the charger disconnected');
+      await central.disconnectsRecorded();
     }
   });
 });

@@ -5,7 +5,14 @@ import { appendToStream, readStream } from '../events/event-store';
 import { createLogger } from '../logging';
 import { startTestApp, type TestContext } from '../../testing/test-app';
 import { testDatabaseUrl } from '../../testing/test-database';
-import { cancelWork, scheduleWork, Scheduler, type DueWork, type WorkHandler } from './scheduler';
+import {
+  cancelWork,
+  ensureWorkDueBy,
+  scheduleWork,
+  Scheduler,
+  type DueWork,
+  type WorkHandler,
+} from './scheduler';
 
 let ctx: TestContext;
 
@@ -42,6 +49,24 @@ function schedule(key: string, dueAt: Date, payload?: Record<string, unknown>) {
 async function rows() {
   return ctx.db.selectFrom('scheduled_work').selectAll().orderBy('due_at').execute();
 }
+
+describe('work that must be due by an instant', () => {
+  it('is booked when absent, moved earlier when due later, and left alone when due already', async () => {
+    const ensure = (key: string, dueAt: Date) =>
+      ensureWorkDueBy(ctx.db, { kind: KIND, key, dueAt }, ctx.clock.now());
+    await ensure('a', inMinutes(0));
+    expect((await rows()).map((r) => [r.dedupe_key, r.due_at])).toEqual([['a', inMinutes(0)]]);
+
+    await schedule('b', inMinutes(5));
+    await ensure('b', inMinutes(1));
+    // Already due by then: not moved later (scheduleWork would move it).
+    await ensure('a', inMinutes(3));
+    expect((await rows()).map((r) => [r.dedupe_key, r.due_at])).toEqual([
+      ['a', inMinutes(0)],
+      ['b', inMinutes(1)],
+    ]);
+  });
+});
 
 describe('due work', () => {
   it('runs only once it is due, by the manual clock', async () => {

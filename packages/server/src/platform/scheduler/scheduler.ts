@@ -40,6 +40,27 @@ export async function scheduleWork(
     .execute();
 }
 
+/**
+ * Books the work unless its row is already due by `work.dueAt`; a row due later is moved earlier.
+ * The common case (already due) is a plain read: frequent callers on one key, such as every meter
+ * reading of a circuit, do not queue on the row's lock. A row claimed while we read it is handled
+ * by its claimer, which may miss what we commit after its reads: the next call books it again.
+ */
+export async function ensureWorkDueBy(
+  db: Executor,
+  work: { kind: string; key: string; dueAt: Date },
+  now: Date,
+): Promise<void> {
+  const existing = await db
+    .selectFrom('scheduled_work')
+    .select('due_at')
+    .where('kind', '=', work.kind)
+    .where('dedupe_key', '=', work.key)
+    .executeTakeFirst();
+  if (existing && existing.due_at <= work.dueAt) return;
+  await scheduleWork(db, work, now);
+}
+
 export async function cancelWork(db: Executor, kind: string, key: string): Promise<void> {
   await db
     .deleteFrom('scheduled_work')
