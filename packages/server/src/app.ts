@@ -40,6 +40,8 @@ import { RefusalQueries } from './oscp/app/refusals';
 import { registerRefusalRoutes } from './oscp/http/refusal-routes';
 import { pruneOscpRecords, RETENTION_WORK, type RetentionSettings } from './oscp/app/retention';
 import { MEASUREMENT_WORK, publishMeasurements } from './oscp/app/measurements';
+import { MeasurementHistory } from './oscp/app/measurement-history';
+import { registerMeasurementRoutes } from './oscp/http/measurement-routes';
 import { OperatorMessageService } from './oscp/app/operator-messages';
 import {
   BREACH_REPORT_WORK,
@@ -303,12 +305,17 @@ export async function createApp(options: AppOptions): Promise<App> {
         trx,
         work,
         now,
-        (trx, scopeId, from, to) => microgrid.queries.scopeUsage(scopeId, from, to, trx),
+        (trx, scopeId, from, to) => microgrid.queries.scopeMetering(scopeId, from, to, trx),
         maxDeliveryAttempts,
       ),
     { batchable: true },
   );
-  const retention = options.oscp?.retention ?? { heartbeatHours: 24, recordDays: 30 };
+  registerMeasurementRoutes(http, { measurements: new MeasurementHistory(db) });
+  const retention = options.oscp?.retention ?? {
+    heartbeatHours: 24,
+    recordDays: 30,
+    measurementDays: 400,
+  };
   scheduler.register(
     RETENTION_WORK,
     async (trx, work, now) => {

@@ -58,6 +58,7 @@ async function main(): Promise<void> {
       retention: {
         heartbeatHours: config.OSCP_HEARTBEAT_RETENTION_HOURS,
         recordDays: config.OSCP_RECORD_RETENTION_DAYS,
+        measurementDays: config.OSCP_MEASUREMENT_RETENTION_DAYS,
       },
     },
     ocpp: {

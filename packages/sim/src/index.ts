@@ -26,6 +26,7 @@ export { SimError } from './cp/errors';
 export { INBOUND_ENDPOINTS, OSCP_PREFIX, type InboundEndpoint } from './cp/inbound';
 export { OAUTH_FAULT_ENDPOINT, type ActiveFault } from './cp/faults';
 export type { PeerSnapshot, RegistrationStatus, HandshakeStatus, OutcomeSummary } from './cp/peer';
+export type { MeasurementRule, MeasurementViolation } from './cp/measurements';
 export type {
   BehaviourSwitches,
   CapacityProviderSimulatorOptions,

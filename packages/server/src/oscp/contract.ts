@@ -5,10 +5,12 @@ import {
   AUTH_MODES,
   GAP_POLICIES,
   HANDSHAKE_INITIATORS,
+  INSTANTANEOUS_UNITS,
   MEASUREMENT_ALIGNMENTS,
   MEASUREMENT_PUBLICATION_MODES,
   PRESETS,
 } from './domain/connection-profile';
+import { OUTBOUND_KINDS } from './domain/outbound-kinds';
 
 /** Request and response shapes of the OSCP connection management API (not the protocol itself). */
 
@@ -39,6 +41,7 @@ const profileFields = {
   measurementConfiguration: z.enum(MEASUREMENT_CONFIGURATIONS),
   measurementPublicationIntervalSeconds: z.number().int(),
   measurementAlignment: z.enum(MEASUREMENT_ALIGNMENTS),
+  instantaneousMeasurementUnit: z.enum(INSTANTANEOUS_UNITS),
   requestedHeartbeatIntervalSeconds: z.number().int().nullable(),
   handshakeInitiator: z.enum(HANDSHAKE_INITIATORS),
   rehandshakeAfterOffline: z.boolean(),
@@ -71,6 +74,7 @@ export const createConnectionBody = z.object({
   measurementPublicationIntervalSeconds:
     profileFields.measurementPublicationIntervalSeconds.optional(),
   measurementAlignment: profileFields.measurementAlignment.optional(),
+  instantaneousMeasurementUnit: profileFields.instantaneousMeasurementUnit.optional(),
   requestedHeartbeatIntervalSeconds: profileFields.requestedHeartbeatIntervalSeconds.optional(),
   handshakeInitiator: profileFields.handshakeInitiator.optional(),
   rehandshakeAfterOffline: profileFields.rehandshakeAfterOffline.optional(),
@@ -248,6 +252,113 @@ export const secretNameParams = z.object({
     .string()
     .regex(/^[A-Za-z0-9._-]{1,120}$/, 'may contain letters, digits, dot, dash and underscore'),
 });
+
+// What we sent: publications (every outbound message) and the measurement history.
+
+export { OUTBOUND_KINDS };
+export const OUTBOUND_STATUSES = ['PENDING', 'SENDING', 'DELIVERED', 'RETRYING', 'FAILED'] as const;
+
+const pageFields = {
+  limit: z.coerce.number().int().min(1).max(200).default(25),
+  offset: z.coerce.number().int().min(0).default(0),
+};
+
+export const publicationQuery = z.object({
+  status: z.enum(OUTBOUND_STATUSES).optional(),
+  kind: z.enum(OUTBOUND_KINDS).optional(),
+  ...pageFields,
+});
+
+/** One outbound message with its body as sent (secrets appear only as references). */
+export const publicationView = z.object({
+  id: z.string(),
+  connectionId: z.string(),
+  kind: z.string(),
+  requestId: z.string(),
+  correlationId: z.string().nullable(),
+  status: z.enum(OUTBOUND_STATUSES),
+  attempts: z.number(),
+  maxAttempts: z.number(),
+  lastError: z.string().nullable(),
+  lastHttpStatus: z.number().nullable(),
+  lastUrl: z.string().nullable(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  deliveredAt: z.string().nullable(),
+  nextAttemptAt: z.string(),
+  body: z.record(z.string(), z.unknown()),
+});
+export type PublicationView = z.infer<typeof publicationView>;
+export const publicationList = z.object({ items: z.array(publicationView), total: z.number() });
+
+const instant = (what: string) =>
+  z.iso.datetime({ offset: true, message: `${what} must be an ISO 8601 instant with an offset` });
+
+const rangeFields = { from: instant('from').optional(), to: instant('to').optional() };
+const orderedRange = (r: { from?: string | undefined; to?: string | undefined }) =>
+  !r.from || !r.to || Date.parse(r.from) < Date.parse(r.to);
+
+/** A time range of windows: those ending after `from` and starting before `to`. */
+export const measurementRange = z
+  .object(rangeFields)
+  .refine(orderedRange, { message: 'must be after from', path: ['to'] });
+export const measurementQuery = z
+  .object({ ...rangeFields, ...pageFields })
+  .refine(orderedRange, { message: 'must be after from', path: ['to'] });
+
+/** How the connection publishes, and when its next window closes. */
+export const measurementCadenceView = z.object({
+  mode: z.enum(MEASUREMENT_PUBLICATION_MODES),
+  configuration: z.enum(MEASUREMENT_CONFIGURATIONS),
+  intervalSeconds: z.number(),
+  alignment: z.enum(MEASUREMENT_ALIGNMENTS),
+  instantaneousUnit: z.enum(INSTANTANEOUS_UNITS),
+  reportingAssetId: z.string().nullable(),
+  /** The end of the next window to publish; null while nothing is booked (not handshaken). */
+  nextWindowEnd: z.string().nullable(),
+});
+
+/** One published window: its values, the message as sent, and how its delivery went. */
+export const measurementView = z.object({
+  id: z.string(),
+  kind: z.string(),
+  configuration: z.enum(MEASUREMENT_CONFIGURATIONS),
+  windowStart: z.string(),
+  windowEnd: z.string(),
+  /** What the scope's register grew by in the window (Wh). */
+  energyWh: z.number(),
+  /** The scope's register at the window's end (Wh). */
+  registerWh: z.number(),
+  /** The most the scope drew at one instant in the window (W), and when. */
+  maxLoadW: z.number(),
+  maxLoadAt: z.string().nullable(),
+  /** Meter readings in the window. */
+  readings: z.number(),
+  requestId: z.string(),
+  body: z.record(z.string(), z.unknown()),
+  createdAt: z.string(),
+  /** The delivery as the outbox holds it; null once that record has been pruned. */
+  delivery: z
+    .object({
+      status: z.enum(OUTBOUND_STATUSES),
+      attempts: z.number(),
+      maxAttempts: z.number(),
+      lastError: z.string().nullable(),
+      lastHttpStatus: z.number().nullable(),
+      deliveredAt: z.string().nullable(),
+      nextAttemptAt: z.string(),
+    })
+    .nullable(),
+});
+export type MeasurementView = z.infer<typeof measurementView>;
+export const measurementList = z.object({
+  cadence: measurementCadenceView,
+  /** The most recent publication, whatever the range. */
+  latest: measurementView.nullable(),
+  items: z.array(measurementView),
+  total: z.number(),
+});
+export type MeasurementList = z.infer<typeof measurementList>;
 
 /**
  * The connection timeline: every event of its stream and its audit stream, typed by the catalogue

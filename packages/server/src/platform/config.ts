@@ -23,6 +23,7 @@ const configSchema = z.object({
   OSCP_HANDSHAKE_ACK_TIMEOUT_SECONDS: z.coerce.number().int().positive().default(60),
   OSCP_HEARTBEAT_RETENTION_HOURS: z.coerce.number().positive().default(24),
   OSCP_RECORD_RETENTION_DAYS: z.coerce.number().positive().default(30),
+  OSCP_MEASUREMENT_RETENTION_DAYS: z.coerce.number().positive().default(400),
   METER_READING_RETENTION_DAYS: z.coerce.number().positive().default(7),
   OCPP_HEARTBEAT_INTERVAL_S: z.coerce.number().int().min(10).max(86_400).default(60),
   OCPP_CALL_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),

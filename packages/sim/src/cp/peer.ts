@@ -1,4 +1,5 @@
 import type { MeasurementConfiguration, RequiredBehaviour, SendOutcome } from '@openvelope/oscp';
+import { emptyMeasurementLog, type MeasurementLog } from './measurements';
 import type { BehaviourSwitches, ForecastScheduleOptions, PeerConfig, PeerMode } from './types';
 
 export type RegistrationStatus =
@@ -118,6 +119,11 @@ export class Peer {
   /** Inbound request ids whose follow-up (register back, acknowledgement) has been sent. */
   readonly followedUp = new RecentIds(200);
 
+  /** What the FP's measurements said, and which rules they broke. */
+  measurements: MeasurementLog = emptyMeasurementLog();
+  /** Measurement request ids already judged: a retry of one is not judged again. */
+  readonly measurementRequests = new RecentIds(500);
+
   constructor(
     readonly id: string,
     readonly config: PeerConfig,
@@ -223,6 +229,7 @@ export function peerSnapshot(peer: Peer, now: Date) {
       delivered: peer.forecasts.delivered,
       lastOutcome: peer.forecasts.lastOutcome ?? null,
     },
+    measurements: structuredClone(peer.measurements),
     lastRequestAt: peer.fromFp.lastRequestAt ?? null,
   };
 }

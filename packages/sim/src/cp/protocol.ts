@@ -8,6 +8,7 @@ import type {
   UpdateGroupMeasurements,
 } from '@openvelope/oscp';
 import type { InboundMessage, InboundVerdict } from './inbound';
+import { energySeries, recordMeasurements } from './measurements';
 import type { Peer } from './peer';
 import type { SimClock } from './types';
 
@@ -104,7 +105,7 @@ function handleBusiness(message: InboundMessage, actions: ProtocolActions): Inbo
           peer,
           body.measurements.map((m, i) => [`measurements[${i}]`, m]),
         ) ??
-        ok()
+        accepted(peer, message, now, energySeries(endpoint, body))
       );
     }
     case 'update_asset_measurements': {
@@ -119,7 +120,7 @@ function handleBusiness(message: InboundMessage, actions: ProtocolActions): Inbo
         checkHandshake(peer) ??
         checkVectorUnits(peer, body) ??
         checkIntermittent(peer, energy) ??
-        ok()
+        accepted(peer, message, now, energySeries(endpoint, body))
       );
     }
     case 'adjust_group_capacity_forecast': {
@@ -196,6 +197,26 @@ function heartbeatsRequested(
   actions: ProtocolActions,
 ): void {
   if (intervalSeconds !== undefined) actions.heartbeatsRequested(peer, intervalSeconds);
+}
+
+/** An accepted measurement message: judged against the series so far (once per request id). */
+function accepted(
+  peer: Peer,
+  message: InboundMessage,
+  now: Date,
+  measurements: ReturnType<typeof energySeries>,
+): InboundVerdict {
+  if (!peer.measurementRequests.has(message.requestId)) {
+    peer.measurementRequests.add(message.requestId);
+    recordMeasurements(peer.measurements, {
+      requestId: message.requestId,
+      asked:
+        peer.handshake.requiredFromFp?.measurement_configuration ?? peer.measurementConfiguration,
+      measurements,
+      now,
+    });
+  }
+  return ok();
 }
 
 function checkGroup(peer: Peer, groupId: string): InboundVerdict | undefined {

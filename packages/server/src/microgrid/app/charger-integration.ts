@@ -4,6 +4,7 @@ import * as integration from '../store/charger-integration-store';
 import * as sessions from '../store/session-store';
 import { requestBreachChecksFor } from './breach-detection';
 import { refreshCircuit } from './capacity-refresh';
+import { recordSessionReadings } from './meter-readings';
 
 export type {
   ChargerAllocation,
@@ -74,13 +75,16 @@ export class ChargerIntegration {
     return integration.setControlledBy(trx, chargerId, controller);
   }
 
-  /** Stores the readings and books a breach check of their circuits (ADR 0050). */
+  /**
+   * Stores readings of the given sessions: they advance the scopes' energy registers, and their
+   * circuits get a breach check (ADR 0050).
+   */
   async recordReadings(
     trx: Trx,
     readings: readonly integration.SessionReading[],
     now: Date,
   ): Promise<void> {
-    await integration.insertSessionReadings(trx, readings);
+    await recordSessionReadings(trx, readings);
     await requestBreachChecksFor(
       trx,
       readings.map((r) => r.chargerId),

@@ -4,6 +4,7 @@ import * as depot from '../store/depot-store';
 import * as sessions from '../store/session-store';
 import { requestBreachChecksFor } from './breach-detection';
 import { refreshCircuit, type RefreshOutcome } from './capacity-refresh';
+import { recordSessionReadings } from './meter-readings';
 
 function isUniqueViolation(error: unknown): boolean {
   return (
@@ -79,7 +80,12 @@ export class ChargingService {
           { field: 'readings.chargerId', message: `unknown charger ${missing[0]}` },
         ]);
       }
-      await sessions.insertMeterReadings(trx, readings);
+      // A reading belongs to the session open on its charger when it arrives.
+      const open = await sessions.activeSessionIds(trx, ids);
+      await recordSessionReadings(
+        trx,
+        readings.map((r) => ({ ...r, sessionId: open.get(r.chargerId) ?? null })),
+      );
       await requestBreachChecksFor(trx, ids, now);
       return readings.length;
     });

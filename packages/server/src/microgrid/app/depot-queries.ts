@@ -4,6 +4,7 @@ import { describeSource, type CapacitySource } from '../domain/capacity';
 import { ALL_PHASES, type Phase } from '../domain/phases';
 import * as depot from '../store/depot-store';
 import * as envelopes from '../store/envelope-store';
+import * as registers from '../store/energy-register-store';
 import * as sessions from '../store/session-store';
 import type {
   BindingView,
@@ -49,11 +50,15 @@ function bindingView(binding: Record<string, unknown>): BindingView {
   }
 }
 
-/** What a managed scope's circuit used in a period (see `usageInPeriod`). */
-export interface ScopeUsage {
-  energyWh: number;
-  powerW: number;
-  /** Meter readings in the period: 0 means nothing was metered (not necessarily nothing used). */
+/** What a managed scope's meters say about a window (from, to]. */
+export interface ScopeMetering {
+  /** The scope's virtual register (Wh, never decreasing) at the window's start and end. */
+  registerAtStartWh: number;
+  registerAtEndWh: number;
+  /** The most its chargers drew together at one instant in the window, and when (null: no reading). */
+  maxLoadW: number;
+  maxLoadAt: Date | null;
+  /** Meter readings in the window: 0 means nothing was metered (not necessarily nothing used). */
   readings: number;
 }
 
@@ -62,19 +67,25 @@ export class DepotQueries {
   constructor(private readonly db: Db) {}
 
   /**
-   * Metered use of the one circuit a scope maps to, in (from, to]; undefined when the scope does
-   * not exist or does not map to exactly one circuit. What adapters report to grid operators.
+   * A scope's register at both ends of a window and its peak load within it (ADR 0040); undefined
+   * when the scope does not exist. What adapters report to grid operators.
    */
-  async scopeUsage(
+  async scopeMetering(
     scopeId: string,
     from: Date,
     to: Date,
     /** The caller's transaction, if it has one (PGlite has one connection to share). */
     db: Executor = this.db,
-  ): Promise<ScopeUsage | undefined> {
-    const scope = await depot.findScope(db, scopeId);
-    if (!scope || scope.circuitIds.length !== 1) return undefined;
-    return sessions.usageInPeriod(db, scope.circuitIds[0]!, from, to);
+  ): Promise<ScopeMetering | undefined> {
+    if (!(await depot.findScope(db, scopeId))) return undefined;
+    const peak = await registers.maxLoadInWindow(db, scopeId, from, to);
+    return {
+      registerAtStartWh: await registers.registerAt(db, scopeId, from),
+      registerAtEndWh: await registers.registerAt(db, scopeId, to),
+      maxLoadW: peak.maxLoadW,
+      maxLoadAt: peak.at,
+      readings: peak.readings,
+    };
   }
 
   async listMicrogrids(): Promise<MicrogridSummary[]> {

@@ -175,45 +175,19 @@ export interface MeterReading {
   currentA: number;
 }
 
-/** Stores readings and advances each active session's energy register. */
-export async function insertMeterReadings(
+/** The open session of each of the chargers that has one. */
+export async function activeSessionIds(
   db: Executor,
-  readings: readonly MeterReading[],
-): Promise<void> {
-  const sessions = await db
+  chargerIds: readonly string[],
+): Promise<Map<string, string>> {
+  if (chargerIds.length === 0) return new Map();
+  const rows = await db
     .selectFrom('charging_sessions')
     .select(['id', 'charger_id'])
     .where('ended_at', 'is', null)
-    .where(
-      'charger_id',
-      'in',
-      readings.map((r) => r.chargerId),
-    )
+    .where('charger_id', 'in', chargerIds)
     .execute();
-  const sessionOf = new Map(sessions.map((s) => [s.charger_id, s.id]));
-  await db
-    .insertInto('meter_readings')
-    .values(
-      readings.map((r) => ({
-        charger_id: r.chargerId,
-        session_id: sessionOf.get(r.chargerId) ?? null,
-        measured_at: r.measuredAt,
-        energy_wh: r.energyWh,
-        power_w: r.powerW,
-        current_a: r.currentA,
-      })),
-    )
-    .execute();
-  for (const r of readings) {
-    const sessionId = sessionOf.get(r.chargerId);
-    if (sessionId) {
-      await db
-        .updateTable('charging_sessions')
-        .set({ energy_wh: sql<number>`GREATEST(energy_wh, ${r.energyWh})` })
-        .where('id', '=', sessionId)
-        .execute();
-    }
-  }
+  return new Map(rows.map((s) => [s.charger_id, s.id]));
 }
 
 /** The newest reading of each charger of a circuit. */
@@ -254,45 +228,6 @@ export async function loadHistory(db: Executor, circuitId: string, from: Date, t
     SELECT bucket, max(a)::float8 AS current_a FROM per_phase GROUP BY bucket ORDER BY bucket
   `.execute(db);
   return result.rows;
-}
-
-/**
- * What a circuit's chargers used in (from, to]: the energy of every session metered in that span
- * (session meters count from each session's start, so a session's use is its newest reading at `to`
- * minus its newest at `from`, or all of it if it started within), and the power of each charger's
- * newest reading in the span, summed.
- */
-export async function usageInPeriod(
-  db: Executor,
-  circuitId: string,
-  from: Date,
-  to: Date,
-): Promise<{ energyWh: number; powerW: number; readings: number }> {
-  const result = await sql<{ energy_wh: number | null; power_w: number | null; readings: number }>`
-    WITH span AS (
-      SELECT r.charger_id, r.session_id, r.measured_at, r.energy_wh, r.power_w
-      FROM meter_readings r JOIN chargers c ON c.id = r.charger_id
-      WHERE c.circuit_id = ${circuitId} AND r.measured_at > ${from} AND r.measured_at <= ${to}
-    ), sessions AS (
-      SELECT s.charger_id, s.session_id, max(s.energy_wh) AS end_wh,
-        (SELECT max(b.energy_wh) FROM meter_readings b
-         WHERE b.charger_id = s.charger_id AND b.session_id = s.session_id
-           AND b.measured_at <= ${from}) AS start_wh
-      FROM span s WHERE s.session_id IS NOT NULL GROUP BY s.charger_id, s.session_id
-    ), newest AS (
-      SELECT DISTINCT ON (charger_id) charger_id, power_w FROM span
-      ORDER BY charger_id, measured_at DESC
-    )
-    SELECT
-      (SELECT sum(end_wh - coalesce(start_wh, 0)) FROM sessions) AS energy_wh,
-      (SELECT sum(power_w) FROM newest) AS power_w,
-      (SELECT count(*)::int FROM span) AS readings`.execute(db);
-  const row = result.rows[0]!;
-  return {
-    energyWh: Math.max(0, Number(row.energy_wh ?? 0)),
-    powerW: Math.max(0, Number(row.power_w ?? 0)),
-    readings: Number(row.readings),
-  };
 }
 
 /** Deletes up to `limit` meter readings taken before `before`; returns how many went. */

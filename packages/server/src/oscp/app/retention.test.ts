@@ -4,7 +4,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startTestApp, type TestContext } from '../../testing/test-app';
 import { RETENTION_BATCH, RETENTION_WORK } from './retention';
 
-// Retention of OSCP records with the test app's defaults: heartbeats 24 h, everything else 30 days.
+// Retention of OSCP records with the test app's defaults: heartbeats 24 h, measurements 400 days,
+// everything else 30 days.
 
 let ctx: TestContext;
 const connectionId = randomUUID();
@@ -92,6 +93,49 @@ describe('retention of OSCP records', () => {
     expect(await remainingOutbound()).toEqual(keep.sort());
     expect(await remainingInbound()).toEqual(keepInbound.sort());
     expect((await nextRun()).getTime()).toBe(ctx.clock.now().getTime() + HOUR);
+  });
+
+  it('keeps measurement publications and their records 400 days, apart from the other records', async () => {
+    const measurement = async (age: number) => {
+      const outboundId = await outbound('UpdateAssetMeasurements', 'DELIVERED', age);
+      const end = ago(age);
+      await ctx.db
+        .insertInto('oscp_measurements')
+        .values({
+          id: randomUUID(),
+          connection_id: connectionId,
+          scope_id: randomUUID(),
+          group_id: 'G1',
+          kind: 'UpdateAssetMeasurements',
+          configuration: 'INTERMITTENT',
+          window_start: new Date(end.getTime() - 900_000),
+          window_end: end,
+          energy_wh: 1,
+          register_wh: 1,
+          max_load_w: 1,
+          max_load_at: null,
+          readings: 1,
+          outbound_message_id: outboundId,
+          request_id: randomUUID(),
+          body: '{}' as never,
+          created_at: end,
+        })
+        .execute();
+      return outboundId;
+    };
+    const kept = [await measurement(31 * DAY), await measurement(399 * DAY)];
+    await measurement(401 * DAY);
+    await outbound('Register', 'DELIVERED', 31 * DAY);
+
+    await ctx.app.oscp.startRetention(ctx.clock.now());
+    await ctx.app.settle();
+
+    expect(await remainingOutbound()).toEqual(kept.sort());
+    const records = await ctx.db
+      .selectFrom('oscp_measurements')
+      .select('outbound_message_id')
+      .execute();
+    expect(records.map((r) => r.outbound_message_id).sort()).toEqual(kept.sort());
   });
 
   it('works through a large backlog a batch per run, coming back a second later until it is done', async () => {

@@ -1,7 +1,9 @@
 import type { Trx } from '../../platform/db/database';
 import { pruneFinishedOutbound } from '../../platform/outbox/outbox';
 import { scheduleWork, type DueWork } from '../../platform/scheduler/scheduler';
+import { MEASUREMENT_KINDS } from '../domain/measurements';
 import { pruneInboundRequests } from '../store/inbound-requests';
+import { pruneMeasurements } from '../store/measurement-history';
 import { pruneClearedProblems } from '../store/problems';
 import { pruneRefusals } from '../store/refusals';
 
@@ -12,6 +14,8 @@ export interface RetentionSettings {
   heartbeatHours: number;
   /** Every other finished publication and received request id, refused calls, cleared problems. */
   recordDays: number;
+  /** Measurement publications (their records and outbox rows): what a dispute may ask about. */
+  measurementDays: number;
 }
 
 /** Rows deleted per kind of record and run: short transactions, even with a large backlog. */
@@ -28,17 +32,34 @@ export async function pruneOscpRecords(
   work: Pick<DueWork, 'key'>,
   now: Date,
   settings: RetentionSettings,
-): Promise<{ outbound: number; inbound: number; refusals: number; problems: number }> {
+): Promise<{
+  outbound: number;
+  inbound: number;
+  refusals: number;
+  problems: number;
+  measurements: number;
+}> {
   const heartbeatsBefore = new Date(now.getTime() - settings.heartbeatHours * 3_600_000);
   const recordsBefore = new Date(now.getTime() - settings.recordDays * 86_400_000);
+  const measurementsBefore = new Date(now.getTime() - settings.measurementDays * 86_400_000);
   const limit = RETENTION_BATCH;
   const counts = [
     await pruneFinishedOutbound(trx, { before: heartbeatsBefore, kinds: ['Heartbeat'], limit }),
-    await pruneFinishedOutbound(trx, { before: recordsBefore, limit }),
+    await pruneFinishedOutbound(trx, {
+      before: recordsBefore,
+      exceptKinds: MEASUREMENT_KINDS,
+      limit,
+    }),
     await pruneInboundRequests(trx, { before: heartbeatsBefore, endpoints: ['heartbeat'], limit }),
     await pruneInboundRequests(trx, { before: recordsBefore, limit }),
     await pruneRefusals(trx, { before: recordsBefore, limit }),
     await pruneClearedProblems(trx, { before: recordsBefore, limit }),
+    await pruneFinishedOutbound(trx, {
+      before: measurementsBefore,
+      kinds: MEASUREMENT_KINDS,
+      limit,
+    }),
+    await pruneMeasurements(trx, { before: measurementsBefore, limit }),
   ];
   const more = counts.some((n) => n >= limit);
   await scheduleWork(
@@ -51,9 +72,10 @@ export async function pruneOscpRecords(
     now,
   );
   return {
-    outbound: counts[0]! + counts[1]!,
+    outbound: counts[0]! + counts[1]! + counts[6]!,
     inbound: counts[2]! + counts[3]!,
     refusals: counts[4]!,
     problems: counts[5]!,
+    measurements: counts[7]!,
   };
 }

@@ -20,6 +20,19 @@ export const SELECTABLE_GAP_POLICIES: readonly GapPolicy[] = [
 export const MEASUREMENT_ALIGNMENTS = ['NONE', 'CLOCK_HOUR'] as const;
 export type MeasurementAlignment = (typeof MEASUREMENT_ALIGNMENTS)[number];
 
+/** Units of the peak load in asset measurements: Vector accepts only W and kW. */
+export const INSTANTANEOUS_UNITS = ['W', 'KW'] as const;
+export type InstantaneousUnit = (typeof INSTANTANEOUS_UNITS)[number];
+
+/**
+ * Publication intervals: whole seconds from a minute to an hour that divide an hour, so every
+ * window boundary can fall on the clock hour.
+ */
+export const PUBLICATION_INTERVALS_S: readonly number[] = Array.from(
+  { length: 3600 - 59 },
+  (_, i) => i + 60,
+).filter((s) => 3600 % s === 0);
+
 export const PRESETS = ['VECTOR_DERMS', 'OSCP_STANDARD', 'CUSTOM'] as const;
 export type Preset = (typeof PRESETS)[number];
 
@@ -91,6 +104,8 @@ export interface ConnectionProfile {
   measurementConfiguration: MeasurementConfiguration;
   measurementPublicationIntervalSeconds: number;
   measurementAlignment: MeasurementAlignment;
+  /** The unit of the peak load in asset measurements. */
+  instantaneousMeasurementUnit: InstantaneousUnit;
   /** The heartbeat interval we ask the peer for in our handshake (acknowledgement); null = none. */
   requestedHeartbeatIntervalSeconds: number | null;
   handshakeInitiator: HandshakeInitiator;
@@ -116,6 +131,7 @@ export const PROFILE_FIELDS: readonly (keyof ConnectionProfile)[] = [
   'measurementConfiguration',
   'measurementPublicationIntervalSeconds',
   'measurementAlignment',
+  'instantaneousMeasurementUnit',
   'requestedHeartbeatIntervalSeconds',
   'handshakeInitiator',
   'rehandshakeAfterOffline',
@@ -129,6 +145,8 @@ export function withProfileDefaults(profile: ConnectionProfile): ConnectionProfi
   return {
     ...profile,
     interoperability: { ...STANDARD_INTEROPERABILITY, ...profile.interoperability },
+    // Peak loads were always sent in kW before the unit could be chosen.
+    instantaneousMeasurementUnit: profile.instantaneousMeasurementUnit ?? 'KW',
   };
 }
 
@@ -156,6 +174,7 @@ export const PRESET_DEFAULTS: Record<
     measurementConfiguration: 'INTERMITTENT',
     measurementPublicationIntervalSeconds: 900,
     measurementAlignment: 'CLOCK_HOUR',
+    instantaneousMeasurementUnit: 'KW',
     requestedHeartbeatIntervalSeconds: 60,
     handshakeInitiator: 'FLEXIBILITY_PROVIDER',
     rehandshakeAfterOffline: true,
@@ -173,6 +192,7 @@ export const PRESET_DEFAULTS: Record<
     measurementConfiguration: 'CONTINUOUS',
     measurementPublicationIntervalSeconds: 900,
     measurementAlignment: 'NONE',
+    instantaneousMeasurementUnit: 'KW',
     requestedHeartbeatIntervalSeconds: 60,
     handshakeInitiator: 'CAPACITY_PROVIDER',
     rehandshakeAfterOffline: false,
@@ -203,7 +223,6 @@ export function groupIdProblem(groupId: string): string | undefined {
   if (groupId.trim() !== groupId) return 'must not start or end with a space';
   return undefined;
 }
-const ALLOWED_INTERVALS_S = [60, 300, 600, 900, 1200, 1800, 3600];
 
 function peerUrlProblem(url: string): string | undefined {
   let parsed: URL;
@@ -220,7 +239,7 @@ function peerUrlProblem(url: string): string | undefined {
 
 /**
  * Rules a profile must satisfy to be saved. Each problem names its field, so forms show it in place.
- * Rules about being enabled (e.g. ASSET needs a reporting asset) are in `enablementProblems`.
+ * Rules about being enabled (e.g. credentials named) are in `enablementProblems`.
  */
 export function profileProblems(p: ConnectionProfile): FieldProblem[] {
   const found: FieldProblem[] = [];
@@ -236,12 +255,7 @@ export function profileProblems(p: ConnectionProfile): FieldProblem[] {
   if (p.authMode === 'OAUTH2_CLIENT_CREDENTIALS' && p.authReferences.tokenUrl === null) {
     // The token URL may be a plain reference; it is checked when used.
   }
-  if (!ALLOWED_INTERVALS_S.includes(p.measurementPublicationIntervalSeconds)) {
-    add(
-      'measurementPublicationIntervalSeconds',
-      `must be one of ${ALLOWED_INTERVALS_S.join(', ')} seconds`,
-    );
-  }
+  found.push(...measurementProblems(p));
   if (
     p.measurementAlignment === 'CLOCK_HOUR' &&
     3600 % p.measurementPublicationIntervalSeconds !== 0
@@ -278,16 +292,60 @@ export function profileProblems(p: ConnectionProfile): FieldProblem[] {
   return found;
 }
 
+/**
+ * What we publish, and how often (ADR 0040). Vector's asset profile: ASSET mode reports one asset
+ * (so it needs its id) as closed windows (INTERMITTENT), and Vector takes nothing but asset
+ * measurements. Checked on every save and again when enabling.
+ */
+export function measurementProblems(
+  p: Pick<
+    ConnectionProfile,
+    | 'preset'
+    | 'measurementPublicationMode'
+    | 'reportingAssetId'
+    | 'measurementConfiguration'
+    | 'measurementPublicationIntervalSeconds'
+    | 'instantaneousMeasurementUnit'
+  >,
+): FieldProblem[] {
+  const found: FieldProblem[] = [];
+  if (!PUBLICATION_INTERVALS_S.includes(p.measurementPublicationIntervalSeconds)) {
+    found.push({
+      field: 'measurementPublicationIntervalSeconds',
+      message:
+        'must be a whole number of seconds from 60 to 3600 that divides an hour (60, 300, 900…)',
+    });
+  }
+  if (p.preset === 'VECTOR_DERMS' && p.measurementPublicationMode !== 'ASSET') {
+    found.push({
+      field: 'measurementPublicationMode',
+      message: 'Vector DERMS accepts only asset measurements: choose ASSET',
+    });
+  }
+  if (p.measurementPublicationMode === 'ASSET') {
+    if (!p.reportingAssetId) {
+      found.push({
+        field: 'reportingAssetId',
+        message:
+          'ASSET measurement mode needs the reporting asset id (the one asset the site reports as)',
+      });
+    }
+    if (p.measurementConfiguration !== 'INTERMITTENT') {
+      found.push({
+        field: 'measurementConfiguration',
+        message: 'ASSET measurement mode publishes closed windows: choose INTERMITTENT',
+      });
+    }
+  }
+  if (!INSTANTANEOUS_UNITS.includes(p.instantaneousMeasurementUnit)) {
+    found.push({ field: 'instantaneousMeasurementUnit', message: 'must be W or KW' });
+  }
+  return found;
+}
+
 /** Extra rules for an enabled connection: it must be able to do its job. */
 export function enablementProblems(p: ConnectionProfile): FieldProblem[] {
   const found: FieldProblem[] = [];
-  if (p.measurementPublicationMode === 'ASSET' && !p.reportingAssetId) {
-    found.push({
-      field: 'reportingAssetId',
-      message:
-        'ASSET measurement mode needs a reporting asset id before the connection can be enabled',
-    });
-  }
   if (p.authMode === 'OSCP_TOKEN' && !p.authReferences.initialToken) {
     found.push({
       field: 'authReferences.initialToken',

@@ -176,11 +176,6 @@ describe('Configure', () => {
     });
   });
 
-  it('accepts a CONFIGURED Vector profile without a reporting asset: that rule is about enabling', () => {
-    const profile = vectorProfile({ reportingAssetId: null });
-    expect(given().when(configure(profile)).decision.ok).toBe(true);
-  });
-
   it('accepts no requested heartbeat (null)', () => {
     expect(
       given().when(configure(standardProfile({ requestedHeartbeatIntervalSeconds: null }))).decision
@@ -225,16 +220,28 @@ describe('Configure', () => {
       /http/,
     ],
     [
-      'an interval that is not allowed',
-      { measurementAlignment: 'NONE', measurementPublicationIntervalSeconds: 450 },
+      'an interval that does not divide an hour',
+      { measurementAlignment: 'NONE', measurementPublicationIntervalSeconds: 420 },
       ['measurementPublicationIntervalSeconds'],
-      /must be one of 60, 300, 600, 900, 1200, 1800, 3600/,
+      /from 60 to 3600 that divides an hour/,
+    ],
+    [
+      'an interval under a minute',
+      { measurementAlignment: 'NONE', measurementPublicationIntervalSeconds: 30 },
+      ['measurementPublicationIntervalSeconds'],
+      /from 60 to 3600/,
     ],
     [
       'CLOCK_HOUR alignment with an interval that does not divide an hour',
       { measurementAlignment: 'CLOCK_HOUR', measurementPublicationIntervalSeconds: 420 },
       ['measurementPublicationIntervalSeconds', 'measurementAlignment'],
-      /divides an hour|must be one of/,
+      /divides an hour/,
+    ],
+    [
+      'an instantaneous unit Vector does not accept',
+      { instantaneousMeasurementUnit: 'A' as 'W' },
+      ['instantaneousMeasurementUnit'],
+      /W or KW/,
     ],
     [
       'a heartbeat of 0',
@@ -315,9 +322,14 @@ describe('Configure', () => {
 
   it('applies the enablement rules when enabling in the same step', () => {
     const problems = given()
-      .when(configure(vectorProfile({ reportingAssetId: null }), true))
-      .thenInvalid('reportingAssetId');
-    expect(problems[0]!.message).toMatch(/reporting asset id/);
+      .when(
+        configure(
+          vectorProfile({ authReferences: { ...vectorProfile().authReferences, clientId: null } }),
+          true,
+        ),
+      )
+      .thenInvalid('authReferences.clientId');
+    expect(problems[0]!.message).toMatch(/OAuth2 client credentials/);
   });
 });
 
@@ -401,27 +413,14 @@ describe('Edit', () => {
   it.each([
     ['null', null],
     ['an empty string', ''],
-  ])('removes the reporting asset (as %s) of a connection that is not enabled', (_what, value) => {
-    const before = vectorProfile();
-    const decision = given(configured(before), enabled(), disabled()).when(
-      edit({ reportingAssetId: value }),
-    ).decision;
-    expect(decision).toEqual({
-      ok: true,
-      events: [
-        {
-          type: 'OscpConnectionEdited',
-          data: {
-            connectionId: ID,
-            profile: { ...before, reportingAssetId: null },
-            changes: [{ field: 'reportingAssetId', from: 'DEPOT-METER-1', to: null }],
-            by: 'carol',
-            at: AT,
-          },
-        },
-      ],
-    });
-  });
+  ])(
+    'refuses to remove the reporting asset (as %s) of a disabled ASSET connection too',
+    (_what, value) => {
+      given(configured(vectorProfile()), enabled(), disabled())
+        .when(edit({ reportingAssetId: value }))
+        .thenInvalid('reportingAssetId');
+    },
+  );
 
   it('refuses to remove a needed secret name from an enabled OAuth2 connection', () => {
     given(configured(vectorProfile()), enabled())
@@ -436,6 +435,68 @@ describe('Edit', () => {
   });
 });
 
+describe('Vector’s asset profile on every path (ADR 0040)', () => {
+  const enable: ConnectionCommand = { type: 'Enable', by: 'erin' };
+  const edit = (patch: Parameters<typeof applyPatch>[1]): ConnectionCommand => ({
+    type: 'Edit',
+    patch,
+    by: 'erin',
+  });
+
+  it('refuses to create ASSET with CONTINUOUS, or without its asset, enabled or not', () => {
+    for (const enableNow of [false, true]) {
+      given()
+        .when(configure(vectorProfile({ measurementConfiguration: 'CONTINUOUS' }), enableNow))
+        .thenInvalid('measurementConfiguration');
+      given()
+        .when(configure(vectorProfile({ reportingAssetId: null }), enableNow))
+        .thenInvalid('reportingAssetId');
+    }
+    expect(given().when(configure(vectorProfile())).decision.ok).toBe(true);
+  });
+
+  it('refuses an edit to CONTINUOUS in ASSET mode, and to ASSET mode while CONTINUOUS', () => {
+    given(configured(vectorProfile()))
+      .when(edit({ measurementConfiguration: 'CONTINUOUS' }))
+      .thenInvalid('measurementConfiguration');
+    given(configured(standardProfile()))
+      .when(edit({ measurementPublicationMode: 'ASSET', reportingAssetId: 'M1' }))
+      .thenInvalid('measurementConfiguration');
+  });
+
+  it('refuses a switch to the Vector preset that keeps group measurements or lacks the asset', () => {
+    given(configured(standardProfile()))
+      .when(edit({ preset: 'VECTOR_DERMS' }))
+      .thenInvalid('measurementPublicationMode');
+    const problems = given(configured(standardProfile()))
+      .when(edit({ preset: 'VECTOR_DERMS', measurementPublicationMode: 'ASSET' }))
+      .thenInvalid('reportingAssetId', 'measurementConfiguration');
+    expect(problems.map((p) => p.message).join(' | ')).toMatch(/INTERMITTENT/);
+    expect(
+      given(configured(standardProfile())).when(
+        edit({
+          preset: 'VECTOR_DERMS',
+          measurementPublicationMode: 'ASSET',
+          measurementConfiguration: 'INTERMITTENT',
+          reportingAssetId: 'M1',
+        }),
+      ).decision.ok,
+    ).toBe(true);
+  });
+
+  it('refuses to enable an ASSET profile saved as CONTINUOUS under older rules', () => {
+    given(configured(vectorProfile({ measurementConfiguration: 'CONTINUOUS' })))
+      .when(enable)
+      .thenInvalid('measurementConfiguration');
+  });
+
+  it('reads a profile saved before the instantaneous unit existed as kW', () => {
+    const { instantaneousMeasurementUnit: _unit, ...older } = vectorProfile();
+    const state = given(configured(older as ConnectionProfile)).state;
+    expect(state.profile?.instantaneousMeasurementUnit).toBe('KW');
+  });
+});
+
 describe('Enable and Disable', () => {
   const enable: ConnectionCommand = { type: 'Enable', by: 'dave' };
   const disable: ConnectionCommand = { type: 'Disable', by: 'dave' };
@@ -446,12 +507,12 @@ describe('Enable and Disable', () => {
       .then({ type: 'OscpConnectionEnabled', data: { connectionId: ID, by: 'dave', at: AT } });
   });
 
-  it('refuses to enable ASSET mode without a reporting asset id, saying so', () => {
+  it('refuses to enable ASSET mode without a reporting asset id (a profile saved under older rules), saying so', () => {
     const problems = given(configured(vectorProfile({ reportingAssetId: null })))
       .when(enable)
       .thenInvalid('reportingAssetId');
     expect(problems[0]!.message).toBe(
-      'ASSET measurement mode needs a reporting asset id before the connection can be enabled',
+      'ASSET measurement mode needs the reporting asset id (the one asset the site reports as)',
     );
   });
 

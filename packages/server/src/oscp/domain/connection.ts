@@ -1,6 +1,7 @@
 import {
   applyPatch,
   enablementProblems,
+  measurementProblems,
   profileChanges,
   profileProblems,
   type ConnectionProfile,
@@ -131,7 +132,11 @@ export function decide(command: ConnectionCommand, state: Connection, now: Date)
       if (!state.exists || !state.profile) return reject({ kind: 'not-found' });
       if (state.enabled)
         return reject({ kind: 'conflict', message: 'The connection is already enabled.' });
-      const problems = enablementProblems(state.profile);
+      // A profile saved under older rules may not meet today's measurement rules.
+      const problems = [
+        ...measurementProblems(state.profile),
+        ...enablementProblems(state.profile),
+      ];
       if (problems.length > 0) return reject({ kind: 'invalid', problems });
       return accept({ type: 'OscpConnectionEnabled', data: { connectionId, by: command.by, at } });
     }

@@ -76,12 +76,13 @@ const isConfigurationEvent = (type: string) =>
     'OscpConnectionDisabled',
   ].includes(type);
 
-/** A Vector DERMS connection whose OAuth2 secret names are set; no reporting asset unless given. */
+/** A Vector DERMS connection whose OAuth2 secret names and reporting asset are set. */
 function vectorBody(extra: Body = {}): Body {
   return {
     preset: 'VECTOR_DERMS',
     displayName: 'Vector North',
     groupId: 'VECGRP01',
+    reportingAssetId: 'DEPOT-METER-1',
     microgridId: ids.microgridId,
     scopeId: ids.scopeId,
     peerBaseUrl: 'https://derms.example.com/oscp/cp/2.0',
@@ -246,7 +247,8 @@ describe('creating a connection', () => {
       measurementPublicationIntervalSeconds: 900,
       measurementAlignment: 'CLOCK_HOUR',
       handshakeInitiator: 'FLEXIBILITY_PROVIDER',
-      reportingAssetId: null,
+      reportingAssetId: 'DEPOT-METER-1',
+      instantaneousMeasurementUnit: 'KW',
       peerBaseUrl: 'https://derms.example.com/oscp/cp/2.0',
     });
     expect(connection.secrets).toMatchObject({
@@ -334,9 +336,29 @@ describe('creating a connection', () => {
       ['peerBaseUrl'],
     ],
     [
-      'an interval that is not allowed',
-      { measurementPublicationIntervalSeconds: 450, measurementAlignment: 'NONE' },
+      'an interval that does not divide an hour',
+      { measurementPublicationIntervalSeconds: 420, measurementAlignment: 'NONE' },
       ['measurementPublicationIntervalSeconds'],
+    ],
+    [
+      'ASSET measurements as CONTINUOUS',
+      { measurementConfiguration: 'CONTINUOUS' },
+      ['measurementConfiguration'],
+    ],
+    [
+      'ASSET measurements without the reporting asset',
+      { reportingAssetId: null },
+      ['reportingAssetId'],
+    ],
+    [
+      'the Vector preset with group measurements',
+      { measurementPublicationMode: 'GROUP' },
+      ['measurementPublicationMode'],
+    ],
+    [
+      'an instantaneous unit of A',
+      { instantaneousMeasurementUnit: 'A' },
+      ['instantaneousMeasurementUnit'],
     ],
     [
       'CLOCK_HOUR with an interval not dividing an hour',
@@ -415,12 +437,20 @@ describe('creating a connection', () => {
   });
 
   it('refuses to create an enabled connection whose profile cannot be enabled, and writes nothing', async () => {
-    const problem = expectProblem(await create(vectorBody({ enabled: true })), 400, 'validation');
+    const problem = expectProblem(
+      await create(
+        vectorBody({
+          enabled: true,
+          authReferences: { tokenUrl: 'vector-token-url', clientId: 'vector-client-id' },
+        }),
+      ),
+      400,
+      'validation',
+    );
     expect(problem.errors).toEqual([
       {
-        field: 'reportingAssetId',
-        message:
-          'ASSET measurement mode needs a reporting asset id before the connection can be enabled',
+        field: 'authReferences.clientSecret',
+        message: 'OAuth2 client credentials need this secret name',
       },
     ]);
     expect(await connectionRows()).toEqual([]);
@@ -593,53 +623,75 @@ describe('editing, and the history of changes', () => {
 });
 
 describe('enabling and disabling', () => {
-  it('refuses to enable ASSET mode without a reporting asset id, then enables once it is set', async () => {
-    const connection = await created(vectorBody());
-    const refused = expectProblem(await enable(connection.id), 400, 'validation');
-    expect(refused.errors).toEqual([
-      {
-        field: 'reportingAssetId',
-        message:
-          'ASSET measurement mode needs a reporting asset id before the connection can be enabled',
-      },
-    ]);
-    expect(refused.detail).toContain('reporting asset id');
-    expect((await detail(connection.id)).json()).toMatchObject({
-      state: 'CONFIGURED',
-      enabled: false,
-      version: 1,
-    });
+  it('refuses ASSET with CONTINUOUS or without its asset on create, edit, enable and preset switch, naming the field and changing nothing', async () => {
+    const fields = (response: LightMyRequestResponse) =>
+      (expectProblem(response, 400, 'validation').errors as { field: string }[])
+        .map((e) => e.field)
+        .sort();
+    const empty = await snapshot();
+    // Create, enabled or not.
+    for (const enabled of [false, true]) {
+      expect(
+        fields(await create(vectorBody({ measurementConfiguration: 'CONTINUOUS', enabled }))),
+      ).toEqual(['measurementConfiguration']);
+      expect(fields(await create(vectorBody({ reportingAssetId: null, enabled })))).toEqual([
+        'reportingAssetId',
+      ]);
+    }
+    expect(await snapshot()).toEqual(empty);
 
-    expect((await patch(connection.id, { reportingAssetId: 'DEPOT-METER-1' })).statusCode).toBe(
-      200,
+    // Edit.
+    const vector = await created(vectorBody());
+    const standard = await created(standardBody({ groupId: 'STD1', scopeId: await secondScope() }));
+    const stored = await snapshot();
+    expect(fields(await patch(vector.id, { measurementConfiguration: 'CONTINUOUS' }))).toEqual([
+      'measurementConfiguration',
+    ]);
+    for (const removed of [null, '']) {
+      expect(fields(await patch(vector.id, { reportingAssetId: removed }))).toEqual([
+        'reportingAssetId',
+      ]);
+    }
+    expect(
+      fields(
+        await patch(standard.id, { measurementPublicationMode: 'ASSET', reportingAssetId: 'M1' }),
+      ),
+    ).toEqual(['measurementConfiguration']);
+    // Preset switch: to Vector's profile only with asset measurements, its asset and INTERMITTENT.
+    expect(fields(await patch(standard.id, { preset: 'VECTOR_DERMS' }))).toEqual([
+      'measurementPublicationMode',
+    ]);
+    expect(
+      fields(
+        await patch(standard.id, { preset: 'VECTOR_DERMS', measurementPublicationMode: 'ASSET' }),
+      ),
+    ).toEqual(['measurementConfiguration', 'reportingAssetId']);
+    expect(await snapshot()).toEqual(stored);
+    const switched = await patch(standard.id, {
+      preset: 'VECTOR_DERMS',
+      measurementPublicationMode: 'ASSET',
+      measurementConfiguration: 'INTERMITTENT',
+      reportingAssetId: 'M1',
+    });
+    expect(switched.statusCode, switched.body).toBe(200);
+
+    // Enable: a profile saved as ASSET + CONTINUOUS before this rule existed cannot be enabled.
+    const older = { ...vector.profile, measurementConfiguration: 'CONTINUOUS' };
+    await sql`UPDATE events SET data = jsonb_set(data, '{profile}', ${JSON.stringify(older)}::jsonb)
+      WHERE stream_id = ${connectionStream(vector.id)} AND type = 'OscpConnectionConfigured'`.execute(
+      ctx.db,
     );
-    const enabled = await enable(connection.id);
-    expect(enabled.statusCode, enabled.body).toBe(200);
-    // Enabled: the flag is set and the state has left CONFIGURED (it is ENABLED, or, with the
-    // OSCP lifecycle, the phase enabling started: REGISTERED for an OAuth2 peer).
-    expect(enabled.json().enabled).toBe(true);
-    expect(enabled.json().state).not.toBe('CONFIGURED');
-    expect(await connectionRows()).toEqual([
-      expect.objectContaining({ id: connection.id, group_id: 'VECGRP01', enabled: true }),
-    ]);
-    const list = ((await history(connection.id)).json().history as HistoryEntry[]).filter((h) =>
-      isConfigurationEvent(h.type),
-    );
-    expect(list.map((h) => [h.type, h.by])).toEqual([
-      ['OscpConnectionEnabled', 'alice'],
-      ['OscpConnectionEdited', 'alice'],
-      ['OscpConnectionConfigured', 'alice'],
-    ]);
-    expect(list[1]!.changes).toEqual([
-      { field: 'reportingAssetId', from: null, to: 'DEPOT-METER-1' },
-    ]);
+    await sql`UPDATE oscp_connections SET profile = ${JSON.stringify(older)}::jsonb
+      WHERE id = ${vector.id}`.execute(ctx.db);
+    const beforeEnable = await snapshot();
+    expect(fields(await enable(vector.id))).toEqual(['measurementConfiguration']);
+    expect(await snapshot()).toEqual(beforeEnable);
   });
 
-  it('keeps an enabled ASSET connection’s reporting asset: removing it is refused', async () => {
-    const connection = await created(
-      vectorBody({ reportingAssetId: 'DEPOT-METER-1', enabled: true }),
-    );
+  it('keeps an ASSET connection’s reporting asset, enabled or not: removing it is refused', async () => {
+    const connection = await created(vectorBody({ enabled: true }));
     expect(connection.enabled).toBe(true);
+    expect((await disable(connection.id)).statusCode).toBe(200);
     for (const removed of [null, '']) {
       const problem = expectProblem(
         await patch(connection.id, { reportingAssetId: removed }),
@@ -649,11 +701,14 @@ describe('enabling and disabling', () => {
       expect(problem.errors.map((e: { field: string }) => e.field)).toEqual(['reportingAssetId']);
     }
     expect((await detail(connection.id)).json().profile.reportingAssetId).toBe('DEPOT-METER-1');
-    // Disabled, it may be removed (null means none).
-    expect((await disable(connection.id)).statusCode).toBe(200);
-    const removed = await patch(connection.id, { reportingAssetId: null });
-    expect(removed.statusCode).toBe(200);
-    expect(removed.json().profile.reportingAssetId).toBeNull();
+    // A new asset id is recorded in the history.
+    expect((await patch(connection.id, { reportingAssetId: 'DEPOT-METER-2' })).statusCode).toBe(
+      200,
+    );
+    const [latest] = (await history(connection.id)).json().history as HistoryEntry[];
+    expect(latest!.changes).toEqual([
+      { field: 'reportingAssetId', from: 'DEPOT-METER-1', to: 'DEPOT-METER-2' },
+    ]);
   });
 
   it('refuses to enable twice or disable twice with 409', async () => {

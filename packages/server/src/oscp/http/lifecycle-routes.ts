@@ -176,13 +176,10 @@ export function registerLifecycleRoutes(app: HttpApp, deps: LifecycleRouteDeps):
       config: { allow: ANY_USER },
       schema: {
         tags,
-        summary: 'Outbound OSCP messages of a connection, newest first',
+        summary: 'Outbound OSCP messages of a connection with their bodies, newest first',
         params: idParams,
-        querystring: z.object({
-          status: z.enum(['PENDING', 'SENDING', 'DELIVERED', 'RETRYING', 'FAILED']).optional(),
-          kind: z.string().max(60).optional(),
-          ...page,
-        }),
+        querystring: c.publicationQuery,
+        response: { 200: c.publicationList },
       },
     },
     async (request) => {

@@ -12,6 +12,8 @@ import * as eventSubjects from './migrations/0009-event-subjects';
 import * as problems from './migrations/0010-problems-and-refusals';
 import * as connectionDeletion from './migrations/0011-connection-deletion';
 import * as ocpp from './migrations/0020-ocpp';
+import * as energyRegisters from './migrations/0040-scope-energy-registers';
+import * as oscpMeasurements from './migrations/0041-oscp-measurements';
 import * as breachDetection from './migrations/0050-breach-detection';
 import * as breachCompliance from './migrations/0051-breach-compliance';
 
@@ -29,6 +31,8 @@ const migrations: Record<string, Migration> = {
   '0010-problems-and-refusals': problems,
   '0011-connection-deletion': connectionDeletion,
   '0020-ocpp': ocpp,
+  '0040-scope-energy-registers': energyRegisters,
+  '0041-oscp-measurements': oscpMeasurements,
   '0050-breach-detection': breachDetection,
   '0051-breach-compliance': breachCompliance,
 };
@@ -36,7 +40,9 @@ const migrations: Record<string, Migration> = {
 const provider: MigrationProvider = { getMigrations: async () => migrations };
 
 export async function migrateToLatest(db: Db): Promise<void> {
-  const migrator = new Migrator({ db, provider });
+  // Numbers are ranges per area (0040s measurements, 0050s breaches…), merged in any order: each
+  // migration stands alone, so one added below an applied one still runs.
+  const migrator = new Migrator({ db, provider, allowUnorderedMigrations: true });
   const { error, results } = await migrator.migrateToLatest();
   const failed = results?.find((r) => r.status === 'Error');
   if (error || failed) {

@@ -426,6 +426,38 @@ export interface OcppMessageLogTable {
   payload: Json<Record<string, unknown> | unknown[]>;
 }
 
+export interface ScopeEnergySecondsTable {
+  scope_id: string;
+  second_end: Timestamp;
+  energy_wh: number;
+}
+
+export interface ScopeEnergyRegistersTable {
+  scope_id: string;
+  folded_wh: number;
+  folded_until: Timestamp;
+}
+
+export interface OscpMeasurementsTable {
+  id: string;
+  connection_id: string;
+  scope_id: string;
+  group_id: string;
+  kind: string;
+  configuration: string;
+  window_start: Timestamp;
+  window_end: Timestamp;
+  energy_wh: number;
+  register_wh: number;
+  max_load_w: number;
+  max_load_at: Timestamp | null;
+  readings: number;
+  outbound_message_id: string;
+  request_id: string;
+  body: Json<Record<string, unknown>>;
+  created_at: Timestamp;
+}
+
 export interface Database {
   ocpp_charge_points: OcppChargePointsTable;
   ocpp_id_tag_policies: OcppIdTagPoliciesTable;
@@ -462,4 +494,7 @@ export interface Database {
   circuit_breach_watch: CircuitBreachWatchTable;
   breach_episodes: BreachEpisodesTable;
   oscp_breach_reports: OscpBreachReportsTable;
+  scope_energy_seconds: ScopeEnergySecondsTable;
+  scope_energy_registers: ScopeEnergyRegistersTable;
+  oscp_measurements: OscpMeasurementsTable;
 }

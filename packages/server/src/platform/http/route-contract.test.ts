@@ -20,7 +20,6 @@ const AWAITING_RESPONSE_SCHEMA = [
   'POST /api/oscp-connections/:id/disconnect',
   'POST /api/oscp-connections/:id/initial-token',
   'POST /api/oscp-connections/:id/oauth-client',
-  'GET /api/oscp-connections/:id/publications',
   'GET /api/oscp-connections/:id/timeline',
   // oscp/http/protocol-routes.ts (the OSCP wire: 204, or 400 with a message)
   'POST /oscp/fp/2.0/register',

@@ -89,6 +89,8 @@ export interface OutboundView {
   updatedAt: string;
   deliveredAt: string | null;
   nextAttemptAt: string;
+  /** As written; secrets appear only as references, filled in at send time. */
+  body: Record<string, unknown>;
 }
 
 export async function listOutbound(
@@ -130,19 +132,28 @@ export async function listOutbound(
       updatedAt: r.updated_at.toISOString(),
       deliveredAt: r.delivered_at?.toISOString() ?? null,
       nextAttemptAt: r.next_attempt_at.toISOString(),
+      body: r.body,
     })),
   };
 }
 
 /**
  * Deletes up to `limit` finished messages (DELIVERED or FAILED) created before `before`, only of
- * `kinds` when given. Returns how many went. Pending and retrying messages are never touched.
+ * `kinds` when given, none of `exceptKinds`. Returns how many went. Pending and retrying messages
+ * are never touched.
  */
 export async function pruneFinishedOutbound(
   db: Executor,
-  opts: { before: Date; kinds?: readonly string[]; limit: number },
+  opts: {
+    before: Date;
+    kinds?: readonly string[];
+    exceptKinds?: readonly string[];
+    limit: number;
+  },
 ): Promise<number> {
-  const kindFilter = opts.kinds ? sql`AND kind IN (${sql.join(opts.kinds)})` : sql``;
+  const kindFilter = sql`${opts.kinds ? sql`AND kind IN (${sql.join(opts.kinds)})` : sql``} ${
+    opts.exceptKinds ? sql`AND kind NOT IN (${sql.join(opts.exceptKinds)})` : sql``
+  }`;
   const result = await sql`
     DELETE FROM outbound_messages WHERE id IN (
       SELECT id FROM outbound_messages

@@ -69,6 +69,21 @@ export async function cancelWork(db: Executor, kind: string, key: string): Promi
     .execute();
 }
 
+/** The booked item of `(kind, key)`, if any: when it is due and what it carries. */
+export async function findWork(
+  db: Executor,
+  kind: string,
+  key: string,
+): Promise<{ dueAt: Date; payload: Record<string, unknown> } | undefined> {
+  const row = await db
+    .selectFrom('scheduled_work')
+    .select(['due_at', 'payload'])
+    .where('kind', '=', kind)
+    .where('dedupe_key', '=', key)
+    .executeTakeFirst();
+  return row && { dueAt: row.due_at, payload: row.payload };
+}
+
 const RETRY_BASE_MS = 1000;
 const DEFAULT_BATCH_SIZE = 10;
 const RETRY_MAX_MS = 60_000;
