@@ -2,7 +2,7 @@ import { expect, test } from '@playwright/test';
 import { signInAsAdmin } from './helpers';
 
 // Integration engineer: configure a Vector connection bound to the demo depot's scope.
-test('a Vector connection is configured, edited with history, and cannot be enabled in ASSET mode without a reporting asset', async ({
+test('a Vector connection needs its reporting asset to be saved, is edited with history, and cannot be enabled without its credentials', async ({
   page,
 }) => {
   await signInAsAdmin(page);
@@ -25,6 +25,12 @@ test('a Vector connection is configured, edited with history, and cannot be enab
   await scope.selectOption({ label: 'Grid connection → Main switchboard' });
   await page.getByTestId('conn-peer-url').fill('https://derms.example.com/oscp/cp/2.0');
   await page.getByTestId('conn-save').click();
+  // Vector's asset profile: one reporting asset, named before anything is saved.
+  await expect(page.getByTestId('behaviour-section')).toContainText(
+    'ASSET measurement mode needs the reporting asset id',
+  );
+  await page.getByTestId('conn-reporting-asset').fill('VEC42-CHARGING');
+  await page.getByTestId('conn-save').click();
 
   await expect(page.getByTestId('state-badge')).toHaveText('CONFIGURED');
   const binding = page.getByTestId('binding');
@@ -45,7 +51,7 @@ test('a Vector connection is configured, edited with history, and cannot be enab
   await page.getByTestId('enable-connection').click();
   await page.getByTestId('confirm-enable').click();
   await expect(page.getByRole('dialog')).toContainText(
-    'ASSET measurement mode needs a reporting asset id before the connection can be enabled',
+    'OAuth2 client credentials need this secret name',
   );
   await page.getByRole('button', { name: 'Cancel' }).click();
   await expect(page.getByTestId('state-badge')).toHaveText('CONFIGURED');

@@ -3,7 +3,6 @@ import type {
   ControlAnswer,
   IncidentRow,
   NotificationRow,
-  OutboundView,
 } from '@openvelope/server/awaiting-contract';
 
 /**
@@ -12,7 +11,6 @@ import type {
  * handlers build inline. Each goes when its route declares a response schema.
  */
 
-export type Publication = OutboundView;
 export type NotificationView = NotificationRow;
 export type IncidentView = IncidentRow;
 

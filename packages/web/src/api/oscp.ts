@@ -1,12 +1,5 @@
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
-import type {
-  ControlView,
-  IssuedOAuthClient,
-  OscpInfo,
-  Page,
-  Publication,
-  SecretView,
-} from './awaiting';
+import type { ControlView, IssuedOAuthClient, OscpInfo, Page, SecretView } from './awaiting';
 import { api, ApiError, get } from './client';
 import { LIVE_MS } from './queries';
 import type {
@@ -18,20 +11,19 @@ import type {
   CreateConnectionBody,
   EditConnectionBody,
   HistoryEntry,
+  MeasurementList,
   OperatorMessageOffers,
   PresetView,
+  Publication,
   SentToPeer,
   TimelineItem,
 } from './types';
 
-/** The statuses an outbound message passes through (the publications filter offers each). */
-export const PUBLICATION_STATUSES = [
-  'PENDING',
-  'SENDING',
-  'DELIVERED',
-  'RETRYING',
-  'FAILED',
-] as const satisfies readonly Publication['status'][];
+/** The statuses an outbound message passes through, and every kind we send (the filters offer each). */
+export {
+  OUTBOUND_KINDS,
+  OUTBOUND_STATUSES as PUBLICATION_STATUSES,
+} from '@openvelope/server/oscp-contract';
 
 /** The 409 a binding conflict carries: which enabled connection holds the group id or scope. */
 export interface BindingHolder {
@@ -54,6 +46,7 @@ export const oscpKeys = {
   detail: (id: string) => ['oscp', 'connection', id] as const,
   history: (id: string) => ['oscp', 'connection', id, 'history'] as const,
   publications: (id: string, q: string) => ['oscp', 'connection', id, 'publications', q] as const,
+  measurements: (id: string, q: string) => ['oscp', 'connection', id, 'measurements', q] as const,
   timeline: (id: string, q: string) => ['oscp', 'connection', id, 'timeline', q] as const,
   control: (id: string) => ['oscp', 'connection', id, 'control'] as const,
   offers: (id: string) => ['oscp', 'connection', id, 'operator-messages'] as const,
@@ -131,6 +124,24 @@ export function usePublications(id: string, query: string) {
     // Paging and filtering keep the previous page on screen until the next one arrives.
     placeholderData: keepPreviousData,
   });
+}
+
+/** The measurement windows published (a page, in a time range), the cadence and the latest one. */
+export function useMeasurements(id: string, query: string) {
+  return useQuery({
+    queryKey: oscpKeys.measurements(id, query),
+    queryFn: ({ signal }) => get<MeasurementList>(`${base(id)}/measurements?${query}`, signal),
+    refetchInterval: LIVE_MS,
+    placeholderData: keepPreviousData,
+  });
+}
+
+/** Where the browser downloads a range of measurements as CSV (the session cookie authenticates). */
+export function measurementsCsvUrl(id: string, range: { from?: string; to?: string }): string {
+  const query = new URLSearchParams(
+    Object.entries(range).filter((e): e is [string, string] => Boolean(e[1])),
+  ).toString();
+  return `${base(id)}/measurements.csv${query ? `?${query}` : ''}`;
 }
 
 export function useTimeline(id: string, query: string) {

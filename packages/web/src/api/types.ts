@@ -62,4 +62,8 @@ export type BreachReportView = Wire<typeof oscp.breachReportView>;
 export type AdjustmentRequestBody = Wire<typeof oscp.adjustmentRequestBody>;
 export type ComplianceErrorBody = Wire<typeof oscp.complianceErrorBody>;
 export type SentToPeer = Wire<typeof oscp.sentToPeer>;
+export type Publication = Wire<typeof oscp.publicationView>;
+export type MeasurementList = Wire<typeof oscp.measurementList>;
+export type MeasurementView = Wire<typeof oscp.measurementView>;
+export type MeasurementCadence = Wire<typeof oscp.measurementCadenceView>;
 export type { TimelineItem } from '@openvelope/server/oscp-contract';

@@ -19,6 +19,7 @@ import { ControlCard } from '../components/oscp/ControlCard';
 import { ErrorCard } from '../components/oscp/ErrorCard';
 import { HistoryCard } from '../components/oscp/HistoryCard';
 import { LifecycleCard } from '../components/oscp/LifecycleCard';
+import { MeasurementsCard } from '../components/oscp/measurements/MeasurementsCard';
 import { PublicationsCard } from '../components/oscp/PublicationsCard';
 import { TimelineCard } from '../components/oscp/TimelineCard';
 import { PeerCredentialsCard } from '../components/oscp/PeerCredentials';
@@ -198,6 +199,7 @@ export function ConnectionPage() {
         <PeerCredentialsCard c={c} manage={manage} />
         <PeerMessagesCard c={c} manage={manage} />
         <BreachReportsCard id={id} timeZone={microgridZone} />
+        <MeasurementsCard id={id} timeZone={microgridZone} />
         <PublicationsCard id={id} timeZone={microgridZone} />
         <HistoryCard id={id} timeZone={microgridZone} />
         <TimelineCard id={id} timeZone={microgridZone} />

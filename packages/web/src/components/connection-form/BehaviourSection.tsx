@@ -1,5 +1,6 @@
 import { Checkbox, NativeSelect, NumberInput, SimpleGrid, TextInput } from '@mantine/core';
-import { MEASUREMENT_CONFIGURATIONS } from '@openvelope/server/oscp-profile';
+import { INSTANTANEOUS_UNITS, MEASUREMENT_CONFIGURATIONS } from '@openvelope/server/oscp-profile';
+import { intervalText } from '../oscp/measurements/measurement-format';
 import { INTERVALS } from './connection-values';
 import { FormSection, type ConnectionForm } from './FormSection';
 
@@ -22,7 +23,7 @@ export function BehaviourSection({ form }: { form: ConnectionForm }) {
           label="Reporting asset id"
           description={
             assetMode
-              ? 'Required before an ASSET connection can be enabled'
+              ? 'Required in ASSET mode: the one asset the site reports as'
               : 'Only used in ASSET mode'
           }
           {...form.getInputProps('reportingAssetId')}
@@ -30,6 +31,11 @@ export function BehaviourSection({ form }: { form: ConnectionForm }) {
         />
         <NativeSelect
           label="Measurement configuration"
+          description={
+            assetMode
+              ? 'ASSET mode reports closed windows: INTERMITTENT'
+              : 'CONTINUOUS: the site register; INTERMITTENT: each window’s energy'
+          }
           {...form.getInputProps('measurementConfiguration')}
           data={MEASUREMENT_CONFIGURATIONS.map((c) => ({ value: c, label: c }))}
           data-testid="conn-measurement-config"
@@ -37,8 +43,14 @@ export function BehaviourSection({ form }: { form: ConnectionForm }) {
         <NativeSelect
           label="Publication interval"
           {...form.getInputProps('measurementPublicationIntervalSeconds')}
-          data={INTERVALS.map((s) => ({ value: String(s), label: `${s / 60} min (${s} s)` }))}
+          data={INTERVALS.map((s) => ({ value: String(s), label: `${intervalText(s)} (${s} s)` }))}
           data-testid="conn-interval"
+        />
+        <NativeSelect
+          label="Peak load unit (ASSET)"
+          {...form.getInputProps('instantaneousMeasurementUnit')}
+          data={INSTANTANEOUS_UNITS.map((u) => ({ value: u, label: u === 'W' ? 'W' : 'kW' }))}
+          data-testid="conn-instantaneous-unit"
         />
         <NativeSelect
           label="Alignment"

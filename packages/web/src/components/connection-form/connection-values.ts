@@ -4,11 +4,13 @@ import {
   AUTH_MODES,
   GAP_POLICIES,
   HANDSHAKE_INITIATORS,
+  INSTANTANEOUS_UNITS,
   MEASUREMENT_ALIGNMENTS,
   MEASUREMENT_CONFIGURATIONS,
   MEASUREMENT_PUBLICATION_MODES,
   PRESETS,
   profileProblems,
+  PUBLICATION_INTERVALS_S,
   type ConnectionProfile,
 } from '@openvelope/server/oscp-profile';
 import type { z } from 'zod';
@@ -31,8 +33,8 @@ export const REFERENCE_KEYS = [
 ] as const;
 export type ReferenceKey = (typeof REFERENCE_KEYS)[number];
 
-/** The publication intervals offered (seconds); the server's profile rules decide what is valid. */
-export const INTERVALS = [60, 300, 600, 900, 1200, 1800, 3600];
+/** The publication intervals offered (seconds): every one the server's profile rules accept. */
+export const INTERVALS = PUBLICATION_INTERVALS_S;
 
 /** The form's values: the request's own field names, as the inputs hold them. */
 export interface ConnectionValues extends Record<string, unknown> {
@@ -49,6 +51,7 @@ export interface ConnectionValues extends Record<string, unknown> {
   measurementConfiguration: string;
   measurementPublicationIntervalSeconds: string;
   measurementAlignment: string;
+  instantaneousMeasurementUnit: string;
   /** '' means no heartbeat asked for. */
   requestedHeartbeatIntervalSeconds: number | string;
   handshakeInitiator: string;
@@ -111,6 +114,11 @@ export function fromProfile(profile: Record<string, unknown>, peer?: PeerFields)
     ),
     measurementPublicationIntervalSeconds: String(INTERVALS.includes(interval) ? interval : 900),
     measurementAlignment: oneOf(MEASUREMENT_ALIGNMENTS, profile.measurementAlignment, 'NONE'),
+    instantaneousMeasurementUnit: oneOf(
+      INSTANTANEOUS_UNITS,
+      profile.instantaneousMeasurementUnit,
+      'KW',
+    ),
     requestedHeartbeatIntervalSeconds: typeof heartbeat === 'number' ? heartbeat : '',
     handshakeInitiator: oneOf(
       HANDSHAKE_INITIATORS,

@@ -1,23 +1,12 @@
-import { Code, Group, NativeSelect, Stack, Table, Text, Tooltip } from '@mantine/core';
+import { Anchor, Code, Group, NativeSelect, Stack, Table, Text, Tooltip } from '@mantine/core';
 import { useState } from 'react';
-import type { Publication } from '../../api/awaiting';
-import { PUBLICATION_STATUSES, usePublications } from '../../api/oscp';
+import { OUTBOUND_KINDS, PUBLICATION_STATUSES, usePublications } from '../../api/oscp';
+import type { Publication } from '../../api/types';
 import { PagedQuery } from '../paging/PagedQuery';
 import { usePaging } from '../paging/usePaging';
 import { Card, when } from './CardParts';
+import { PublicationDetailModal } from './PublicationDetailModal';
 import { PublicationBadge } from './StateBadges';
-
-/** What we send to a Capacity Provider (the outbox kinds). */
-const PUBLICATION_KINDS = [
-  'Register',
-  'Handshake',
-  'HandshakeAcknowledge',
-  'Heartbeat',
-  'UpdateGroupMeasurements',
-  'UpdateAssetMeasurements',
-  'AdjustGroupCapacityForecast',
-  'GroupCapacityComplianceError',
-];
 
 /** One line that never widens the table: cut with an ellipsis, the whole text in a tooltip. */
 function Clipped({ text, tooltip, color }: { text: string; tooltip?: string; color?: string }) {
@@ -30,14 +19,32 @@ function Clipped({ text, tooltip, color }: { text: string; tooltip?: string; col
   );
 }
 
-function PublicationRow({ p, timeZone }: { p: Publication; timeZone: string | undefined }) {
+function PublicationRow({
+  p,
+  timeZone,
+  onOpen,
+}: {
+  p: Publication;
+  timeZone: string | undefined;
+  onOpen: () => void;
+}) {
   const where = `${p.lastHttpStatus ? `HTTP ${p.lastHttpStatus} · ` : ''}${p.lastUrl ?? 'no URL'}`;
   return (
     <Table.Tr data-testid="publication-row" data-kind={p.kind} data-status={p.status}>
       <Table.Td fw={500}>
-        <Text size="xs" fw={500} truncate="end">
+        <Anchor
+          component="button"
+          type="button"
+          size="xs"
+          fw={500}
+          w="100%"
+          ta="left"
+          style={{ overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap' }}
+          onClick={onOpen}
+          data-testid="publication-open"
+        >
           {p.kind}
-        </Text>
+        </Anchor>
       </Table.Td>
       <Table.Td>
         <Tooltip
@@ -96,10 +103,11 @@ function PublicationRow({ p, timeZone }: { p: Publication; timeZone: string | un
   );
 }
 
-/** Every message sent to the peer, newest first, filtered by status and type. */
+/** Every message sent to the peer, newest first, filtered by status and type; each opens with its body. */
 export function PublicationsCard({ id, timeZone }: { id: string; timeZone: string | undefined }) {
   const [status, setStatus] = useState('');
   const [kind, setKind] = useState('');
+  const [open, setOpen] = useState<Publication | null>(null);
   const paging = usePaging();
   const query = new URLSearchParams({
     ...paging.params,
@@ -134,7 +142,7 @@ export function PublicationsCard({ id, timeZone }: { id: string; timeZone: strin
         }}
         data={[
           { value: '', label: 'Any type' },
-          ...PUBLICATION_KINDS.map((v) => ({ value: v, label: v })),
+          ...OUTBOUND_KINDS.map((v) => ({ value: v, label: v })),
         ]}
         data-testid="publications-kind"
       />
@@ -168,13 +176,20 @@ export function PublicationsCard({ id, timeZone }: { id: string; timeZone: strin
               </Table.Thead>
               <Table.Tbody>
                 {items.map((p) => (
-                  <PublicationRow key={p.id} p={p} timeZone={timeZone} />
+                  <PublicationRow key={p.id} p={p} timeZone={timeZone} onOpen={() => setOpen(p)} />
                 ))}
               </Table.Tbody>
             </Table>
           </Table.ScrollContainer>
         )}
       </PagedQuery>
+      {open && (
+        <PublicationDetailModal
+          publication={open}
+          timeZone={timeZone}
+          onClose={() => setOpen(null)}
+        />
+      )}
     </Card>
   );
 }
