@@ -110,6 +110,20 @@ describe('the virtual site register of a managed scope', () => {
     expect(await registerAt(T0 + 60 * SEC)).toBe(1_800);
   });
 
+  it('counts a session’s energy once when many of its readings arrive at the same time', async () => {
+    // On PostgreSQL these transactions run side by side; the session's row lock orders them.
+    const [a] = await charging(1);
+    await Promise.all(
+      Array.from({ length: 16 }, (_, i) => meter(a!.chargerId, T0 + (i + 1) * SEC, (i + 1) * 100)),
+    );
+    expect(await registerAt(T0 + 16 * SEC)).toBe(1_600);
+    const counted = await ctx.db
+      .selectFrom('scope_energy_seconds')
+      .select((eb) => eb.fn.sum<number>('energy_wh').as('wh'))
+      .executeTakeFirstOrThrow();
+    expect(Number(counted.wh)).toBe(1_600);
+  });
+
   it('folds old seconds into the total without changing what the register reads', async () => {
     const [a] = await charging(1);
     await meter(a!.chargerId, T0 + 10 * SEC, 500);
