@@ -1,6 +1,7 @@
-import { Anchor, Table, Text } from '@mantine/core';
+import { Anchor, Table, Tooltip } from '@mantine/core';
 import type { MeasurementView } from '../../../api/types';
 import { formatKw, formatKwh } from '../../../format';
+import { formatTime } from '../../../format';
 import { when } from '../CardParts';
 import { PublicationBadge } from '../StateBadges';
 import { deliveryStatus } from './measurement-format';
@@ -20,7 +21,7 @@ export function MeasurementTable({
       <Table data-testid="measurements-table" verticalSpacing={4} fz="xs" layout="fixed">
         <Table.Thead>
           <Table.Tr>
-            <Table.Th w="34%">Window</Table.Th>
+            <Table.Th w="38%">Window</Table.Th>
             <Table.Th className="num">Energy</Table.Th>
             <Table.Th className="num">Register</Table.Th>
             <Table.Th className="num">Peak</Table.Th>
@@ -36,18 +37,23 @@ export function MeasurementTable({
               data-status={deliveryStatus(m)}
             >
               <Table.Td>
-                <Anchor
-                  component="button"
-                  type="button"
-                  size="xs"
-                  ta="left"
-                  onClick={() => onOpen(m)}
-                  data-testid="measurement-open"
+                <Tooltip
+                  label={`${when(m.windowStart, timeZone)} – ${when(m.windowEnd, timeZone)}`}
+                  withArrow
                 >
-                  <Text size="xs" truncate="end">
-                    {when(m.windowStart, timeZone)} – {when(m.windowEnd, timeZone)}
-                  </Text>
-                </Anchor>
+                  <Anchor
+                    component="button"
+                    type="button"
+                    size="xs"
+                    w="100%"
+                    ta="left"
+                    style={{ overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap' }}
+                    onClick={() => onOpen(m)}
+                    data-testid="measurement-open"
+                  >
+                    {when(m.windowStart, timeZone)} – {formatTime(m.windowEnd, timeZone)}
+                  </Anchor>
+                </Tooltip>
               </Table.Td>
               <Table.Td className="num">{formatKwh(m.energyWh)}</Table.Td>
               <Table.Td className="num">{formatKwh(m.registerWh)}</Table.Td>

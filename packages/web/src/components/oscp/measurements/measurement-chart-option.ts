@@ -46,6 +46,7 @@ export function buildMeasurementOption(items: readonly MeasurementView[], timeZo
       {
         name: 'Energy per window',
         type: 'bar',
+        barMaxWidth: 24,
         data: windows.map((m) => ({
           value: Math.round(m.energyWh) / 1000,
           itemStyle: { color: barColor(m) },
