@@ -71,9 +71,10 @@ const intervalArb = fc
   );
 
 const idArb = fc.string({ minLength: 1, maxLength: 24 });
+/** Within the lowest unit ceiling (amperes), so any unit may carry it. */
 const quantityArb = fc.oneof(
-  fc.integer({ min: 0, max: 10_000_000 }),
-  fc.double({ min: 0, max: 1e9, noNaN: true }),
+  fc.integer({ min: 0, max: 100_000 }),
+  fc.double({ min: 0, max: 100_000, noNaN: true }),
 );
 const signedArb = fc.oneof(
   fc.integer({ min: -10_000_000, max: 10_000_000 }),
@@ -154,7 +155,7 @@ export const requiredBehaviourArb: fc.Arbitrary<RequiredBehaviour> = fc.record(
   {
     heartbeat_interval: fc.oneof(
       fc.integer({ min: 1, max: 86_400 }),
-      fc.double({ min: 1, max: 1e6, noNaN: true }),
+      fc.double({ min: 1, max: 86_400, noNaN: true }),
     ),
     measurement_configuration: fc.shuffledSubarray([...MEASUREMENT_CONFIGURATIONS]),
   },

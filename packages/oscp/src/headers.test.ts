@@ -7,6 +7,7 @@ import {
   newRequestId,
   parseAuthorization,
   parseSegmentHeaders,
+  readMessageId,
   secretsMatch,
   tokenAuthorization,
 } from './headers';
@@ -153,5 +154,25 @@ describe('secretsMatch', () => {
     expect(secretsMatch('k-GRP1', 'k-GRP10')).toBe(false);
     expect(secretsMatch('', 'x')).toBe(false);
     expect(secretsMatch('ünïcode', 'ünïcode')).toBe(true);
+  });
+});
+
+describe('readMessageId', () => {
+  it('reads an id, treats an empty one as absent, and refuses one over 128 characters', () => {
+    expect(readMessageId({ 'x-request-id': ' abc ' }, 'X-Request-ID')).toEqual({
+      ok: true,
+      value: 'abc',
+    });
+    expect(readMessageId({ 'x-request-id': '' }, 'X-Request-ID')).toEqual({
+      ok: true,
+      value: undefined,
+    });
+    expect(readMessageId({}, 'X-Correlation-ID')).toEqual({ ok: true, value: undefined });
+    expect(readMessageId({ 'x-request-id': 'r'.repeat(128) }, 'X-Request-ID').ok).toBe(true);
+    expect(readMessageId({ 'x-request-id': 'r'.repeat(3000) }, 'X-Request-ID')).toEqual({
+      ok: false,
+      error: 'too_long',
+      message: 'X-Request-ID must be at most 128 characters (got 3000)',
+    });
   });
 });

@@ -1,4 +1,5 @@
 import { randomUUID, timingSafeEqual } from 'node:crypto';
+import { MAX_MESSAGE_ID_LENGTH } from './bounds';
 
 export const AUTHORIZATION_HEADER = 'Authorization';
 /** Unique per message; a retry of the same message reuses it so the receiver can de-duplicate. */
@@ -101,6 +102,25 @@ export function getHeader(headers: HeaderSource, name: string): string | undefin
 
 function isFetchHeaders(headers: HeaderSource): headers is Headers {
   return typeof (headers as Headers).get === 'function';
+}
+
+/**
+ * Reads X-Request-ID or X-Correlation-ID: `undefined` when absent or empty. An id longer than
+ * MAX_MESSAGE_ID_LENGTH is refused before anyone stores or quotes it.
+ */
+export function readMessageId(
+  headers: HeaderSource,
+  name: typeof REQUEST_ID_HEADER | typeof CORRELATION_ID_HEADER,
+): HeaderResult<string | undefined, 'too_long'> {
+  const value = getHeader(headers, name)?.trim();
+  if (!value) return { ok: true, value: undefined };
+  if (value.length > MAX_MESSAGE_ID_LENGTH)
+    return {
+      ok: false,
+      error: 'too_long',
+      message: `${name} must be at most ${MAX_MESSAGE_ID_LENGTH} characters (got ${value.length})`,
+    };
+  return { ok: true, value };
 }
 
 export interface Segment {

@@ -1,7 +1,14 @@
 // @openvelope/oscp: OSCP 2.0 wire types, validation, headers and an HTTP client. No I/O besides
 // the client's fetch; no database, no server.
 export * from './enums';
-export { fromWireTime, toWireTime, wireTimestampSchema } from './time';
+export {
+  INSTANT_WINDOW_YEARS,
+  fromWireTime,
+  parsingAt,
+  toWireTime,
+  wireTimestampSchema,
+} from './time';
+export * from './bounds';
 export type { WireTimestamp } from './time';
 export {
   assetMeasurementSchema,
@@ -31,7 +38,7 @@ export {
 } from './endpoints';
 export type { Endpoint, MessageBody, MessageKind, OscpMessage } from './endpoints';
 export { formatIssues, formatPath, parseMessage, parseWire } from './parse';
-export type { ParseResult } from './parse';
+export type { ParseOptions, ParseResult } from './parse';
 export * from './headers';
 export { createOscpClient } from './client';
 export type {

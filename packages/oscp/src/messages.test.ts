@@ -269,3 +269,73 @@ describe('formatIssues / formatPath', () => {
     expect(formatPath([0, 'a-b'])).toBe('[0]["a-b"]');
   });
 });
+
+describe('bounds', () => {
+  const now = new Date('2026-01-15T10:00:00Z');
+
+  it('caps a capacity at what its unit can mean', () => {
+    expect(
+      rejection('UpdateGroupCapacityForecast', {
+        ...forecast,
+        forecasted_blocks: [{ ...block, capacity: 1.7e308 }],
+      }),
+    ).toBe('forecasted_blocks[0].capacity: must be at most 1000000 KW');
+    expect(
+      rejection('UpdateGroupCapacityForecast', {
+        ...forecast,
+        forecasted_blocks: [{ ...block, unit: 'A', capacity: 100_001 }],
+      }),
+    ).toBe('forecasted_blocks[0].capacity: must be at most 100000 A');
+    expect(
+      parseMessage('UpdateGroupCapacityForecast', {
+        ...forecast,
+        forecasted_blocks: [{ ...block, unit: 'W', capacity: 1e9 }],
+      }).ok,
+    ).toBe(true);
+  });
+
+  it('refuses NUL characters and overlong identifiers and tokens', () => {
+    expect(rejection('UpdateGroupCapacityForecast', { ...forecast, group_id: 'a\u0000' })).toBe(
+      'group_id: must not contain NUL characters',
+    );
+    expect(
+      rejection('UpdateGroupCapacityForecast', { ...forecast, group_id: 'g'.repeat(256) }),
+    ).toBe('group_id: must be at most 255 characters long');
+    expect(
+      rejection('Register', {
+        token: 't'.repeat(1025),
+        version_url: [{ version: '2.0', base_url: 'https://cp.example/oscp/2.0' }],
+      }),
+    ).toBe('token: must be at most 1024 characters long');
+  });
+
+  it('caps the heartbeat interval a peer may ask for at a day', () => {
+    expect(
+      rejection('Handshake', {
+        required_behaviour: { heartbeat_interval: 86_401, measurement_configuration: [] },
+      }),
+    ).toBe('required_behaviour.heartbeat_interval: must be <= 86400');
+  });
+
+  it('refuses instants that cannot be written back, and with a now, those ten years away', () => {
+    expect(rejection('Heartbeat', { offline_mode_at: '9999-12-31T23:59:59-01:00' })).toBe(
+      'offline_mode_at: must fall in the years 0000 to 9999 (UTC)',
+    );
+    // Without a now only what cannot be written back is refused.
+    expect(parseMessage('Heartbeat', { offline_mode_at: '0000-01-01T00:00:00Z' }).ok).toBe(true);
+    const options = { now };
+    expect(parseMessage('Heartbeat', { offline_mode_at: '0000-01-01T00:00:00Z' }, options)).toEqual(
+      { ok: false, message: 'offline_mode_at: must be within 10 years of now' },
+    );
+    expect(
+      parseMessage('Heartbeat', { offline_mode_at: '2036-01-15T10:00:00Z' }, options).ok,
+    ).toBe(true);
+    expect(
+      parseMessage('UpdateGroupCapacityForecast', forecast, { now: new Date('2040-01-01T00:00:00Z') }),
+    ).toEqual({
+      ok: false,
+      message:
+        'forecasted_blocks[0].start_time: must be within 10 years of now; forecasted_blocks[0].end_time: must be within 10 years of now',
+    });
+  });
+});

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MAX_TEXT_LENGTH, MAX_TOKEN_LENGTH, wireText } from './bounds';
 import { capacityForecastTypeSchema } from './enums';
 import { wireTimestampSchema } from './time';
 import {
@@ -12,7 +13,7 @@ import {
 
 /** Registration: the token the receiver must use when calling the sender, and where to call it. */
 export const registerSchema = z.strictObject({
-  token: z.string().min(1),
+  token: wireText.min(1).max(MAX_TOKEN_LENGTH),
   version_url: z.array(versionUrlSchema).min(1),
 });
 export type Register = z.infer<typeof registerSchema>;
@@ -52,7 +53,7 @@ export const adjustGroupCapacityForecastSchema = z.strictObject(groupCapacityFor
 export type AdjustGroupCapacityForecast = z.infer<typeof adjustGroupCapacityForecastSchema>;
 
 export const groupCapacityComplianceErrorSchema = z.strictObject({
-  message: z.string(),
+  message: wireText.max(MAX_TEXT_LENGTH),
   /** The periods that cannot be met; when present it lists at least one. */
   forecasted_blocks: z.array(forecastedBlockSchema).min(1).optional(),
 });

@@ -1,8 +1,14 @@
 import type { z } from 'zod';
 import { OSCP_MESSAGES } from './endpoints';
 import type { MessageBody, MessageKind } from './endpoints';
+import { parsingAt } from './time';
 
 export type ParseResult<T> = { ok: true; value: T } | { ok: false; message: string };
+
+export interface ParseOptions {
+  /** The reader's now: every timestamp must then lie within INSTANT_WINDOW_YEARS of it. */
+  now?: Date;
+}
 
 /** More issues than this are summarised; a 400 body listing a thousand bad blocks helps no one. */
 const MAX_LISTED_ISSUES = 10;
@@ -11,8 +17,13 @@ const MAX_LISTED_ISSUES = 10;
  * Validates `input` against any of our wire schemas without throwing. The message names every
  * offending field path, e.g. `forecasted_blocks[2].capacity: must be >= 0`.
  */
-export function parseWire<T>(schema: z.ZodType<T>, input: unknown): ParseResult<T> {
-  const result = schema.safeParse(input, { error: describeIssue });
+export function parseWire<T>(
+  schema: z.ZodType<T>,
+  input: unknown,
+  options: ParseOptions = {},
+): ParseResult<T> {
+  const parse = () => schema.safeParse(input, { error: describeIssue });
+  const result = options.now ? parsingAt(options.now, parse) : parse();
   return result.success
     ? { ok: true, value: result.data }
     : { ok: false, message: formatIssues(result.error) };
@@ -22,11 +33,12 @@ export function parseWire<T>(schema: z.ZodType<T>, input: unknown): ParseResult<
 export function parseMessage<K extends MessageKind>(
   kind: K,
   body: unknown,
+  options: ParseOptions = {},
 ): ParseResult<MessageBody<K>> {
   // MessageBody<K> is defined as the output of this very schema; TypeScript cannot see through a
   // generic index into the table, hence the cast.
   const schema = OSCP_MESSAGES[kind].schema as unknown as z.ZodType<MessageBody<K>>;
-  return parseWire(schema, body);
+  return parseWire(schema, body, options);
 }
 
 /** `path: problem` for each issue, joined with `; `. */

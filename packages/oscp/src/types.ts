@@ -9,13 +9,14 @@ import {
   measurementConfigurationSchema,
   phaseIndicatorSchema,
 } from './enums';
+import { MAX_HEARTBEAT_INTERVAL_S, MAX_IDENTIFIER_LENGTH, UNIT_CEILING, wireText } from './bounds';
 import { wireTimestampSchema } from './time';
 
 // Every object is strict: an unknown property is far more often a typo or a wrong message sent to
 // the wrong endpoint than a legitimate extension, and silently dropping it would hide that.
 
-/** Identifiers must say something; an empty id cannot be routed or stored. */
-export const identifierSchema = z.string().min(1);
+/** Identifiers must say something; an empty id cannot be routed or stored, nor a NUL. */
+export const identifierSchema = wireText.min(1).max(MAX_IDENTIFIER_LENGTH);
 
 /**
  * Compares two timestamp fields. Object-level checks only run once every field is valid, so both
@@ -38,7 +39,7 @@ export type VersionUrl = z.infer<typeof versionUrlSchema>;
 /** What the sender of a Handshake (or its acknowledgement) requires from the receiver. */
 export const requiredBehaviourSchema = z.strictObject({
   /** Seconds between heartbeats the sender wants; absent = no heartbeats wanted. */
-  heartbeat_interval: z.number().min(1).optional(),
+  heartbeat_interval: z.number().min(1).max(MAX_HEARTBEAT_INTERVAL_S).optional(),
   /** May be empty (no configuration required); duplicates are meaningless and rejected. */
   measurement_configuration: z
     .array(measurementConfigurationSchema)
@@ -58,6 +59,16 @@ export const forecastedBlockSchema = z
   .refine((b) => inOrder(b.start_time, b.end_time, false), {
     error: 'must be after start_time',
     path: ['end_time'],
+  })
+  // No grid group carries more; more would overflow when converted to amperes per phase.
+  .superRefine((b, ctx) => {
+    const ceiling = UNIT_CEILING[b.unit];
+    if (ceiling !== undefined && b.capacity > ceiling)
+      ctx.addIssue({
+        code: 'custom',
+        message: `must be at most ${ceiling} ${b.unit}`,
+        path: ['capacity'],
+      });
   });
 export type ForecastedBlock = z.infer<typeof forecastedBlockSchema>;
 
