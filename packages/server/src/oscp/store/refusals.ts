@@ -92,10 +92,15 @@ export async function recordRefusal(db: Executor, r: RefusalRecord): Promise<voi
       authorization_scheme: r.authorizationScheme,
     })
     .execute();
+  // Rows another refusal is already removing are skipped, not waited for: concurrent floods from
+  // one source never wait on each other here (and so never deadlock).
   await sql`
-    DELETE FROM oscp_inbound_refusals WHERE source = ${r.source} AND id <= (
-      SELECT id FROM oscp_inbound_refusals WHERE source = ${r.source}
-      ORDER BY id DESC OFFSET ${REFUSALS_KEPT_PER_SOURCE} LIMIT 1
+    DELETE FROM oscp_inbound_refusals WHERE id IN (
+      SELECT id FROM oscp_inbound_refusals WHERE source = ${r.source} AND id <= (
+        SELECT id FROM oscp_inbound_refusals WHERE source = ${r.source}
+        ORDER BY id DESC OFFSET ${REFUSALS_KEPT_PER_SOURCE} LIMIT 1
+      )
+      FOR UPDATE SKIP LOCKED
     )`.execute(db);
 }
 

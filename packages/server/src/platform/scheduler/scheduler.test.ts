@@ -353,3 +353,38 @@ describe.runIf(!!process.env.DATABASE_URL)('two instances (needs PostgreSQL)', (
     }
   });
 });
+
+describe.runIf(!!process.env.DATABASE_URL)('locks held elsewhere (needs PostgreSQL)', () => {
+  it('steps aside from a lock another transaction holds: back shortly, not counted as a failure', async () => {
+    const { scheduler, ran } = recordingScheduler(async (trx) => {
+      await sql`SELECT id FROM users FOR UPDATE`.execute(trx);
+    });
+    await ctx.signIn('VIEWER');
+    await schedule('a', inMinutes(0));
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let locked!: () => void;
+    const lockTaken = new Promise<void>((resolve) => (locked = resolve));
+    const holder = ctx.db.transaction().execute(async (trx) => {
+      await sql`SELECT id FROM users FOR UPDATE`.execute(trx);
+      locked();
+      await held;
+    });
+    await lockTaken;
+    try {
+      expect(await scheduler.runDue()).toBe(1);
+    } finally {
+      release();
+      await holder;
+    }
+    expect(ran).toHaveLength(1);
+    const [row] = await rows();
+    expect(row).toMatchObject({ dedupe_key: 'a', attempts: 0, last_error: null });
+    expect(row!.due_at.toISOString()).toBe('2026-03-02T09:00:00.500Z');
+    expect(ctx.log.text).not.toContain('due work failed');
+
+    ctx.clock.advance(500);
+    expect(await scheduler.runDue()).toBe(1);
+    expect(await rows()).toEqual([]);
+  });
+});

@@ -89,6 +89,22 @@ const DEFAULT_BATCH_SIZE = 10;
 const RETRY_MAX_MS = 60_000;
 
 /**
+ * How long a due item waits for a lock (a connection's, a circuit's) before it steps aside. A
+ * claimed item holds its own row until it commits, and a request holding that connection or
+ * circuit may be waiting to book the same row again (a heartbeat moving its liveness check): were
+ * the item to wait as long as PostgreSQL's deadlock check (1 s), one of the two would fail.
+ * Stepping aside first means the request never does (ADR 0030).
+ */
+export const DUE_WORK_LOCK_WAIT_MS = 200;
+/** When an item that stepped aside is due again; it does not count as a failed attempt. */
+const STEPPED_ASIDE_DELAY_MS = 500;
+
+/** PostgreSQL's lock_not_available: a lock was not granted within the transaction's lock_timeout. */
+function isLockWaitExceeded(error: unknown): boolean {
+  return (error as { code?: unknown } | null)?.code === '55P03';
+}
+
+/**
  * How many workers claim due work side by side: PGlite serves one connection at a time, so more
  * than one would only queue for it; PostgreSQL runs them in parallel.
  */
@@ -129,6 +145,31 @@ async function claimDue(
     )
     RETURNING id, kind, dedupe_key, due_at, payload, attempts, created_at`.execute(trx);
   return result.rows.sort((a, b) => a.due_at.getTime() - b.due_at.getTime() || a.id - b.id);
+}
+
+/**
+ * Puts a claimed row back (its claim deleted it). A row booked again meanwhile by the handler
+ * wins: it is the newer intention.
+ */
+async function putBack(
+  trx: Trx,
+  row: ClaimedRow,
+  dueAt: Date,
+  state: { attempts: number; lastError: string | null },
+): Promise<void> {
+  await trx
+    .insertInto('scheduled_work')
+    .values({
+      kind: row.kind,
+      dedupe_key: row.dedupe_key,
+      due_at: dueAt,
+      payload: JSON.stringify(row.payload) as never,
+      attempts: state.attempts,
+      last_error: state.lastError,
+      created_at: row.created_at,
+    })
+    .onConflict((oc) => oc.columns(['kind', 'dedupe_key']).doNothing())
+    .execute();
 }
 
 export interface WorkOptions {
@@ -185,10 +226,12 @@ export class Scheduler {
   async #runBatch(now: Date, batchSize: number): Promise<number> {
     if (this.#handlers.size === 0) return 0;
     const failures: { row: ClaimedRow; attempts: number; error: unknown }[] = [];
+    const steppedAside: ClaimedRow[] = [];
     let batch: ClaimedRow[] = [];
     let claimed = 0;
     try {
       await this.db.transaction().execute(async (trx) => {
+        await sql.raw(`SET LOCAL lock_timeout = ${DUE_WORK_LOCK_WAIT_MS}`).execute(trx);
         const rows = await claimDue(trx, [...this.#handlers.keys()], now, 1);
         if (rows[0] && this.#batchable.has(rows[0].kind)) {
           rows.push(...(await claimDue(trx, [...this.#batchable], now, batchSize - 1)));
@@ -210,22 +253,22 @@ export class Scheduler {
             await sql`RELEASE SAVEPOINT due_work`.execute(trx);
           } catch (error) {
             await sql`ROLLBACK TO SAVEPOINT due_work`.execute(trx);
+            if (isLockWaitExceeded(error)) {
+              // Someone else holds what it needs: back shortly, as it was.
+              steppedAside.push(row);
+              await putBack(trx, row, new Date(now.getTime() + STEPPED_ASIDE_DELAY_MS), {
+                attempts: row.attempts,
+                lastError: null,
+              });
+              continue;
+            }
             failures.push({ row, attempts: row.attempts + 1, error });
             // Put the row back, later, with the error recorded: nothing due is silently dropped.
             const delay = Math.min(RETRY_MAX_MS, RETRY_BASE_MS * 2 ** row.attempts);
-            await trx
-              .insertInto('scheduled_work')
-              .values({
-                kind: row.kind,
-                dedupe_key: row.dedupe_key,
-                due_at: new Date(now.getTime() + delay),
-                payload: JSON.stringify(row.payload) as never,
-                attempts: row.attempts + 1,
-                last_error: error instanceof Error ? error.message : String(error),
-                created_at: row.created_at,
-              })
-              .onConflict((oc) => oc.columns(['kind', 'dedupe_key']).doNothing())
-              .execute();
+            await putBack(trx, row, new Date(now.getTime() + delay), {
+              attempts: row.attempts + 1,
+              lastError: error instanceof Error ? error.message : String(error),
+            });
           }
         }
       });
@@ -236,6 +279,12 @@ export class Scheduler {
         'scheduler transaction failed',
       );
       return 0;
+    }
+    for (const row of steppedAside) {
+      this.log.debug(
+        { 'job.kind': row.kind, 'job.key': row.dedupe_key },
+        'due work stepped aside for a lock held elsewhere',
+      );
     }
     for (const failed of failures) {
       this.log.warn(

@@ -1,6 +1,7 @@
 import { parseMessage, type MessageKind, type MessageBody } from '@openvelope/oscp';
 import type { Clock } from '../../../platform/clock';
 import type { Db, Executor, Trx } from '../../../platform/db/database';
+import { transactionWithRetry } from '../../../platform/db/retry';
 import type { Logger } from '../../../platform/logging';
 import { toleratedBody } from '../../domain/interoperability';
 import { OSCP_STATUS_OF, refuse, type Refusal } from '../../domain/refusal';
@@ -114,7 +115,7 @@ export function recordRefusal(
   call: CallFacts,
   refusal: Refusal,
 ): Promise<InboundAnswer> {
-  return deps.db.transaction().execute(async (trx) => {
+  return transactionWithRetry(deps.db, async (trx) => {
     const connection = connectionId ? await deps.handler.load(trx, connectionId) : undefined;
     // A Register we could not even read still tells a registration waiting for one why none came.
     if (connection && call.endpoint === 'register')
@@ -169,7 +170,9 @@ export async function receiveWithin<K extends MessageKind>(
 ): Promise<InboundAnswer> {
   const connectionId = call.principal.connectionId;
   const now = deps.clock.now();
-  return deps.db.transaction().execute(async (trx) => {
+  // A message waits for its connection behind others; should PostgreSQL break a cycle of waits by
+  // aborting this one, it is simply judged again (ADR 0030).
+  return transactionWithRetry(deps.db, async (trx) => {
     const claim = { connectionId, requestId: call.requestId, endpoint: call.endpoint };
     if (!(await claimInboundRequest(trx, claim, now))) return { status: 204, duplicate: true };
     const connection = await deps.handler.load(trx, connectionId);
