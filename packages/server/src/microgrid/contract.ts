@@ -1,22 +1,28 @@
 import { z } from 'zod';
+import {
+  amps,
+  boundedInstant,
+  MAX_ENERGY_WH,
+  MAX_POWER_W,
+  MAX_VOLTAGE_V,
+  positiveAmps,
+  positiveQuantity,
+  powerLimit,
+  priority,
+  quantity,
+} from '../platform/http/bounds';
 
 /**
  * The microgrid API's request and response shapes. Routes validate with these, the OpenAPI
  * document is generated from them, and the console imports their types: one contract.
  */
 
-const instant = z.iso.datetime({
-  offset: true,
-  message: 'must be an ISO 8601 instant with an offset',
-});
+const instant = boundedInstant();
 const id = z.uuid('must be a UUID');
 export const idParams = z.object({ id });
 
 export const phaseSchema = z.enum(['L1', 'L2', 'L3']);
-export const powerLimitSchema = z.object({
-  value: z.number().min(0, 'must be zero or more'),
-  unit: z.enum(['A', 'KW']),
-});
+export const powerLimitSchema = powerLimit;
 
 export const capacitySourceView = z.object({
   kind: z.enum(['STATIC', 'ENVELOPE']),
@@ -204,13 +210,13 @@ export const updateMicrogridBody = createMicrogridBody.partial();
 export const createCircuitBody = z.object({
   name,
   phaseCount: z.union([z.literal(1), z.literal(3)], { message: 'must be 1 or 3' }),
-  nominalVoltageV: z.number().positive('must be more than 0').default(230),
-  staticCapacityA: z.number().min(0, 'must be zero or more'),
+  nominalVoltageV: positiveQuantity(MAX_VOLTAGE_V, 'V').default(230),
+  staticCapacityA: amps(),
 });
 export const updateCircuitBody = z.object({
   name: name.optional(),
-  nominalVoltageV: z.number().positive('must be more than 0').optional(),
-  staticCapacityA: z.number().min(0, 'must be zero or more').optional(),
+  nominalVoltageV: positiveQuantity(MAX_VOLTAGE_V, 'V').optional(),
+  staticCapacityA: amps().optional(),
 });
 
 export const createScopeBody = z.object({ name, circuitIds: z.array(id).default([]) });
@@ -223,9 +229,9 @@ export const createChargerBody = z
   .object({
     name,
     phases: z.array(phaseSchema).min(1, 'at least one phase').max(3),
-    minCurrentA: z.number().min(0, 'must be zero or more').default(6),
-    maxCurrentA: z.number().positive('must be more than 0'),
-    priority: z.number().int().default(0),
+    minCurrentA: amps().default(6),
+    maxCurrentA: positiveAmps(),
+    priority: priority().default(0),
   })
   .refine((c) => c.maxCurrentA >= c.minCurrentA, {
     message: 'must be at least minCurrentA',
@@ -241,14 +247,14 @@ export const createChargerBody = z
   });
 export const updateChargerBody = z.object({
   name: name.optional(),
-  minCurrentA: z.number().min(0).optional(),
-  maxCurrentA: z.number().positive().optional(),
-  priority: z.number().int().optional(),
+  minCurrentA: amps().optional(),
+  maxCurrentA: positiveAmps().optional(),
+  priority: priority().optional(),
 });
 
 export const startSessionBody = z.object({
   vehicleLabel: z.string().trim().max(100).optional(),
-  vehicleMaxCurrentA: z.number().positive('must be more than 0').optional(),
+  vehicleMaxCurrentA: positiveAmps().optional(),
 });
 
 export const meterValuesBody = z.object({
@@ -258,9 +264,9 @@ export const meterValuesBody = z.object({
         chargerId: id,
         measuredAt: instant,
         /** The session's energy register (Wh since the session started). */
-        energyWh: z.number().min(0),
-        powerW: z.number().min(0),
-        currentA: z.number().min(0),
+        energyWh: quantity(MAX_ENERGY_WH, 'Wh'),
+        powerW: quantity(MAX_POWER_W, 'W'),
+        currentA: amps(),
       }),
     )
     .min(1)

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { MEASUREMENT_CONFIGURATIONS } from '@openvelope/oscp';
+import { MAX_INTERVAL_S, powerLimit } from '../platform/http/bounds';
 import {
   ACKNOWLEDGEMENT_PATHS,
   AUTH_MODES,
@@ -29,24 +30,24 @@ export const authReferencesInput = z
 
 const profileFields = {
   displayName: z.string().trim().min(1, 'is required').max(100),
-  groupId: z.string().trim(),
+  groupId: z.string().trim().max(255),
   microgridId: z.uuid('choose a microgrid'),
   scopeId: z.uuid('choose a managed scope'),
-  peerBaseUrl: z.string().trim(),
+  peerBaseUrl: z.string().trim().max(2000),
   oscpVersion: z.literal('2.0', { message: 'only OSCP 2.0 is supported' }),
   authMode: z.enum(AUTH_MODES),
   authReferences: authReferencesInput,
   measurementPublicationMode: z.enum(MEASUREMENT_PUBLICATION_MODES),
   reportingAssetId: z.string().trim().max(100).nullable(),
   measurementConfiguration: z.enum(MEASUREMENT_CONFIGURATIONS),
-  measurementPublicationIntervalSeconds: z.number().int(),
+  measurementPublicationIntervalSeconds: z.number().int().max(MAX_INTERVAL_S),
   measurementAlignment: z.enum(MEASUREMENT_ALIGNMENTS),
   instantaneousMeasurementUnit: z.enum(INSTANTANEOUS_UNITS),
-  requestedHeartbeatIntervalSeconds: z.number().int().nullable(),
+  requestedHeartbeatIntervalSeconds: z.number().int().max(MAX_INTERVAL_S).nullable(),
   handshakeInitiator: z.enum(HANDSHAKE_INITIATORS),
   rehandshakeAfterOffline: z.boolean(),
   gapPolicy: z.enum(GAP_POLICIES),
-  safeDefaultCapacity: z.object({ value: z.number(), unit: z.enum(['A', 'KW']) }),
+  safeDefaultCapacity: powerLimit,
   /** Tolerances for Capacity Providers that depart from OSCP 2.0; all off by default. */
   interoperability: z
     .object({

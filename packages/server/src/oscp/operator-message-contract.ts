@@ -1,5 +1,6 @@
 import { CAPACITY_FORECAST_TYPES, PHASE_INDICATORS } from '@openvelope/oscp';
 import { z } from 'zod';
+import { boundedInstant, MAX_CURRENT_A, MAX_POWER_KW } from '../platform/http/bounds';
 
 /**
  * Shapes of what we tell a Capacity Provider besides the routine: adjustment requests and
@@ -7,15 +8,27 @@ import { z } from 'zod';
  * reported by itself. Part of the OSCP contract (re-exported by contract.ts).
  */
 
-const requestedInstant = z.iso.datetime({ offset: true, message: 'must be an ISO 8601 instant' });
+const requestedInstant = boundedInstant('must be an ISO 8601 instant');
+const CAPACITY_CEILING = { A: MAX_CURRENT_A, KW: MAX_POWER_KW, W: MAX_POWER_KW * 1000 };
 
-export const requestedBlock = z.object({
-  start: requestedInstant,
-  end: requestedInstant,
-  capacity: z.number().min(0, 'must be zero or more'),
-  unit: z.enum(['A', 'W', 'KW']),
-  phase: z.enum(PHASE_INDICATORS).default('ALL'),
-});
+export const requestedBlock = z
+  .object({
+    start: requestedInstant,
+    end: requestedInstant,
+    capacity: z.number().min(0, 'must be zero or more'),
+    unit: z.enum(['A', 'W', 'KW']),
+    phase: z.enum(PHASE_INDICATORS).default('ALL'),
+  })
+  // A capacity no grid group has: it would overflow when converted (ADR 0030).
+  .superRefine((block, ctx) => {
+    const max = CAPACITY_CEILING[block.unit];
+    if (block.capacity > max)
+      ctx.addIssue({
+        code: 'custom',
+        message: `must be at most ${max} ${block.unit}`,
+        path: ['capacity'],
+      });
+  });
 
 export const adjustmentRequestBody = z.object({
   /** The accepted forecast the request is about (its X-Request-ID); the newest in force when absent. */

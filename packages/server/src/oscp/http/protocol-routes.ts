@@ -3,9 +3,11 @@ import {
   REQUEST_ID_HEADER,
   getHeader,
   parseSegmentHeaders,
+  readMessageId,
   type MessageKind,
 } from '@openvelope/oscp';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
 import type { HttpApp } from '../../platform/http/server';
 import { refuse } from '../domain/refusal';
 import {
@@ -33,6 +35,9 @@ export interface ProtocolRouteDeps {
   credentials: PeerCredentialService;
 }
 
+/** A person's API token names the connection it acts on; anything but a UUID names none. */
+const connectionHint = z.uuid();
+
 /**
  * The scheme word of an Authorization header, for the audit: a short word followed by a
  * credential. A header without one (a bare token) is recorded as unrecognised, never verbatim.
@@ -46,12 +51,29 @@ function schemeOf(header: string | undefined): string | null {
 
 function factsOf(request: FastifyRequest, endpoint: string): CallFacts {
   const headers = request.headers as Record<string, string>;
+  const requestId = readMessageId(headers, REQUEST_ID_HEADER);
   return {
     endpoint,
-    requestId: getHeader(headers, REQUEST_ID_HEADER) ?? null,
+    // An overlong id is refused, and never stored or quoted.
+    requestId: requestId.ok ? (requestId.value ?? null) : null,
     remoteAddress: request.ip,
     authorizationScheme: schemeOf(getHeader(headers, 'authorization')),
   };
+}
+
+/**
+ * The client id and secret of an HTTP Basic header (RFC 6749 §2.3.1: each url-encoded), or
+ * undefined when they cannot be read.
+ */
+function basicCredentials(encoded: string): { id: string; secret: string } | undefined {
+  const [id = '', secret = ''] = Buffer.from(encoded, 'base64').toString('utf8').split(':');
+  try {
+    const decoded = { id: decodeURIComponent(id), secret: decodeURIComponent(secret) };
+    const readable = !`${decoded.id}${decoded.secret}`.includes('\u0000');
+    return readable ? decoded : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** What a refusal records as the matched credential: its kind, or the person acting. */
@@ -101,11 +123,17 @@ export function registerProtocolRoutes(app: HttpApp, deps: ProtocolRouteDeps): v
         const query = request.query as Record<string, string | undefined>;
         const body = request.body as Record<string, unknown> | undefined;
         const facts = factsOf(request, endpoint);
+        const hint = query.connection_id;
+        if (hint !== undefined && !connectionHint.safeParse(hint).success)
+          return send(
+            reply,
+            await inbound.refuse(null, facts, refuse('invalid', 'connection_id must be a UUID.')),
+          );
         const authentication = await inbound.authenticate(
           {
             headers: request.headers,
             endpoint,
-            connectionHint: query.connection_id,
+            connectionHint: hint,
             groupIdHint: typeof body?.group_id === 'string' ? body.group_id : undefined,
           },
           facts,
@@ -117,6 +145,10 @@ export function registerProtocolRoutes(app: HttpApp, deps: ProtocolRouteDeps): v
         const refused = (message: string) =>
           inbound.refuse(connectionId, known, refuse('invalid', message));
 
+        const requestIdHeader = readMessageId(headers, REQUEST_ID_HEADER);
+        if (!requestIdHeader.ok) return send(reply, await refused(`${requestIdHeader.message}.`));
+        const correlationId = readMessageId(headers, CORRELATION_ID_HEADER);
+        if (!correlationId.ok) return send(reply, await refused(`${correlationId.message}.`));
         const requestId = facts.requestId;
         if (!requestId) return send(reply, await refused('X-Request-ID header is required.'));
         const segments = parseSegmentHeaders(headers);
@@ -132,7 +164,7 @@ export function registerProtocolRoutes(app: HttpApp, deps: ProtocolRouteDeps): v
             ...known,
             principal,
             requestId,
-            correlationId: getHeader(headers, CORRELATION_ID_HEADER),
+            correlationId: correlationId.value,
           },
           body,
         );
@@ -159,9 +191,27 @@ export function registerProtocolRoutes(app: HttpApp, deps: ProtocolRouteDeps): v
       let clientSecret = typeof body.client_secret === 'string' ? body.client_secret : undefined;
       const basic = request.headers.authorization?.match(/^Basic\s+(.+)$/i);
       if (basic?.[1]) {
-        const [id, secret] = Buffer.from(basic[1], 'base64').toString('utf8').split(':');
-        clientId = id ? decodeURIComponent(id) : clientId;
-        clientSecret = secret ? decodeURIComponent(secret) : clientSecret;
+        const decoded = basicCredentials(basic[1]);
+        if (!decoded) {
+          await inbound.refuse(
+            null,
+            {
+              endpoint: 'oauth2/token',
+              requestId: null,
+              remoteAddress: request.ip,
+              authorizationScheme: 'Basic',
+              credential: null,
+            },
+            refuse('invalid', 'malformed Basic credentials'),
+          );
+          return reply.code(400).send({
+            error: 'invalid_request',
+            error_description:
+              'Authorization: Basic must carry url-encoded client_id:client_secret',
+          });
+        }
+        clientId = decoded.id || clientId;
+        clientSecret = decoded.secret || clientSecret;
       }
       if (body.grant_type !== 'client_credentials') {
         return reply.code(400).send({

@@ -12,6 +12,10 @@ export const sessionAnswer = z.object({ user: sessionUser });
 
 export const userView = sessionUser.extend({ disabled: z.boolean(), createdAt: wireInstant });
 export const userList = z.object({ users: z.array(userView) });
+/** A changed user; after a new password, how many of their other credentials stopped working. */
+export const updatedUser = userView.extend({
+  revoked: z.object({ sessions: z.number(), apiTokens: z.number() }).optional(),
+});
 
 export const apiTokenView = z.object({
   id: z.string(),
@@ -26,9 +30,10 @@ export const createdApiToken = apiTokenView.extend({ token: z.string() });
 
 // Requests
 
+// Longer than any account could have: refused before a lookup or a hash is spent on it.
 export const loginBody = z.object({
-  username: z.string().min(1, 'is required'),
-  password: z.string().min(1, 'is required'),
+  username: z.string().min(1, 'is required').max(64),
+  password: z.string().min(1, 'is required').max(200),
 });
 
 export const createTokenBody = z.object({ name: z.string().trim().min(1, 'is required').max(100) });

@@ -25,6 +25,11 @@ export class ProblemError extends Error {
     super(detail ?? title);
   }
 
+  /** Fastify's name for the status, read by error handlers that know no problems (OSCP's). */
+  get statusCode(): number {
+    return this.status;
+  }
+
   toBody(instance?: string): ProblemBody {
     return {
       type: problemType(this.slug),

@@ -144,7 +144,7 @@ async function parsedAndDecided<K extends MessageKind>(
   decide: InboundDecision<K>,
   now: Date,
 ): Promise<Refusal | undefined> {
-  const parsed = parseMessage(kind, toleratedBody(kind, body, connection.profile));
+  const parsed = parseMessage(kind, toleratedBody(kind, body, connection.profile), { now });
   if (parsed.ok) return decide(trx, connection, parsed.value, now);
   if (kind === 'Register')
     await deps.handler.lifecycle(
