@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { startTestApp, type TestContext } from '../../testing/test-app';
 import { seedDemo } from '../../testing/demo';
 import { CapturedLog } from '../../testing/test-app';
+import { ManualClock } from '../clock';
 import { createLogger } from '../logging';
 import { createMetrics } from './metrics';
 import { ProblemError } from './problem';
@@ -165,6 +166,7 @@ describe('the HTTP server on its own', () => {
     const app = await createHttpServer({
       log: createLogger('debug', log),
       metrics: createMetrics(),
+      clock: new ManualClock('2026-03-02T09:00:00Z'),
     });
     return { app, log };
   }

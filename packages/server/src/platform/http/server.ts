@@ -18,6 +18,7 @@ import {
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import type { Clock } from '../clock';
 import type { Logger } from '../logging';
 import type { Metrics } from './metrics';
 import { AppError } from '../errors';
@@ -28,6 +29,9 @@ import {
   problems,
   type FieldError,
 } from './problem';
+import { validatingAt } from './bounds';
+import { registerBrowserProtection } from './browser-protection';
+import { checkBodyText, registerInputRules } from './input-rules';
 import { enforceAccess } from './route-access';
 
 export type HttpApp = FastifyInstance<
@@ -41,6 +45,15 @@ export type HttpApp = FastifyInstance<
 export interface HttpServerOptions {
   log: Logger;
   metrics: Metrics;
+  /** Request instants are validated against its now. */
+  clock: Clock;
+  /** The URL users reach the console at (PUBLIC_URL). */
+  publicUrl?: string | undefined;
+  /**
+   * The proxies whose X-Forwarded-* headers are believed (addresses, CIDR ranges, or proxy-addr's
+   * `loopback`, `linklocal`, `uniquelocal`). Without it the client is the socket's peer.
+   */
+  trustProxy?: readonly string[] | undefined;
   webDistDir?: string | undefined;
   /** Extra OpenAPI text shown on the docs page (e.g. the OSCP route shape). */
   apiDescription?: string;
@@ -74,7 +87,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
     loggerInstance: options.log,
     // Our onResponse hook logs each request once, with semantic-convention names.
     logController: new LogController({ disableRequestLogging: true }),
-    trustProxy: true,
+    trustProxy: options.trustProxy?.length ? [...options.trustProxy] : false,
     genReqId: (req) => {
       const header = req.headers['x-request-id'];
       return typeof header === 'string' && header.length > 0 && header.length <= 128
@@ -88,14 +101,26 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
     'application/x-www-form-urlencoded',
     { parseAs: 'string' },
     (_request, body, done) => {
-      done(null, Object.fromEntries(new URLSearchParams(body as string)));
+      const form = Object.fromEntries(new URLSearchParams(body as string));
+      try {
+        checkBodyText(form);
+        done(null, form);
+      } catch (error) {
+        done(error as Error, undefined);
+      }
     },
   );
-  app.setValidatorCompiler(validatorCompiler);
+  registerInputRules(app);
+  // Every request is validated at the clock's now: its instants must lie within the window of it.
+  app.setValidatorCompiler((route) => {
+    const validate = validatorCompiler(route as Parameters<typeof validatorCompiler>[0]);
+    return (data) => validatingAt(options.clock.now(), () => validate(data));
+  });
   app.setSerializerCompiler(serializerCompiler);
   app.decorateRequest('principal', null);
 
   await app.register(fastifyCookie);
+  await registerBrowserProtection(app, { publicUrl: options.publicUrl });
 
   await app.register(fastifySwagger, {
     openapi: {
