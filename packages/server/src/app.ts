@@ -66,6 +66,12 @@ export interface AppOptions {
   sessionTtlHours?: number;
   loginFailuresPerMinute?: number;
   secureCookies?: boolean;
+  /** The URL users reach the console at (PUBLIC_URL): its origin may change things; https turns HSTS on. */
+  publicUrl?: string | undefined;
+  /** Proxies whose X-Forwarded-For is believed (TRUST_PROXY); none by default. */
+  trustProxy?: readonly string[] | undefined;
+  /** When set, /metrics requires it as a Bearer token (METRICS_TOKEN). */
+  metricsToken?: string | undefined;
   /** How long meter readings are kept (7 days by default). */
   meterReadingRetentionDays?: number;
   oscp?: {
@@ -143,11 +149,18 @@ function scopeDirectoryFrom(queries: DepotQueries): ScopeDirectory {
 export async function createApp(options: AppOptions): Promise<App> {
   const { db, clock, log } = options;
   const metrics = createMetrics();
-  const http = await createHttpServer({ log, metrics, webDistDir: options.webDistDir });
+  const http = await createHttpServer({
+    log,
+    metrics,
+    clock,
+    webDistDir: options.webDistDir,
+    publicUrl: options.publicUrl,
+    trustProxy: options.trustProxy,
+  });
   const scheduler = new Scheduler(db, clock, log);
 
   registerAuthentication(http, db, clock);
-  registerHealthRoutes(http, db, metrics);
+  registerHealthRoutes(http, db, metrics, { metricsToken: options.metricsToken, log });
   registerAuthRoutes(http, {
     db,
     clock,
@@ -272,6 +285,7 @@ export async function createApp(options: AppOptions): Promise<App> {
       log: log.child({ component: 'oscp-inbound' }),
     }),
     credentials,
+    clock,
   });
   scheduler.register(CONTROL_WORK, (trx, work, now) => control.reevaluate(trx, work, now));
   // OSCP hears of breaches through the microgrid's observer port and acts in its own due work.

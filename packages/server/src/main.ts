@@ -47,6 +47,9 @@ async function main(): Promise<void> {
     sessionTtlHours: config.SESSION_TTL_HOURS,
     loginFailuresPerMinute: config.LOGIN_RATE_LIMIT_PER_MINUTE,
     secureCookies: (config.PUBLIC_URL ?? '').startsWith('https://'),
+    publicUrl: config.PUBLIC_URL,
+    trustProxy: config.TRUST_PROXY,
+    metricsToken: config.METRICS_TOKEN,
     meterReadingRetentionDays: config.METER_READING_RETENTION_DAYS,
     oscp: {
       ...(config.PUBLIC_URL ? { publicUrl: config.PUBLIC_URL } : {}),

@@ -1,4 +1,17 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
+
+/** proxy-addr's names for address ranges, accepted in TRUST_PROXY besides addresses and CIDRs. */
+const PROXY_RANGE_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
+
+function isProxyEntry(entry: string): boolean {
+  if (PROXY_RANGE_NAMES.includes(entry)) return true;
+  const [address, prefix, extra] = entry.split('/');
+  if (extra !== undefined || !address || !isIP(address)) return false;
+  if (prefix === undefined) return true;
+  const max = isIP(address) === 4 ? 32 : 128;
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= max;
+}
 
 /** Every setting comes from the environment, validated once at start-up. Defaults make `npm start` work on an empty machine. */
 const configSchema = z.object({
@@ -14,6 +27,26 @@ const configSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SESSION_TTL_HOURS: z.coerce.number().positive().default(12),
   LOGIN_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(10),
+  /**
+   * The reverse proxies in front of us, comma-separated (addresses, CIDR ranges, loopback,
+   * linklocal, uniquelocal). Only their X-Forwarded-For is believed; without it the client is the
+   * socket's peer, so no caller can choose the address sign-in throttling counts against.
+   */
+  TRUST_PROXY: z
+    .string()
+    .transform((list) =>
+      list
+        .split(',')
+        .map((entry) => entry.trim())
+        .filter((entry) => entry !== ''),
+    )
+    .refine((entries) => entries.every(isProxyEntry), {
+      message:
+        'must list addresses, CIDR ranges, loopback, linklocal or uniquelocal, comma-separated',
+    })
+    .optional(),
+  /** When set, /metrics answers only `Authorization: Bearer <METRICS_TOKEN>`. */
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   SCHEDULER_POLL_MS: z.coerce.number().int().positive().default(250),
   DISPATCHER_POLL_MS: z.coerce.number().int().positive().default(200),
   OSCP_REQUEST_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),

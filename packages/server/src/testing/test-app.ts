@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 import type { LightMyRequestResponse } from 'fastify';
-import { createApp, type App } from '../app';
+import { createApp, type App, type AppOptions } from '../app';
 import { hashPassword } from '../platform/auth/secrets';
 import { insertUser } from '../platform/auth/store';
 import type { Role } from '../platform/auth/roles';
@@ -48,8 +48,14 @@ export interface TestContext {
   }): Promise<LightMyRequestResponse>;
 }
 
-/** The whole app in-process on a fresh database with a manual clock. One per test file. */
-export async function startTestApp(start = '2026-03-02T09:00:00Z'): Promise<TestContext> {
+/**
+ * The whole app in-process on a fresh database with a manual clock. One per test file; `settings`
+ * are deployment settings (PUBLIC_URL, TRUST_PROXY, METRICS_TOKEN…) for the files about them.
+ */
+export async function startTestApp(
+  start = '2026-03-02T09:00:00Z',
+  settings: Pick<AppOptions, 'publicUrl' | 'trustProxy' | 'metricsToken'> = {},
+): Promise<TestContext> {
   const database = await openTestDatabase();
   const clock = new ManualClock(start);
   const log = new CapturedLog();
@@ -60,6 +66,7 @@ export async function startTestApp(start = '2026-03-02T09:00:00Z'): Promise<Test
     log: createLogger('debug', log),
     loginFailuresPerMinute: 5,
     secretsKey,
+    ...settings,
     oscp: {
       requestTimeoutMs: 2000,
       maxDeliveryAttempts: 3,

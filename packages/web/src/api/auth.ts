@@ -4,6 +4,7 @@ import type {
   CreatedApiToken,
   CreateUserBody,
   SessionUser,
+  UpdatedUser,
   UpdateUserBody,
   UserView,
 } from './types';
@@ -40,5 +41,5 @@ export const revokeToken = (id: string) => del(`/api/auth/tokens/${id}`);
 export const listUsers = async () => (await get<{ users: UserView[] }>('/api/users')).users;
 export const createUser = (body: CreateUserBody) => post<UserView>('/api/users', body);
 export const updateUser = (id: string, body: UpdateUserBody) =>
-  patch<UserView>(`/api/users/${id}`, body);
+  patch<UpdatedUser>(`/api/users/${id}`, body);
 export const deleteUser = (id: string) => del(`/api/users/${id}`);

@@ -15,6 +15,7 @@ export type { Role } from '@openvelope/server/roles';
 // Sign-in, tokens, users
 export type SessionUser = Wire<typeof auth.sessionUser>;
 export type UserView = Wire<typeof auth.userView>;
+export type UpdatedUser = Wire<typeof auth.updatedUser>;
 export type ApiTokenView = Wire<typeof auth.apiTokenView>;
 export type CreatedApiToken = Wire<typeof auth.createdApiToken>;
 export type CreateUserBody = Wire<typeof auth.createUserBody>;

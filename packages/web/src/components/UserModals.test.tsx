@@ -3,7 +3,7 @@ import { cleanup, screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { answerWith, renderConsole } from '../testing/render';
-import { CreateUserModal } from './UserModals';
+import { CreateUserModal, revokedWording } from './UserModals';
 
 afterEach(() => {
   cleanup();
@@ -36,5 +36,17 @@ describe('new user form', () => {
     await waitFor(() => expect(username.getAttribute('aria-invalid')).toBe('true'));
     // On the field, and as the form's problem.
     expect(screen.getAllByText('A user named ops already exists.')).toHaveLength(2);
+  });
+});
+
+describe('what a new password revoked', () => {
+  it('says how many other sessions and tokens stopped working', () => {
+    expect(revokedWording({ sessions: 2, apiTokens: 1 })).toBe(
+      '2 other sessions were signed out and 1 API token was revoked.',
+    );
+    expect(revokedWording({ sessions: 0, apiTokens: 0 })).toBe(
+      'No other session or API token was open.',
+    );
+    expect(revokedWording(undefined)).toBe('');
   });
 });

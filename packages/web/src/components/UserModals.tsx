@@ -90,6 +90,16 @@ export function ResetPasswordModal({
   );
 }
 
+const count = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
+
+/** What a new password ended: the server says how many other sessions and tokens it revoked. */
+export function revokedWording(revoked: { sessions: number; apiTokens: number } | undefined) {
+  if (!revoked) return '';
+  if (revoked.sessions === 0 && revoked.apiTokens === 0)
+    return 'No other session or API token was open.';
+  return `${count(revoked.sessions, 'other session was', 'other sessions were')} signed out and ${count(revoked.apiTokens, 'API token was', 'API tokens were')} revoked.`;
+}
+
 /** A new password is required here, though the update body lets every field be left out. */
 const passwordChange = updateUserBody.required({ password: true }).pick({ password: true });
 
@@ -105,7 +115,7 @@ function ResetPasswordForm({ user, onClose }: { user: UserView; onClose: () => v
       notifications.show({
         color: 'teal',
         title: 'Password reset',
-        message: `${updated.username} signs in with the new password from now on.`,
+        message: `${updated.username} signs in with the new password from now on. ${revokedWording(updated.revoked)}`,
       });
       onClose();
     },

@@ -171,6 +171,26 @@ describe('failed sign-in throttling', () => {
     expect((await login('tom')).statusCode).toBe(200);
   });
 
+  it('counts failures against the socket address: X-Forwarded-For neither escapes nor locks out', async () => {
+    await ctx.signIn('OPERATOR', 'tess');
+    const from = (forwardedFor: string, password: string, remoteAddress = '203.0.113.7') =>
+      ctx.app.http.inject({
+        method: 'POST',
+        url: '/api/auth/login',
+        remoteAddress,
+        headers: { 'x-forwarded-for': forwardedFor },
+        payload: { username: 'tess', password },
+      });
+    // Thirty guesses, each claiming another address: throttled after five, as from one place.
+    const statuses: number[] = [];
+    for (let n = 1; n <= 30; n += 1)
+      statuses.push((await from(`198.51.100.${n}`, `guess-${n}`)).statusCode);
+    expect(statuses.slice(0, 5)).toEqual(Array(5).fill(401));
+    expect(new Set(statuses.slice(5))).toEqual(new Set([429]));
+    // Claiming someone else's address locked nobody else out.
+    expect((await from('203.0.113.7', TEST_PASSWORD, '192.0.2.50')).statusCode).toBe(200);
+  });
+
   it('forgets earlier failures after a successful sign-in', async () => {
     await ctx.signIn('OPERATOR', 'tina');
     for (let attempt = 1; attempt <= 4; attempt += 1) await login('tina', 'wrong-password');
@@ -604,6 +624,58 @@ describe('user administration', () => {
     expect(after.password_hash.startsWith('$argon2')).toBe(true);
     expect((await login('forgetful', 'brand-new-password')).statusCode).toBe(200);
     expectProblem(await login('forgetful'), 401);
+  });
+
+  it('a new password signs out the user’s sessions and revokes their API tokens, and says how many', async () => {
+    const admin = await ctx.signIn('SYSTEM_ADMIN', 'root');
+    const laptop = await ctx.signIn('VIEWER', 'leaky');
+    const phone = cookieFrom(await login('leaky'));
+    const created = await ctx.request({
+      method: 'POST',
+      url: '/api/auth/tokens',
+      cookie: laptop,
+      body: { name: 'script' },
+    });
+    const token = created.json().token as string;
+    const id = await userId('leaky');
+
+    const response = await ctx.request({
+      method: 'PATCH',
+      url: `/api/users/${id}`,
+      cookie: admin,
+      body: { password: 'brand-new-password' },
+    });
+    expect(response.statusCode, response.body).toBe(200);
+    expect(response.json().revoked).toEqual({ sessions: 2, apiTokens: 1 });
+    expectProblem(await me({ cookie: laptop }), 401);
+    expectProblem(await me({ cookie: phone }), 401);
+    expectProblem(await me({ token }), 401);
+    expect((await me({ cookie: admin })).statusCode).toBe(200);
+
+    // A role change alone revokes nothing.
+    const again = cookieFrom(await login('leaky', 'brand-new-password'));
+    const promoted = await ctx.request({
+      method: 'PATCH',
+      url: `/api/users/${id}`,
+      cookie: admin,
+      body: { role: 'OPERATOR' },
+    });
+    expect(promoted.json().revoked).toBeUndefined();
+    expect((await me({ cookie: again })).statusCode).toBe(200);
+  });
+
+  it('a user changing their own password stays signed in where they did it, and only there', async () => {
+    const here = await ctx.signIn('SYSTEM_ADMIN', 'self');
+    const elsewhere = cookieFrom(await login('self'));
+    const response = await ctx.request({
+      method: 'PATCH',
+      url: `/api/users/${await userId('self')}`,
+      cookie: here,
+      body: { password: 'my-own-new-password' },
+    });
+    expect(response.json().revoked).toEqual({ sessions: 1, apiTokens: 0 });
+    expect((await me({ cookie: here })).statusCode).toBe(200);
+    expectProblem(await me({ cookie: elsewhere }), 401);
   });
 
   it('accepts an empty change and changes nothing', async () => {

@@ -5,6 +5,9 @@ import type { Clock } from '../clock';
  * Only failures count, so a busy shared address cannot lock out people who type correctly.
  * Kept in memory: each instance throttles on its own, which bounds guessing to N × instances.
  */
+/** Past this many remembered keys, expired ones are swept on the next failure. */
+const SWEEP_ABOVE = 10_000;
+
 export class LoginThrottle {
   readonly #failures = new Map<string, { count: number; windowStart: number }>();
 
@@ -28,6 +31,11 @@ export class LoginThrottle {
 
   recordFailure(key: string): void {
     const now = this.clock.now().getTime();
+    // Names are the caller's to choose: forget windows that ended so the map cannot grow for ever.
+    if (this.#failures.size > SWEEP_ABOVE) {
+      for (const [k, entry] of this.#failures)
+        if (now - entry.windowStart >= this.windowMs) this.#failures.delete(k);
+    }
     const entry = this.#failures.get(key);
     if (!entry || now - entry.windowStart >= this.windowMs) {
       this.#failures.set(key, { count: 1, windowStart: now });
@@ -38,5 +46,10 @@ export class LoginThrottle {
 
   recordSuccess(key: string): void {
     this.#failures.delete(key);
+  }
+
+  /** How many keys are remembered (for tests of the sweep). */
+  get size(): number {
+    return this.#failures.size;
   }
 }

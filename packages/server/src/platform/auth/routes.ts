@@ -9,7 +9,7 @@ import { SESSION_COOKIE } from './authenticate';
 import * as c from './contract';
 import { LoginThrottle } from './login-throttle';
 import { ADMINS, ANY_USER, type Role } from './roles';
-import { hashPassword, newOpaqueToken, verifyPassword } from './secrets';
+import { hashPassword, newOpaqueToken, passwordHashOfNoOne, verifyPassword } from './secrets';
 import * as store from './store';
 
 export interface AuthRouteDeps {
@@ -21,9 +21,18 @@ export interface AuthRouteDeps {
   secureCookies: boolean;
 }
 
+/** The Bearer credential a request came with, if any. */
+function bearerOf(request: {
+  headers: { authorization?: string | undefined };
+}): string | undefined {
+  return /^Bearer\s+(.+)$/i.exec(request.headers.authorization ?? '')?.[1]?.trim();
+}
+
 export function registerAuthRoutes(app: HttpApp, deps: AuthRouteDeps): void {
   const { db, clock } = deps;
   const throttle = new LoginThrottle(clock, deps.loginFailuresPerMinute);
+  // Sign-in verifies against this hash for unknown users: make it before the first sign-in.
+  void passwordHashOfNoOne();
 
   app.post(
     '/api/auth/login',
@@ -50,7 +59,12 @@ export function registerAuthRoutes(app: HttpApp, deps: AuthRouteDeps): void {
         );
       }
       const user = await store.findUserForLogin(db, username);
-      const ok = user && !user.disabled && (await verifyPassword(user.password_hash, password));
+      // One verification whoever asks: an unknown name takes as long as a wrong password.
+      const matches = await verifyPassword(
+        user?.password_hash ?? (await passwordHashOfNoOne()),
+        password,
+      );
+      const ok = matches && user !== undefined && !user.disabled;
       if (!ok || !user) {
         throttle.recordFailure(key);
         deps.metrics.loginFailures.inc();
@@ -206,15 +220,17 @@ export function registerAuthRoutes(app: HttpApp, deps: AuthRouteDeps): void {
       config: { allow: ADMINS },
       schema: {
         tags: ['users'],
-        summary: 'Change a user’s role, password or disabled flag',
+        summary:
+          'Change a user’s role, password or disabled flag; a new password signs out their other sessions and revokes their API tokens',
         params: c.idParams,
         body: c.updateUserBody,
-        response: { 200: c.userView },
+        response: { 200: c.updatedUser },
       },
     },
     async (request) => {
       const { id } = request.params;
       const { role, password, disabled } = request.body;
+      const caller = requireUser(request);
       return db.transaction().execute(async (trx) => {
         const existing = await store.findUserById(trx, id);
         if (!existing) throw problems.notFound('User', id);
@@ -230,7 +246,24 @@ export function registerAuthRoutes(app: HttpApp, deps: AuthRouteDeps): void {
           ...(password ? { passwordHash: await hashPassword(password) } : {}),
           ...(disabled !== undefined ? { disabled } : {}),
         });
-        return updated!;
+        if (!password) return updated!;
+        // Whoever knew the old password may hold a session or a token made with it.
+        const own = caller.userId === id;
+        const revoked = await store.revokeCredentialsOf(
+          trx,
+          id,
+          own ? { sessionToken: request.cookies[SESSION_COOKIE], apiToken: bearerOf(request) } : {},
+          clock.now(),
+        );
+        request.log.info(
+          {
+            'user.id': id,
+            'auth.sessions_ended': revoked.sessions,
+            'auth.tokens_revoked': revoked.apiTokens,
+          },
+          'password changed; other credentials revoked',
+        );
+        return { ...updated!, revoked };
       });
     },
   );

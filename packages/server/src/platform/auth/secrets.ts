@@ -13,6 +13,17 @@ export async function verifyPassword(passwordHash: string, password: string): Pr
   }
 }
 
+let dummyHash: Promise<string> | undefined;
+
+/**
+ * A hash of no one's password, made once per process: a sign-in for an unknown or disabled user
+ * verifies against it, so it takes as long as one with a wrong password and reveals nothing.
+ */
+export function passwordHashOfNoOne(): Promise<string> {
+  dummyHash ??= hash(randomBytes(32).toString('base64url'));
+  return dummyHash;
+}
+
 /** A random credential for a cookie or a token; only its SHA-256 is stored. */
 export function newOpaqueToken(prefix = ''): string {
   return prefix + randomBytes(32).toString('base64url');

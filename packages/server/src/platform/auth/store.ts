@@ -253,3 +253,29 @@ export async function revokeApiToken(
     .executeTakeFirst();
   return Number(result.numUpdatedRows) > 0;
 }
+
+/**
+ * Ends every session of a user and revokes their personal API tokens, except the credential the
+ * request doing it came with (a user changing their own password stays signed in there).
+ */
+export async function revokeCredentialsOf(
+  db: Executor,
+  userId: string,
+  keep: { sessionToken?: string | undefined; apiToken?: string | undefined },
+  now: Date,
+): Promise<{ sessions: number; apiTokens: number }> {
+  let sessions = db.deleteFrom('auth_sessions').where('user_id', '=', userId);
+  if (keep.sessionToken) sessions = sessions.where('id_hash', '!=', sha256(keep.sessionToken));
+  const endedSessions = await sessions.executeTakeFirst();
+  let tokens = db
+    .updateTable('api_tokens')
+    .set({ revoked_at: now })
+    .where('user_id', '=', userId)
+    .where('revoked_at', 'is', null);
+  if (keep.apiToken) tokens = tokens.where('token_hash', '!=', sha256(keep.apiToken));
+  const revokedTokens = await tokens.executeTakeFirst();
+  return {
+    sessions: Number(endedSessions.numDeletedRows),
+    apiTokens: Number(revokedTokens.numUpdatedRows),
+  };
+}
