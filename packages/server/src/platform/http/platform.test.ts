@@ -4,7 +4,11 @@ import { startTestApp, type TestContext } from '../../testing/test-app';
 import { seedDemo } from '../../testing/demo';
 import { CapturedLog } from '../../testing/test-app';
 import { ManualClock } from '../clock';
+import { Kysely, PostgresDialect } from 'kysely';
+import pg from 'pg';
+import type { Database } from '../db/schema';
 import { createLogger } from '../logging';
+import { registerHealthRoutes } from './health';
 import { createMetrics } from './metrics';
 import { ProblemError } from './problem';
 import { createHttpServer, type HttpApp } from './server';
@@ -241,6 +245,29 @@ describe('the HTTP server on its own', () => {
       });
     } finally {
       await app.close();
+    }
+  });
+
+  it('says the database is unreachable without naming its address, and logs why once per change', async () => {
+    const { app, log } = await server();
+    const pool = new pg.Pool({ connectionString: 'postgres://nobody@127.0.0.1:1/none' });
+    pool.on('error', () => {});
+    const unreachable = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    try {
+      registerHealthRoutes(app, unreachable, createMetrics(), { log: createLogger('debug', log) });
+      await app.ready();
+      for (let probe = 0; probe < 3; probe += 1) {
+        const response = await app.inject({ method: 'GET', url: '/readyz' });
+        expect(response.statusCode).toBe(503);
+        expect(response.json()).toEqual({ status: 'not ready', database: 'unreachable' });
+        expect(response.body).not.toContain('127.0.0.1');
+      }
+      const warnings = log.lines.filter((l) => l.includes('database unreachable'));
+      expect(warnings).toHaveLength(1);
+      expect(warnings[0]).toContain('127.0.0.1:1');
+    } finally {
+      await app.close();
+      await unreachable.destroy();
     }
   });
 });
