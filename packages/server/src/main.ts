@@ -80,12 +80,6 @@ async function main(): Promise<void> {
 
   const address = await app.http.listen({ port: config.PORT, host: config.HOST });
   app.setPublicUrl(address);
-  app.scheduler.start(config.SCHEDULER_POLL_MS, schedulerWorkersFor(database.engine));
-  app.oscp.dispatcher.start(config.DISPATCHER_POLL_MS);
-  app.ocpp.sender.start(config.OCPP_LIMIT_POLL_MS);
-  await app.oscp.startRetention(clock.now());
-  await app.ocpp.startRetention(clock.now());
-  await app.microgrid.startRetention(clock.now());
   const consoleUrl = config.PUBLIC_URL ?? address.replace('127.0.0.1', 'localhost');
 
   const stoppers: (() => Promise<void>)[] = [];
@@ -130,6 +124,15 @@ async function main(): Promise<void> {
         `  Demo OSCP connection: ${consoleUrl}/connections/${cp.connectionId} (enable it to watch it come online)`,
       );
   }
+
+  // Due work and deliveries start last: the demo Capacity Provider listens before the first
+  // message to it (a heartbeat due since the last run) goes out.
+  app.scheduler.start(config.SCHEDULER_POLL_MS, schedulerWorkersFor(database.engine));
+  app.oscp.dispatcher.start(config.DISPATCHER_POLL_MS);
+  app.ocpp.sender.start(config.OCPP_LIMIT_POLL_MS);
+  await app.oscp.startRetention(clock.now());
+  await app.ocpp.startRetention(clock.now());
+  await app.microgrid.startRetention(clock.now());
 
   const banner = [
     '',

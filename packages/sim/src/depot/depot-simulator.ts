@@ -115,14 +115,22 @@ export class DepotSimulator {
   }
 
   start(): void {
+    // Failing ticks (the server is down or restarting) are said once, and their end once.
+    let failing = false;
     const loop = () => {
       this.#running = this.tick()
-        .catch((error: unknown) =>
-          this.options.log?.warn(
-            { err: error instanceof Error ? error.message : String(error) },
-            'depot simulator tick failed',
-          ),
-        )
+        .then(() => {
+          if (failing) this.options.log?.info({}, 'depot simulator reaches the server again');
+          failing = false;
+        })
+        .catch((error: unknown) => {
+          if (!failing)
+            this.options.log?.warn(
+              { err: error instanceof Error ? error.message : String(error) },
+              'depot simulator tick failed; retrying quietly until the server answers',
+            );
+          failing = true;
+        })
         .finally(() => {
           if (this.#timer !== undefined)
             this.#timer = setTimeout(loop, this.options.tickMs ?? 2000);

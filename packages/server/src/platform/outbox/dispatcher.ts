@@ -1,6 +1,7 @@
 import type { Clock } from '../clock';
 import type { Db, Trx } from '../db/database';
 import type { Logger } from '../logging';
+import { OutageWatch } from '../outage';
 import type { OutboundMessage, OutboundStatus } from './outbox';
 
 /** What happened when a message was handed to the network. */
@@ -109,6 +110,7 @@ export class Dispatcher {
   #running: Promise<unknown> = Promise.resolve();
   readonly #inFlight = new Set<Promise<void>>();
   readonly #random: () => number;
+  readonly #outage: OutageWatch;
 
   constructor(
     private readonly db: Db,
@@ -119,6 +121,7 @@ export class Dispatcher {
     private readonly log: Logger,
   ) {
     this.#random = options.random ?? Math.random;
+    this.#outage = new OutageWatch(log, 'dispatcher');
   }
 
   /**
@@ -228,10 +231,18 @@ export class Dispatcher {
     try {
       await this.#record(message, outcome);
     } catch (error) {
-      this.log.error(
-        { err: error, 'oscp.request_id': message.requestId },
-        'recording a delivery outcome failed',
-      );
+      // The message stays SENDING until its lease ends and is then sent again (same request id).
+      // While the database is down every recording fails: the outage is said once, not per message.
+      if (this.#outage.failing)
+        this.log.debug(
+          { err: error, 'oscp.request_id': message.requestId },
+          'outcome not recorded',
+        );
+      else
+        this.log.error(
+          { err: error, 'oscp.request_id': message.requestId },
+          'recording a delivery outcome failed',
+        );
     }
   }
 
@@ -273,13 +284,15 @@ export class Dispatcher {
     this.#stopped = false;
     const tick = () => {
       if (this.#stopped) return;
-      let claimed = 0;
+      let delay = pollMs;
       this.#running = this.#pump()
-        .then((n) => (claimed = n))
-        .catch((error: unknown) => this.log.error({ err: error }, 'dispatcher tick failed'))
+        .then((claimed) => {
+          this.#outage.succeeded();
+          if (claimed === this.options.batchSize) delay = 0;
+        })
+        .catch((error: unknown) => (delay = this.#outage.failed(error, pollMs)))
         .finally(() => {
-          if (this.#stopped) return;
-          this.#timer = setTimeout(tick, claimed === this.options.batchSize ? 0 : pollMs);
+          if (!this.#stopped) this.#timer = setTimeout(tick, delay);
         });
     };
     tick();

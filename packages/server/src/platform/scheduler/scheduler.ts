@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import type { Clock } from '../clock';
 import type { Db, Executor, Trx } from '../db/database';
 import type { Logger } from '../logging';
+import { OutageWatch } from '../outage';
 
 /** A unit of due work. `(kind, key)` is unique: scheduling the same key again moves it. */
 export interface DueWork {
@@ -147,6 +148,18 @@ async function claimDue(
   return result.rows.sort((a, b) => a.due_at.getTime() - b.due_at.getTime() || a.id - b.id);
 }
 
+/** A batch's transaction failed as a whole: its items stay due. */
+export class SchedulerTransactionError extends Error {
+  constructor(
+    readonly items: string[],
+    override readonly cause: unknown,
+  ) {
+    super(
+      `due work transaction failed (${items.join(', ') || 'claiming'}): ${cause instanceof Error ? cause.message : String(cause)}`,
+    );
+  }
+}
+
 /**
  * Puts a claimed row back (its claim deleted it). A row booked again meanwhile by the handler
  * wins: it is the newer intention.
@@ -273,12 +286,12 @@ export class Scheduler {
         }
       });
     } catch (error) {
-      // Every item of the batch is rolled back and stays due.
-      this.log.error(
-        { err: error, 'job.items': batch.map((r) => `${r.kind}:${r.dedupe_key}`) },
-        'scheduler transaction failed',
+      // Every item of the batch is rolled back and stays due; the caller decides how soon to look
+      // again (the poller backs off: an unreachable database fails every transaction).
+      throw new SchedulerTransactionError(
+        batch.map((r) => `${r.kind}:${r.dedupe_key}`),
+        error,
       );
-      return 0;
     }
     for (const row of steppedAside) {
       this.log.debug(
@@ -307,12 +320,15 @@ export class Scheduler {
    */
   start(pollMs: number, workers = 4): void {
     this.#stopped = false;
+    const outage = new OutageWatch(this.log, 'scheduler');
     const tick = () => {
       if (this.#stopped) return;
+      let delay = pollMs;
       this.#running = Promise.all(Array.from({ length: workers }, () => this.runDue()))
-        .catch((error: unknown) => this.log.error({ err: error }, 'scheduler tick failed'))
+        .then(() => outage.succeeded())
+        .catch((error: unknown) => (delay = outage.failed(error, pollMs)))
         .finally(() => {
-          if (!this.#stopped) this.#timer = setTimeout(tick, pollMs);
+          if (!this.#stopped) this.#timer = setTimeout(tick, delay);
         });
     };
     tick();
