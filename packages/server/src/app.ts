@@ -16,6 +16,7 @@ import { DepotModelService } from './microgrid/app/depot-model';
 import { DepotQueries } from './microgrid/app/depot-queries';
 import { EnvelopeService } from './microgrid/app/envelopes';
 import { METER_RETENTION_WORK, pruneOldMeterReadings } from './microgrid/app/meter-retention';
+import { ENVELOPE_RETENTION_WORK, pruneOldEnvelopes } from './microgrid/app/envelope-retention';
 import { registerMicrogridRoutes } from './microgrid/http/routes';
 import { ConnectionService, enabledConnectionOnScope } from './oscp/app/connections';
 import type { ScopeDirectory } from './oscp/app/scope-directory';
@@ -74,6 +75,8 @@ export interface AppOptions {
   metricsToken?: string | undefined;
   /** How long meter readings are kept (7 days by default). */
   meterReadingRetentionDays?: number;
+  /** How long finished envelopes and capacity history are kept (30 days by default). */
+  envelopeRetentionDays?: number;
   oscp?: {
     /** Where peers reach us; defaults to the address the server listens on. */
     publicUrl?: string;
@@ -103,7 +106,7 @@ export interface App {
     breaches: BreachService;
     /** Evaluates circuits' loads against their limits (observers hear of each breach change). */
     breachDetector: BreachDetector;
-    /** Books the first meter-reading retention run (it then books itself); `npm start` calls it. */
+    /** Books the first retention runs (they then book themselves); `npm start` calls it. */
     startRetention(now: Date): Promise<void>;
   };
   oscp: {
@@ -177,8 +180,10 @@ export async function createApp(options: AppOptions): Promise<App> {
     charging: new ChargingService(db),
     breaches: new BreachService(db),
     breachDetector: new BreachDetector(),
-    startRetention: (now: Date) =>
-      scheduleWork(db, { kind: METER_RETENTION_WORK, key: 'all', dueAt: now }, now),
+    startRetention: async (now: Date) => {
+      await scheduleWork(db, { kind: METER_RETENTION_WORK, key: 'all', dueAt: now }, now);
+      await scheduleWork(db, { kind: ENVELOPE_RETENTION_WORK, key: 'all', dueAt: now }, now);
+    },
   };
   registerMicrogridRoutes(http, { clock, metrics, ...microgrid });
   registerBreachRoutes(http, { clock, breaches: microgrid.breaches });
@@ -195,6 +200,15 @@ export async function createApp(options: AppOptions): Promise<App> {
         options.meterReadingRetentionDays ?? 7,
       );
       if (pruned > 0) log.info({ pruned }, 'pruned old meter readings');
+    },
+    { batchable: true },
+  );
+  scheduler.register(
+    ENVELOPE_RETENTION_WORK,
+    async (trx, work, now) => {
+      const pruned = await pruneOldEnvelopes(trx, work, now, options.envelopeRetentionDays ?? 30);
+      if (pruned.envelopes + pruned.capacityHistory > 0)
+        log.info(pruned, 'pruned finished envelopes and old capacity history');
     },
     { batchable: true },
   );

@@ -51,6 +51,7 @@ async function main(): Promise<void> {
     trustProxy: config.TRUST_PROXY,
     metricsToken: config.METRICS_TOKEN,
     meterReadingRetentionDays: config.METER_READING_RETENTION_DAYS,
+    envelopeRetentionDays: config.ENVELOPE_RETENTION_DAYS,
     oscp: {
       ...(config.PUBLIC_URL ? { publicUrl: config.PUBLIC_URL } : {}),
       requestTimeoutMs: config.OSCP_REQUEST_TIMEOUT_MS,

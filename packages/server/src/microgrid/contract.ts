@@ -160,7 +160,11 @@ export const envelopeView = z.object({
   ),
 });
 export type EnvelopeView = z.infer<typeof envelopeView>;
-export const envelopeList = z.object({ envelopes: z.array(envelopeView) });
+/** A page of envelopes, newest first; `nextBefore` asks for the next page (null: the last). */
+export const envelopeList = z.object({
+  envelopes: z.array(envelopeView),
+  nextBefore: z.string().nullable(),
+});
 export type EnvelopeList = z.infer<typeof envelopeList>;
 
 /** A microgrid as created or edited (its circuits and scopes are listed by `GET /api/microgrids`). */
@@ -183,6 +187,9 @@ export type SubmitEnvelopeBody = z.infer<typeof submitEnvelopeBody>;
 
 export const envelopeListQuery = z.object({
   status: z.enum(['open', 'all']).default('open'),
+  limit: z.coerce.number().int().min(1).max(100).default(50),
+  /** The `nextBefore` of the previous page. */
+  before: z.string().max(80).optional(),
 });
 
 export const capacityHistoryQuery = z.object({

@@ -62,6 +62,8 @@ const configSchema = z.object({
   OCPP_CALL_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
   OCPP_LIMIT_DEADBAND_A: z.coerce.number().min(0).max(32).default(1),
   OCPP_LIMIT_POLL_MS: z.coerce.number().int().positive().default(200),
+  /** Finished (expired or withdrawn) envelopes and capacity history older than this are pruned. */
+  ENVELOPE_RETENTION_DAYS: z.coerce.number().positive().default(30),
   DEMO: z
     .enum(['true', 'false', '1', '0'])
     .default('true')

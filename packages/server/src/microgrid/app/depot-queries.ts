@@ -201,10 +201,11 @@ export class DepotQueries {
     if (!(await depot.findCircuit(this.db, circuitId)))
       throw appErrors.notFound('Circuit', circuitId);
     const from = new Date(now.getTime() - hours * 3600_000);
-    const [points, load] = await Promise.all([
+    const [changes, load] = await Promise.all([
       envelopes.capacityHistory(this.db, circuitId, from, now),
       sessions.loadHistory(this.db, circuitId, from, now),
     ]);
+    const points = thinned(changes, from, now, MAX_HISTORY_POINTS);
     return {
       from: from.toISOString(),
       to: now.toISOString(),
@@ -221,6 +222,34 @@ export class DepotQueries {
       })),
     };
   }
+}
+
+/** A chart 1,280 px wide cannot show more changes than this; beyond it, the answer is thinned. */
+export const MAX_HISTORY_POINTS = 1_000;
+
+/**
+ * At most `max` points: when there are more, the window is cut into `max` equal slices and each
+ * keeps its last point, the one in force at the slice's end, which is what a step line of that
+ * resolution draws. The first point (in force when the window opens) is always kept.
+ */
+export function thinned<T extends { at: Date }>(
+  points: T[],
+  from: Date,
+  to: Date,
+  max: number,
+): T[] {
+  if (points.length <= max) return points;
+  const span = Math.max(1, to.getTime() - from.getTime());
+  const slices = max - 1;
+  const lastOfSlice = new Map<number, T>();
+  for (const point of points.slice(1)) {
+    const slice = Math.min(
+      slices - 1,
+      Math.floor(((point.at.getTime() - from.getTime()) / span) * slices),
+    );
+    lastOfSlice.set(Math.max(0, slice), point);
+  }
+  return [points[0]!, ...[...lastOfSlice.entries()].sort(([a], [b]) => a - b).map(([, p]) => p)];
 }
 
 function summary(

@@ -350,17 +350,33 @@ export class EnvelopeService {
     );
   }
 
+  /**
+   * A page of envelopes, newest first: at most `limit`, starting after the `before` cursor of the
+   * previous page; `nextBefore` is null on the last page.
+   */
   async list(filter: {
     circuitId?: string;
     scopeId?: string;
     openOnly: boolean;
-  }): Promise<EnvelopeView[]> {
-    const rows = await store.findEnvelopes(this.db, filter);
-    const circuits = new Map((await depot.listCircuits(this.db)).map((c) => [c.id, c]));
-    return rows.flatMap((r) => {
-      const circuit = circuits.get(r.circuitId);
-      return circuit ? [toView(r, circuit)] : [];
+    limit: number;
+    before?: string | undefined;
+  }): Promise<{ envelopes: EnvelopeView[]; nextBefore: string | null }> {
+    const rows = await store.findEnvelopes(this.db, {
+      ...(filter.circuitId ? { circuitId: filter.circuitId } : {}),
+      ...(filter.scopeId ? { scopeId: filter.scopeId } : {}),
+      openOnly: filter.openOnly,
+      limit: filter.limit,
+      ...(filter.before ? { after: decodeCursor(filter.before) } : {}),
     });
+    const circuits = new Map((await depot.listCircuits(this.db)).map((c) => [c.id, c]));
+    const last = rows.at(-1);
+    return {
+      envelopes: rows.flatMap((r) => {
+        const circuit = circuits.get(r.circuitId);
+        return circuit ? [toView(r, circuit)] : [];
+      }),
+      nextBefore: rows.length === filter.limit && last ? encodeCursor(last) : null,
+    };
   }
 
   async get(envelopeId: string): Promise<EnvelopeView> {
@@ -369,6 +385,23 @@ export class EnvelopeService {
     const circuit = await depot.findCircuit(this.db, row.circuitId);
     return toView(row, circuit!);
   }
+}
+
+/** `<submittedAt>~<id>`: where the next page starts. Opaque to clients. */
+export const ENVELOPE_CURSOR = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z)~([0-9a-f-]{36})$/;
+
+function encodeCursor(row: EnvelopeRow): string {
+  return `${row.submittedAt.toISOString()}~${row.id}`;
+}
+
+function decodeCursor(cursor: string): store.EnvelopeCursor {
+  const match = ENVELOPE_CURSOR.exec(cursor);
+  const submittedAt = new Date(match?.[1] ?? Number.NaN);
+  if (!match || Number.isNaN(submittedAt.getTime()))
+    throw appErrors.invalid('before: must be the nextBefore of an earlier page', [
+      { field: 'before', message: 'must be the nextBefore of an earlier page' },
+    ]);
+  return { submittedAt, id: match[2]! };
 }
 
 function toView(row: EnvelopeRow, circuit: depot.CircuitRow): EnvelopeView {

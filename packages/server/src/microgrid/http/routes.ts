@@ -185,18 +185,19 @@ export function registerMicrogridRoutes(app: HttpApp, deps: MicrogridRouteDeps):
       config: { allow: ANY_USER },
       schema: {
         tags,
-        summary: 'Envelopes on a circuit (open = scheduled or active)',
+        summary: 'Envelopes on a circuit (open = scheduled or active), newest first, paged',
         params: c.idParams,
         querystring: c.envelopeListQuery,
         response: { 200: c.envelopeList },
       },
     },
-    async (request) => ({
-      envelopes: await envelopes.list({
+    async (request) =>
+      envelopes.list({
         circuitId: request.params.id,
         openOnly: request.query.status === 'open',
+        limit: request.query.limit,
+        before: request.query.before,
       }),
-    }),
   );
 
   app.post(
@@ -368,18 +369,19 @@ export function registerMicrogridRoutes(app: HttpApp, deps: MicrogridRouteDeps):
       config: { allow: ANY_USER },
       schema: {
         tags: ['envelopes'],
-        summary: 'Envelopes of a managed scope',
+        summary: 'Envelopes of a managed scope, newest first, paged',
         params: c.idParams,
         querystring: c.envelopeListQuery,
         response: { 200: c.envelopeList },
       },
     },
-    async (request) => ({
-      envelopes: await envelopes.list({
+    async (request) =>
+      envelopes.list({
         scopeId: request.params.id,
         openOnly: request.query.status === 'open',
+        limit: request.query.limit,
+        before: request.query.before,
       }),
-    }),
   );
   app.post(
     '/api/scopes/:id/envelopes',

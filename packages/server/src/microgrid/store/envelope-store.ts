@@ -89,16 +89,38 @@ export async function circuitsOfEnvelopes(
   return new Map(rows.map((r) => [r.id, r.circuit_id]));
 }
 
+/** Where a page of envelopes starts: just after this one in newest-first order. */
+export interface EnvelopeCursor {
+  submittedAt: Date;
+  id: string;
+}
+
 type Filter = {
   circuitId?: string;
   scopeId?: string;
   ids?: string[];
   openOnly: boolean;
+  after?: EnvelopeCursor;
+  limit?: number;
 };
 
-/** Envelopes with their blocks; `openOnly` = SCHEDULED or ACTIVE. Newest first. */
+/** Envelopes with their blocks; `openOnly` = SCHEDULED or ACTIVE. Newest first, optionally a page. */
 export async function findEnvelopes(db: Executor, filter: Filter): Promise<EnvelopeRow[]> {
-  let q = db.selectFrom('envelopes').selectAll().orderBy('submitted_at', 'desc').orderBy('id');
+  let q = db
+    .selectFrom('envelopes')
+    .selectAll()
+    .orderBy('submitted_at', 'desc')
+    .orderBy('id', 'desc');
+  if (filter.after) {
+    const { submittedAt, id } = filter.after;
+    q = q.where((eb) =>
+      eb.or([
+        eb('submitted_at', '<', submittedAt),
+        eb.and([eb('submitted_at', '=', submittedAt), eb('id', '<', id)]),
+      ]),
+    );
+  }
+  if (filter.limit !== undefined) q = q.limit(filter.limit);
   if (filter.circuitId) q = q.where('circuit_id', '=', filter.circuitId);
   if (filter.scopeId) q = q.where('scope_id', '=', filter.scopeId);
   if (filter.ids)
@@ -279,6 +301,46 @@ export async function insertCapacityHistory(
 }
 
 /** History points in a window, plus the last point before it so the chart starts at the right level. */
+/**
+ * Deletes up to `limit` finished (expired or withdrawn) envelopes, with their blocks, that ended
+ * or were withdrawn before `before`; returns how many went. Their events stay.
+ */
+export async function pruneFinishedEnvelopes(
+  db: Executor,
+  before: Date,
+  limit: number,
+): Promise<number> {
+  const result = await sql`
+    DELETE FROM envelopes WHERE id IN (
+      SELECT id FROM envelopes
+      WHERE status IN ('EXPIRED', 'WITHDRAWN') AND ends_at < ${before}
+        AND (withdrawn_at IS NULL OR withdrawn_at < ${before})
+      LIMIT ${limit}
+    )`.execute(db);
+  return Number(result.numAffectedRows ?? 0);
+}
+
+/**
+ * Deletes up to `limit` capacity history points older than `before`, keeping each circuit's newest
+ * one of them: it says what was in force when the kept history begins.
+ */
+export async function pruneCapacityHistory(
+  db: Executor,
+  before: Date,
+  limit: number,
+): Promise<number> {
+  const result = await sql`
+    DELETE FROM capacity_history WHERE id IN (
+      SELECT h.id FROM capacity_history h
+      WHERE h.at < ${before} AND EXISTS (
+        SELECT 1 FROM capacity_history n
+        WHERE n.circuit_id = h.circuit_id AND n.at < ${before} AND (n.at, n.id) > (h.at, h.id)
+      )
+      LIMIT ${limit}
+    )`.execute(db);
+  return Number(result.numAffectedRows ?? 0);
+}
+
 export async function capacityHistory(db: Executor, circuitId: string, from: Date, to: Date) {
   const before = await db
     .selectFrom('capacity_history')

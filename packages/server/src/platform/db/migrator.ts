@@ -16,6 +16,7 @@ import * as energyRegisters from './migrations/0040-scope-energy-registers';
 import * as oscpMeasurements from './migrations/0041-oscp-measurements';
 import * as breachDetection from './migrations/0050-breach-detection';
 import * as breachCompliance from './migrations/0051-breach-compliance';
+import * as envelopePaging from './migrations/0060-envelope-paging';
 
 /** Migrations are code, imported statically so a bundle or a test runs exactly the same list. */
 const migrations: Record<string, Migration> = {
@@ -35,6 +36,7 @@ const migrations: Record<string, Migration> = {
   '0041-oscp-measurements': oscpMeasurements,
   '0050-breach-detection': breachDetection,
   '0051-breach-compliance': breachCompliance,
+  '0060-envelope-paging': envelopePaging,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
