@@ -1,5 +1,5 @@
-// Test support only (not exported from the package): fast-check arbitraries that produce VALID
-// OSCP 2.0 messages of every kind, as JSON-safe plain data.
+// Test support only (`@openvelope/oscp/arbitraries`, imported by tests, never by products):
+// fast-check arbitraries that produce VALID OSCP 2.0 messages of every kind, as JSON-safe plain data.
 import fc from 'fast-check';
 import {
   ASSET_CATEGORIES,

@@ -213,7 +213,9 @@ export class EnvelopeService {
       return this.#apply(trx, [prepared.envelope], { ids: [], by: '' }, now);
     });
     if ('rejection' in result && result.rejection) {
-      await this.recordRejection(submission, result.rejection, now);
+      // A scope that does not exist has no record to keep: the 404 is the whole answer.
+      if (result.rejection.kind !== 'not-found')
+        await this.recordRejection(submission, result.rejection, now);
       throw result.rejection;
     }
     const outcome = result as EnvelopeChangeOutcome;
