@@ -94,7 +94,7 @@ const RETRY_MAX_MS = 60_000;
  * claimed item holds its own row until it commits, and a request holding that connection or
  * circuit may be waiting to book the same row again (a heartbeat moving its liveness check): were
  * the item to wait as long as PostgreSQL's deadlock check (1 s), one of the two would fail.
- * Stepping aside first means the request never does (ADR 0030).
+ * Stepping aside first means the request never does (ADR 0033).
  */
 export const DUE_WORK_LOCK_WAIT_MS = 200;
 /** When an item that stepped aside is due again; it does not count as a failed attempt. */

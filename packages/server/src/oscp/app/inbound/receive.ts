@@ -171,7 +171,7 @@ export async function receiveWithin<K extends MessageKind>(
   const connectionId = call.principal.connectionId;
   const now = deps.clock.now();
   // A message waits for its connection behind others; should PostgreSQL break a cycle of waits by
-  // aborting this one, it is simply judged again (ADR 0030).
+  // aborting this one, it is simply judged again (ADR 0033).
   return transactionWithRetry(deps.db, async (trx) => {
     const claim = { connectionId, requestId: call.requestId, endpoint: call.endpoint };
     if (!(await claimInboundRequest(trx, claim, now))) return { status: 204, duplicate: true };
