@@ -299,7 +299,6 @@ export async function createApp(options: AppOptions): Promise<App> {
       log: log.child({ component: 'oscp-inbound' }),
     }),
     credentials,
-    clock,
   });
   scheduler.register(CONTROL_WORK, (trx, work, now) => control.reevaluate(trx, work, now));
   // OSCP hears of breaches through the microgrid's observer port and acts in its own due work.

@@ -12,6 +12,7 @@ import { CapturedLog } from '../testing/test-app';
 import { ManualClock } from './clock';
 import type { Database } from './db/schema';
 import { createLogger } from './logging';
+import { LimitSender } from '../ocpp/app/limits';
 import { Dispatcher } from './outbox/dispatcher';
 import { outageDelayMs } from './outage';
 import { Scheduler } from './scheduler/scheduler';
@@ -120,5 +121,30 @@ describe('polling while the database is unreachable', () => {
     expect(s.log.text.match(/dispatcher: database reachable again/g)).toHaveLength(1);
     expect(s.warnings()).toHaveLength(1);
     await dispatcher.stop();
+  });
+
+  it('the OCPP limit sender backs off, warns once, and says once when the database is back', async () => {
+    vi.useFakeTimers();
+    const s = standIn();
+    // Nothing is claimed (the database is down, then answers with no rows): no charger is needed.
+    const sender = new LimitSender(
+      s.db,
+      s.clock,
+      {} as never,
+      {} as never,
+      'instance-1',
+      { callTimeoutMs: 1000 } as never,
+      s.logger,
+    );
+    sender.start(200);
+    await vi.advanceTimersByTimeAsync(45_000);
+    expect(s.dialect.attempts).toBeLessThanOrEqual(12);
+    expect(s.warnings()).toHaveLength(1);
+    expect(s.warnings()[0]).toContain('OCPP limit sender: database unreachable');
+
+    s.dialect.down = false;
+    await vi.advanceTimersByTimeAsync(30_000);
+    expect(s.log.text.match(/OCPP limit sender: database reachable again/g)).toHaveLength(1);
+    await sender.stop();
   });
 });

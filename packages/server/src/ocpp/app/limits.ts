@@ -3,6 +3,7 @@ import type { ChargerIntegration } from '../../microgrid/app/charger-integration
 import type { Clock } from '../../platform/clock';
 import type { Db, Trx } from '../../platform/db/database';
 import type { Logger } from '../../platform/logging';
+import { OutageWatch } from '../../platform/outage';
 import {
   answerOf,
   limitChangeWorthSending,
@@ -202,14 +203,22 @@ export class LimitSender {
   }
 
   #pollMs = 200;
+  #outage: OutageWatch | undefined;
 
-  /** The poll only decides how soon we look; the table is the truth. */
+  /**
+   * The poll only decides how soon we look; the table is the truth. While the database is
+   * unreachable it looks less and less often and says so once (ADR 0035).
+   */
   #tick(): void {
     if (this.#stopped) return;
+    this.#outage ??= new OutageWatch(this.log, 'OCPP limit sender');
+    const outage = this.#outage;
+    let delay = this.#pollMs;
     this.#running = this.runDue()
-      .catch((error: unknown) => this.log.error({ err: error }, 'OCPP limit sender failed'))
+      .then(() => outage.succeeded())
+      .catch((error: unknown) => (delay = outage.failed(error, this.#pollMs)))
       .finally(() => {
-        if (!this.#stopped) this.#timer = setTimeout(() => this.#tick(), this.#pollMs);
+        if (!this.#stopped) this.#timer = setTimeout(() => this.#tick(), delay);
       });
   }
 

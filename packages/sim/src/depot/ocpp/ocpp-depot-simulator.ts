@@ -56,6 +56,8 @@ export class OcppDepotSimulator {
   #running: Promise<void> = Promise.resolve();
   #stopped = false;
   #control: FastifyInstance | undefined;
+  /** Charge points whose last tick failed (their failing is logged once). */
+  readonly #failing = new Set<string>();
 
   constructor(private readonly options: OcppDepotSimulatorOptions) {
     this.#random = seededRandom(options.seed ?? 42);
@@ -114,6 +116,8 @@ export class OcppDepotSimulator {
       this.chargePoints.map(async (cp, i) => {
         try {
           const full = await cp.tick();
+          if (this.#failing.delete(cp.chargePointId))
+            this.options.log?.info({ chargePoint: cp.chargePointId }, 'charge point ticks again');
           if (!this.options.sessionSchedule) return;
           if (full) {
             this.options.log?.info({ chargePoint: cp.chargePointId }, 'vehicle full, unplugged');
@@ -129,10 +133,13 @@ export class OcppDepotSimulator {
               );
           }
         } catch (error) {
-          this.options.log?.warn(
-            { chargePoint: cp.chargePointId, err: String(error) },
-            'charge point tick failed',
-          );
+          // A server that is down or restarting fails every tick: said once, and its end once.
+          if (!this.#failing.has(cp.chargePointId))
+            this.options.log?.warn(
+              { chargePoint: cp.chargePointId, err: String(error) },
+              'charge point tick failed; retrying quietly until it succeeds',
+            );
+          this.#failing.add(cp.chargePointId);
         }
       }),
     );
