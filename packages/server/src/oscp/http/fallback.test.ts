@@ -605,6 +605,94 @@ describe('disconnect and enable again', () => {
   });
 });
 
+describe('a peer that forgot us', () => {
+  /** The Capacity Provider loses its state: a new peer for the same group and initial token. */
+  function peerForgetsUs() {
+    sim.removePeer(peerId);
+    peerId = addPeer(groupId);
+  }
+  const limitInForce = async () => {
+    const [detail, view] = await Promise.all([circuit(), control()]);
+    return { amps: detail.effectiveCapacityA, mode: view.mode };
+  };
+
+  it('is visible with what to do, and Re-register brings it back ONLINE with the limit held throughout', async () => {
+    await connect();
+    await normalWithFallback();
+    await keepOnline();
+    const held = { amps: 120, mode: 'NORMAL' };
+    expect(await limitInForce()).toEqual(held);
+
+    peerForgetsUs();
+    ctx.clock.advance(60_000);
+    const problem = await settleUntil(
+      async () =>
+        (await get<ConnectionDetail>(`/api/oscp-connections/${connectionId}`)).openProblems.find(
+          (p) => p.kind === 'DELIVERY' && p.subject === 'Heartbeat',
+        ),
+      'our refused heartbeat as an open problem',
+    );
+    expect(problem).toMatchObject({ status: '403', clearedAt: null });
+    expect(problem.hint).toContain('Re-register');
+    expect(await limitInForce()).toEqual(held);
+
+    // Re-register with the initial token the fresh peer knows; nothing is restarted.
+    const reregistered = await post(`/api/oscp-connections/${connectionId}/re-register`, {
+      credential: 'INITIAL_TOKEN',
+    });
+    expect(reregistered.statusCode, reregistered.body).toBe(200);
+    expect(await limitInForce()).toEqual(held);
+    await settleUntil(async () => (await phase()) === 'REGISTERED', 'registered again');
+    expect(await limitInForce()).toEqual(held);
+    // The handshake may take a while; no heartbeat is expected meanwhile, and the limit stays.
+    ctx.clock.advance(5 * 60_000);
+    await ctx.app.settle();
+    expect(await phase()).toBe('REGISTERED');
+    expect(await limitInForce()).toEqual(held);
+
+    await delivered(await sim.sendHandshake(peerId, { heartbeatIntervalSeconds: 60 }));
+    await settleUntil(async () => (await phase()) === 'HANDSHAKEN', 'handshaken again');
+    expect(await limitInForce()).toEqual(held);
+    await keepOnline();
+    await settleUntil(async () => (await phase()) === 'ONLINE', 'online again');
+    expect(await limitInForce()).toEqual(held);
+
+    // Our next heartbeat is accepted by the peer: the problem clears by itself.
+    ctx.clock.advance(60_000);
+    await settleUntil(
+      async () =>
+        (await get<ConnectionDetail>(`/api/oscp-connections/${connectionId}`)).openProblems
+          .length === 0,
+      'no open problem',
+    );
+    expect(await audit('OscpFallbackEntered')).toEqual([]);
+  });
+
+  it('in fallback, the fallback limit is held until the new handshake, then the forecast applies again', async () => {
+    await connect();
+    await normalWithFallback();
+    peerForgetsUs();
+    await goOffline();
+    const held = { amps: 40, mode: 'FALLBACK_OFFLINE' };
+    expect(await limitInForce()).toEqual(held);
+
+    expect(
+      (
+        await post(`/api/oscp-connections/${connectionId}/re-register`, {
+          credential: 'INITIAL_TOKEN',
+        })
+      ).statusCode,
+    ).toBe(200);
+    await settleUntil(async () => (await phase()) === 'REGISTERED', 'registered again');
+    expect(await limitInForce()).toEqual(held);
+    await delivered(await sim.sendHandshake(peerId, { heartbeatIntervalSeconds: 60 }));
+    await settleUntil(async () => (await phase()) === 'HANDSHAKEN', 'handshaken again');
+    await keepOnline();
+    await settleUntil(async () => (await phase()) === 'ONLINE', 'online again');
+    expect(await limitInForce()).toEqual({ amps: 120, mode: 'NORMAL' });
+  });
+});
+
 describe('the timeline', () => {
   it('filters by kind and paginates, newest first', async () => {
     await connect();
