@@ -375,3 +375,4 @@ export type {
 export { CONFIGURATION_EVENT_TYPES, TIMELINE_GROUPS } from './domain/events';
 export type { TimelineItem } from './app/connections';
 export * from './operator-message-contract';
+export * from './lifecycle-contract';

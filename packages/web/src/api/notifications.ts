@@ -1,5 +1,5 @@
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
-import type { IncidentView, NotificationView, Page } from './awaiting';
+import type { IncidentView, NotificationPage, Page } from './types';
 import { api, get } from './client';
 import { LIVE_MS } from './queries';
 
@@ -15,11 +15,7 @@ export const acknowledgeNotification = (id: string) =>
 export function useNotifications(query: string, refetchInterval = LIVE_MS) {
   return useQuery({
     queryKey: notificationKeys.notifications(query),
-    queryFn: ({ signal }) =>
-      get<Page<NotificationView> & { unacknowledged: number }>(
-        `/api/notifications?${query}`,
-        signal,
-      ),
+    queryFn: ({ signal }) => get<NotificationPage>(`/api/notifications?${query}`, signal),
     refetchInterval,
     placeholderData: keepPreviousData,
   });

@@ -1,5 +1,4 @@
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
-import type { ControlView, IssuedOAuthClient, OscpInfo, Page, SecretView } from './awaiting';
 import { api, ApiError, get } from './client';
 import { LIVE_MS } from './queries';
 import type {
@@ -8,13 +7,18 @@ import type {
   ComplianceErrorBody,
   ConnectionDetail,
   ConnectionSummary,
+  ControlView,
   CreateConnectionBody,
   EditConnectionBody,
   HistoryEntry,
+  IssuedOAuthClient,
   MeasurementList,
   OperatorMessageOffers,
+  OscpInfo,
+  Page,
   PresetView,
   Publication,
+  SecretView,
   SentToPeer,
   TimelineItem,
 } from './types';

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type * as auth from '@openvelope/server/auth-contract';
 import type * as depot from '@openvelope/server/contract';
+import type * as notifications from '@openvelope/server/notifications-contract';
 import type * as oscp from '@openvelope/server/oscp-contract';
 
 /**
@@ -68,3 +69,18 @@ export type MeasurementList = Wire<typeof oscp.measurementList>;
 export type MeasurementView = Wire<typeof oscp.measurementView>;
 export type MeasurementCadence = Wire<typeof oscp.measurementCadenceView>;
 export type { TimelineItem } from '@openvelope/server/oscp-contract';
+export type ControlView = Wire<typeof oscp.controlView>;
+export type SecretView = Wire<typeof oscp.secretView>;
+export type OscpInfo = Wire<typeof oscp.oscpInfo>;
+export type IssuedOAuthClient = Wire<typeof oscp.issuedOAuthClient>;
+
+// Notifications and incidents
+export type NotificationView = Wire<typeof notifications.notificationView>;
+export type IncidentView = Wire<typeof notifications.incidentView>;
+export type NotificationPage = Wire<typeof notifications.notificationPage>;
+
+/** One page of a paged list, as every paged route answers. */
+export interface Page<Item> {
+  items: Item[];
+  total: number;
+}

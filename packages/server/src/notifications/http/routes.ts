@@ -3,7 +3,9 @@ import type { Clock } from '../../platform/clock';
 import { ANY_USER, OPERATORS } from '../../platform/auth/roles';
 import { requireUser } from '../../platform/http/route-access';
 import type { HttpApp } from '../../platform/http/server';
+import { noContent } from '../../platform/http/wire';
 import type { NotificationQueries } from '../app/notifications';
+import { incidentPage, notificationPage } from '../contract';
 
 const tags = ['notifications'];
 const page = {
@@ -26,6 +28,7 @@ export function registerNotificationRoutes(
           unacknowledged: z.enum(['true', 'false']).default('false'),
           ...page,
         }),
+        response: { 200: notificationPage },
       },
     },
     async (request) =>
@@ -39,7 +42,12 @@ export function registerNotificationRoutes(
     '/api/notifications/:id/acknowledge',
     {
       config: { allow: OPERATORS },
-      schema: { tags, summary: 'Acknowledge a notification', params: z.object({ id: z.uuid() }) },
+      schema: {
+        tags,
+        summary: 'Acknowledge a notification',
+        params: z.object({ id: z.uuid() }),
+        response: { 204: noContent },
+      },
     },
     async (request, reply) => {
       await deps.queries.acknowledge(
@@ -58,6 +66,7 @@ export function registerNotificationRoutes(
         tags,
         summary: 'Incidents, newest first',
         querystring: z.object({ status: z.enum(['OPEN', 'RESOLVED']).optional(), ...page }),
+        response: { 200: incidentPage },
       },
     },
     async (request) =>

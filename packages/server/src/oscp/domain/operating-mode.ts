@@ -10,7 +10,14 @@ import type { StoredBlock, TranslatedLimit } from './forecast-translation';
  * - GAP_POLICY: no primary (or, offline, no fallback) block covers now: the profile's gap policy.
  * - LOCAL: OSCP imposes nothing: not enabled, disconnected, or no forecast received yet.
  */
-export type OperatingMode = 'NORMAL' | 'FALLBACK_OFFLINE' | 'FALLBACK_GAP' | 'GAP_POLICY' | 'LOCAL';
+export const OPERATING_MODES = [
+  'NORMAL',
+  'FALLBACK_OFFLINE',
+  'FALLBACK_GAP',
+  'GAP_POLICY',
+  'LOCAL',
+] as const;
+export type OperatingMode = (typeof OPERATING_MODES)[number];
 
 export interface ModeInput {
   /** Enabled and not intentionally disconnected. */

@@ -7,6 +7,7 @@ import { noContent } from '../../platform/http/wire';
 import type { ConnectionService } from '../app/connections';
 import type { SecretAdmin } from '../app/secret-admin';
 import * as c from '../contract';
+import * as lc from '../lifecycle-contract';
 import { PRESET_CATALOGUE } from '../domain/presets';
 
 export interface ConnectionRouteDeps {
@@ -175,7 +176,11 @@ export function registerConnectionRoutes(app: HttpApp, deps: ConnectionRouteDeps
     '/api/secrets',
     {
       config: { allow: MANAGERS },
-      schema: { tags: ['secrets'], summary: 'Secret names (values are never returned)' },
+      schema: {
+        tags: ['secrets'],
+        summary: 'Secret names (values are never returned)',
+        response: { 200: lc.secretList },
+      },
     },
     async () => ({ secrets: await secrets.list() }),
   );
@@ -188,6 +193,7 @@ export function registerConnectionRoutes(app: HttpApp, deps: ConnectionRouteDeps
         summary: 'Set a secret value (write-only)',
         params: c.secretNameParams,
         body: c.putSecretBody,
+        response: { 204: noContent },
       },
     },
     async (request, reply) => {
@@ -205,7 +211,12 @@ export function registerConnectionRoutes(app: HttpApp, deps: ConnectionRouteDeps
     '/api/secrets/:name',
     {
       config: { allow: MANAGERS },
-      schema: { tags: ['secrets'], summary: 'Delete a secret', params: c.secretNameParams },
+      schema: {
+        tags: ['secrets'],
+        summary: 'Delete a secret',
+        params: c.secretNameParams,
+        response: { 204: noContent },
+      },
     },
     async (request, reply) => {
       await secrets.remove(request.params.name);

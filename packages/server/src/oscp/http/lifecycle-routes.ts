@@ -7,6 +7,7 @@ import type { ControlService } from '../app/control';
 import type { LifecycleService } from '../app/lifecycle';
 import type { PeerCredentialService } from '../app/peer-credentials';
 import * as c from '../contract';
+import * as lc from '../lifecycle-contract';
 import type { ConnectionTimelineEventType } from '../domain/events';
 import { OSCP_FP_PREFIX } from './protocol-routes';
 
@@ -37,6 +38,7 @@ export function registerLifecycleRoutes(app: HttpApp, deps: LifecycleRouteDeps):
       schema: {
         tags,
         summary: 'What to give a Capacity Provider: our OSCP base URL and token endpoint',
+        response: { 200: lc.oscpInfo },
       },
     },
     async () => ({
@@ -50,7 +52,12 @@ export function registerLifecycleRoutes(app: HttpApp, deps: LifecycleRouteDeps):
     '/api/oscp-connections/:id/retry-registration',
     {
       config: { allow: MANAGERS },
-      schema: { tags, summary: 'Retry a failed registration', params: idParams },
+      schema: {
+        tags,
+        summary: 'Retry a failed registration',
+        params: idParams,
+        response: { 200: c.connectionDetail },
+      },
     },
     async (request) => {
       await lifecycle.retryRegistration(request.params.id, request.principal!.username);
@@ -94,6 +101,7 @@ export function registerLifecycleRoutes(app: HttpApp, deps: LifecycleRouteDeps):
         tags,
         summary: 'Send our handshake again (where we start it), after one failed to be delivered',
         params: idParams,
+        response: { 200: c.connectionDetail },
       },
     },
     async (request) => {
@@ -111,6 +119,7 @@ export function registerLifecycleRoutes(app: HttpApp, deps: LifecycleRouteDeps):
         summary:
           'Operating mode (normal, fallback, gap policy, local), last forecast intake and stored forecast blocks',
         params: idParams,
+        response: { 200: lc.controlView },
       },
     },
     async (request) => {
@@ -128,6 +137,7 @@ export function registerLifecycleRoutes(app: HttpApp, deps: LifecycleRouteDeps):
         summary:
           'Disconnect on purpose: withdraw every OSCP constraint now and return the scope to local control',
         params: idParams,
+        response: { 200: c.connectionDetail },
       },
     },
     async (request) => {
@@ -148,6 +158,7 @@ export function registerLifecycleRoutes(app: HttpApp, deps: LifecycleRouteDeps):
         tags,
         summary: 'Issue a one-time initial token so the peer can register first (shown once)',
         params: idParams,
+        response: { 201: lc.issuedInitialToken },
       },
     },
     async (request, reply) =>
@@ -162,6 +173,7 @@ export function registerLifecycleRoutes(app: HttpApp, deps: LifecycleRouteDeps):
         tags,
         summary: 'Issue OAuth2 client credentials for the peer (secret shown once)',
         params: idParams,
+        response: { 201: lc.issuedOAuthClient },
       },
     },
     async (request, reply) => {
@@ -203,6 +215,7 @@ export function registerLifecycleRoutes(app: HttpApp, deps: LifecycleRouteDeps):
           'Audit timeline of a connection (configuration, lifecycle, deliveries, refusals), newest first',
         params: idParams,
         querystring: z.object({ kind: z.string().max(1000).optional(), ...page }),
+        response: { 200: lc.timelinePage },
       },
     },
     async (request) => {

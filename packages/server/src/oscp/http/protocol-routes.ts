@@ -9,6 +9,7 @@ import {
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { HttpApp } from '../../platform/http/server';
+import { noContent } from '../../platform/http/wire';
 import { refuse } from '../domain/refusal';
 import {
   asPeer,
@@ -18,6 +19,16 @@ import {
   type InboundService,
 } from '../app/inbound';
 import type { PeerCredentialService } from '../app/peer-credentials';
+
+/** How an OSCP endpoint says no: a message, never problem+json. */
+const oscpRefusalBody = z.object({ message: z.string() });
+/** RFC 6749's answers of the token endpoint. */
+const accessTokenAnswer = z.object({
+  access_token: z.string(),
+  token_type: z.literal('Bearer'),
+  expires_in: z.number(),
+});
+const oauthErrorBody = z.object({ error: z.string(), error_description: z.string().optional() });
 
 /** The one home of the protocol: every inbound OSCP endpoint, mounted once. */
 export const OSCP_FP_PREFIX = '/oscp/fp/2.0';
@@ -107,6 +118,7 @@ export function registerProtocolRoutes(app: HttpApp, deps: ProtocolRouteDeps): v
             'Authorization: `Token <token we issued you>` (token exchange) or `Bearer <access token from /oauth2/token>` plus your profile’s static headers (OAuth). ' +
             'X-Request-ID is required; X-Correlation-ID on replies. Answers 204, or 400/401/403/501 with {"message"}.',
           security: [],
+          response: { 204: noContent, '4xx': oscpRefusalBody, '5xx': oscpRefusalBody },
         },
         // Protocol errors are OSCP-shaped ({"message"}), not problem+json.
         errorHandler: (error, request, reply) => {
@@ -183,6 +195,7 @@ export function registerProtocolRoutes(app: HttpApp, deps: ProtocolRouteDeps): v
         description:
           'grant_type=client_credentials with client_id and client_secret (form or JSON body, or HTTP Basic). Returns {access_token, token_type: "Bearer", expires_in}.',
         security: [],
+        response: { 200: accessTokenAnswer, 400: oauthErrorBody, 401: oauthErrorBody },
       },
     },
     async (request, reply) => {

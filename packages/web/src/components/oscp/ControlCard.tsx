@@ -1,5 +1,5 @@
 import { Badge, Code, Group, Stack, Table, Text } from '@mantine/core';
-import type { ControlView } from '../../api/awaiting';
+import type { ControlView } from '../../api/types';
 import { useControl } from '../../api/oscp';
 import type { ConnectionDetail } from '../../api/types';
 import { ErrorState, LoadingState, RefreshError } from '../States';

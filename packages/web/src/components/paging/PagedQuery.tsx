@@ -1,7 +1,7 @@
 import { Group, Pagination, Text } from '@mantine/core';
 import type { UseQueryResult } from '@tanstack/react-query';
 import type { ReactNode } from 'react';
-import type { Page } from '../../api/awaiting';
+import type { Page } from '../../api/types';
 import { Empty, ErrorState, LoadingState, RefreshError } from '../States';
 import { pageRange, type Paging } from './usePaging';
 
