@@ -16,11 +16,12 @@ import {
 import { BindingCard } from '../components/oscp/BindingCard';
 import { BreachReportsCard } from '../components/oscp/BreachReportsCard';
 import { ControlCard } from '../components/oscp/ControlCard';
-import { ErrorCard } from '../components/oscp/ErrorCard';
 import { HistoryCard } from '../components/oscp/HistoryCard';
 import { LifecycleCard } from '../components/oscp/LifecycleCard';
 import { MeasurementsCard } from '../components/oscp/measurements/MeasurementsCard';
+import { ProblemsCard } from '../components/oscp/problems/ProblemsCard';
 import { PublicationsCard } from '../components/oscp/PublicationsCard';
+import { RefusalsCard } from '../components/oscp/refusals/RefusalsCard';
 import { TimelineCard } from '../components/oscp/TimelineCard';
 import { PeerCredentialsCard } from '../components/oscp/PeerCredentials';
 import { PeerMessagesCard } from '../components/oscp/PeerMessagesCard';
@@ -195,7 +196,8 @@ export function ConnectionPage() {
         <BindingCard c={c} />
         <ControlCard c={c} timeZone={microgridZone} />
         <LifecycleCard c={c} timeZone={microgridZone} />
-        <ErrorCard c={c} timeZone={microgridZone} />
+        <ProblemsCard c={c} timeZone={microgridZone} />
+        <RefusalsCard id={id} timeZone={microgridZone} />
         <PeerCredentialsCard c={c} manage={manage} />
         <PeerMessagesCard c={c} manage={manage} />
         <BreachReportsCard id={id} timeZone={microgridZone} />
