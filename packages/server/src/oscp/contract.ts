@@ -240,7 +240,7 @@ export type { ReregistrationCredential };
 
 export const reregisterBody = z.object({
   /** PEER_TOKEN: the newest token the peer gave us; INITIAL_TOKEN: the configured one; AWAIT_PEER: a new one-time token for the peer to register first. */
-  credential: z.enum(REREGISTRATION_CREDENTIALS),
+  credential: z.enum(REREGISTRATION_CREDENTIALS, { message: 'choose how to register again' }),
 });
 export type ReregisterBody = z.infer<typeof reregisterBody>;
 
