@@ -21,6 +21,7 @@ import { HistoryCard } from '../components/oscp/HistoryCard';
 import { LifecycleCard } from '../components/oscp/LifecycleCard';
 import { MeasurementsCard } from '../components/oscp/measurements/MeasurementsCard';
 import { ProblemsCard } from '../components/oscp/problems/ProblemsCard';
+import { ProfileCard } from '../components/oscp/profile/ProfileCard';
 import { PublicationsCard } from '../components/oscp/PublicationsCard';
 import { RefusalsCard } from '../components/oscp/refusals/RefusalsCard';
 import { ReregisterModal } from '../components/oscp/reregister/ReregisterModal';
@@ -229,6 +230,7 @@ export function ConnectionPage() {
         <ProblemsCard c={c} timeZone={microgridZone} />
         <RefusalsCard id={id} timeZone={microgridZone} />
         <PeerCredentialsCard c={c} manage={manage} />
+        <ProfileCard c={c} />
         <PeerMessagesCard c={c} manage={manage} />
         <BreachReportsCard id={id} timeZone={microgridZone} />
         <MeasurementsCard id={id} timeZone={microgridZone} />
