@@ -42,6 +42,7 @@ function serve(answers: Record<string, { status: number; body?: unknown }>) {
 }
 
 const REREGISTER = 'POST /api/oscp-connections/conn-1/re-register';
+const CONTROL = 'GET /api/oscp-connections/conn-1/control';
 
 function open() {
   const onClose = vi.fn();
@@ -54,10 +55,17 @@ const choose = (credential: string) =>
 
 describe('re-registering a peer that forgot us', () => {
   it('asks for a credential, then for confirmation, before anything is sent', async () => {
-    const calls = serve({});
+    const calls = serve({
+      'GET /api/oscp-connections/conn-1/control': {
+        status: 200,
+        body: { mode: 'NORMAL', limit: { value: 90, unit: 'A' } },
+      },
+    });
     open();
-    expect(screen.getByTestId('reregister-held').textContent).toContain(
-      'and its limit stay in force until the new handshake completes',
+    await vi.waitFor(() =>
+      expect(screen.getByTestId('reregister-held').textContent).toContain(
+        'and its limit, 90 A, stay in force until the new handshake completes',
+      ),
     );
     fireEvent.click(screen.getByTestId('review-reregister'));
     expect(await screen.findByText('choose how to register again')).toBeTruthy();
@@ -67,7 +75,8 @@ describe('re-registering a peer that forgot us', () => {
     const confirmation = await screen.findByTestId('reregister-confirmation');
     expect(confirmation.textContent).toContain('Register with the peer’s newest token');
     expect(confirmation.textContent).toContain('Grid operator (group G-1)');
-    expect(calls).toEqual([]);
+    // Nothing but reading the limit held.
+    expect(calls.filter((c) => c.key !== CONTROL)).toEqual([]);
   });
 
   it('shows our new one-time initial token once, with a copy button, when the peer registers first', async () => {
@@ -86,7 +95,9 @@ describe('re-registering a peer that forgot us', () => {
     expect(screen.getByTestId('one-time-secret-note').textContent).toContain(
       'It works once: the peer’s Register uses it up.',
     );
-    expect(calls).toEqual([{ key: REREGISTER, body: { credential: 'AWAIT_PEER' } }]);
+    expect(calls.filter((c) => c.key !== CONTROL)).toEqual([
+      { key: REREGISTER, body: { credential: 'AWAIT_PEER' } },
+    ]);
 
     fireEvent.click(screen.getByTestId('one-time-secret-stored'));
     expect(onClose).toHaveBeenCalled();
@@ -105,7 +116,7 @@ describe('re-registering a peer that forgot us', () => {
     fireEvent.click(screen.getByTestId('review-reregister'));
     fireEvent.click(await screen.findByTestId('confirm-reregister'));
     await vi.waitFor(() => expect(onClose).toHaveBeenCalled());
-    expect(calls).toEqual([
+    expect(calls.filter((c) => c.key !== CONTROL)).toEqual([
       { key: 'PUT /api/secrets/cp-initial', body: { value: 'fresh-from-peer' } },
       { key: REREGISTER, body: { credential: 'INITIAL_TOKEN' } },
     ]);

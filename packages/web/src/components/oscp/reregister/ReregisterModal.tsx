@@ -3,8 +3,9 @@ import { notifications } from '@mantine/notifications';
 import { putSecretBody, reregisterBody } from '@openvelope/server/oscp-contract';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
-import { oscpApi, oscpKeys } from '../../../api/oscp';
+import { oscpApi, oscpKeys, useControl } from '../../../api/oscp';
 import type { ConnectionDetail, ReregisterBody } from '../../../api/types';
+import { formatLimit } from '../../../format';
 import { useSchemaForm } from '../../../forms/schema-form';
 import { FormModal } from '../../FormModal';
 import { FormError } from '../../States';
@@ -50,6 +51,8 @@ function ReregisterForm({
   onClose: () => void;
 }) {
   const queryClient = useQueryClient();
+  // Shared with the Operating mode card: already loaded on the connection page.
+  const control = useControl(c.id);
   const [confirming, setConfirming] = useState<ReregisterBody | null>(null);
   const form = useSchemaForm<ReregisterValues, typeof reregisterBody>({
     initialValues: { credential: '', newInitialToken: '' },
@@ -85,12 +88,13 @@ function ReregisterForm({
     setConfirming(request);
   });
 
+  const limit = control.data?.limit;
   const held = (
     <Alert color="blue" variant="light" p="xs" data-testid="reregister-held">
       <Text size="sm" component="div">
-        The operating mode now, <ModeBadge mode={c.control.mode} />, and its limit stay in force
-        until the new handshake completes. Forecasts are refused meanwhile, and the peer’s
-        heartbeats are not checked.
+        The operating mode now, <ModeBadge mode={c.control.mode} />, and its limit
+        {limit ? `, ${formatLimit(limit)},` : ''} stay in force until the new handshake completes.
+        Forecasts are refused meanwhile, and the peer’s heartbeats are not checked.
       </Text>
     </Alert>
   );
