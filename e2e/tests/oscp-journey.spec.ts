@@ -59,7 +59,9 @@ test('the demo connection goes online, offline when heartbeats stop, and online 
 
   await sim(request, 'DELETE', `/peers/${PEER}/heartbeats`);
   await expect(page.getByTestId('state-badge')).toHaveText('OFFLINE', { timeout: 20_000 });
-  await expect(page.getByTestId('latest-error')).toContainText('offline_mode_at');
+  await expect(
+    page.locator('[data-testid="problem"][data-kind="LIVENESS"][data-open="true"]'),
+  ).toContainText('offline_mode_at');
 
   await sim(request, 'POST', `/peers/${PEER}/heartbeats/resume`, {});
   await expect(page.getByTestId('state-badge')).toHaveText('ONLINE', { timeout: 20_000 });

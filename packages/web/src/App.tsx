@@ -28,6 +28,9 @@ const SecretsPage = lazy(() =>
 const NotificationsPage = lazy(() =>
   import('./pages/NotificationsPage').then((m) => ({ default: m.NotificationsPage })),
 );
+const RefusalsPage = lazy(() =>
+  import('./pages/RefusalsPage').then((m) => ({ default: m.RefusalsPage })),
+);
 const TokensPage = lazy(() =>
   import('./pages/TokensPage').then((m) => ({ default: m.TokensPage })),
 );
@@ -56,6 +59,7 @@ export function App() {
         <Route path="connections/new" element={page(<ConnectionFormPage />)} />
         <Route path="connections/:id" element={page(<ConnectionPage />)} />
         <Route path="connections/:id/edit" element={page(<ConnectionFormPage />)} />
+        <Route path="refusals" element={page(<RefusalsPage />)} />
         <Route path="secrets" element={page(<SecretsPage />)} />
         <Route path="notifications" element={page(<NotificationsPage />)} />
         <Route path="depot" element={<Navigate to="/" replace />} />

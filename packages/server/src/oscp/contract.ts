@@ -11,6 +11,7 @@ import {
   MEASUREMENT_PUBLICATION_MODES,
   PRESETS,
 } from './domain/connection-profile';
+import type { ReregistrationCredential } from './domain/lifecycle';
 import { OUTBOUND_KINDS } from './domain/outbound-kinds';
 
 /** Request and response shapes of the OSCP connection management API (not the protocol itself). */
@@ -228,6 +229,58 @@ export const connectionDetail = connectionSummary.extend({
   createdAt: z.string(),
 });
 export type ConnectionDetail = z.infer<typeof connectionDetail>;
+
+/** How a re-registration authenticates (ADR 0025). */
+export const REREGISTRATION_CREDENTIALS = [
+  'PEER_TOKEN',
+  'INITIAL_TOKEN',
+  'AWAIT_PEER',
+] as const satisfies readonly ReregistrationCredential[];
+export type { ReregistrationCredential };
+
+export const reregisterBody = z.object({
+  /** PEER_TOKEN: the newest token the peer gave us; INITIAL_TOKEN: the configured one; AWAIT_PEER: a new one-time token for the peer to register first. */
+  credential: z.enum(REREGISTRATION_CREDENTIALS, { message: 'choose how to register again' }),
+});
+export type ReregisterBody = z.infer<typeof reregisterBody>;
+
+export const reregistered = z.object({
+  connection: connectionDetail,
+  /** Our new one-time initial token (AWAIT_PEER), shown this once; null otherwise. */
+  initialToken: z.string().nullable(),
+});
+
+/** One row of the refusal log (ADR 0020). */
+export const refusalView = z.object({
+  id: z.number(),
+  firstAt: z.string(),
+  lastAt: z.string(),
+  /** Alike refusals (same source, endpoint, status, reason and connection) within a minute fold into one row. */
+  repeats: z.number(),
+  source: z.string(),
+  endpoint: z.string(),
+  status: z.number(),
+  reason: z.string(),
+  connectionId: z.string().nullable(),
+  credential: z.string().nullable(),
+  requestId: z.string().nullable(),
+  authorizationScheme: z.string().nullable(),
+});
+export type RefusalView = z.infer<typeof refusalView>;
+
+export const refusalQuery = z.object({
+  connectionId: z.uuid('must be a UUID').optional(),
+  source: z.string().min(1).max(100).optional(),
+  /** The id of the last row of the previous page. */
+  before: z.coerce.number().int().positive().optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+});
+
+export const refusalList = z.object({
+  items: z.array(refusalView),
+  /** Where the next page starts (`before`), or null on the last page. */
+  nextBefore: z.number().nullable(),
+});
 
 export const historyEntry = z.object({
   version: z.number(),

@@ -45,12 +45,17 @@ const receivedBlock = z.object({
   end_time: z.string(),
 });
 
+const translatedLimit = z.object({
+  value: z.number(),
+  unit: z.enum(['A', 'KW', 'KW_PER_PHASE']),
+});
+
 const storedBlock = z.object({
   type: z.string(),
   start: z.string(),
   end: z.string(),
   /** What the block means for the scope, in the unit the envelope uses. */
-  limit: z.object({ value: z.number(), unit: z.enum(['A', 'KW', 'KW_PER_PHASE']) }),
+  limit: translatedLimit,
   wire: z.record(z.string(), z.unknown()),
   requestId: z.string(),
 });
@@ -58,6 +63,8 @@ const storedBlock = z.object({
 export const controlView = z.object({
   mode: z.enum(OPERATING_MODES),
   fallback: z.boolean(),
+  /** The limit the mode imposes now (A per phase or kW), or null for none. */
+  limit: translatedLimit.nullable(),
   reason: z.string(),
   modeSince: z.string().nullable(),
   envelopeId: z.string().nullable(),

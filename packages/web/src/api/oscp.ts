@@ -18,6 +18,9 @@ import type {
   Page,
   PresetView,
   Publication,
+  RefusalList,
+  ReregisterBody,
+  Reregistered,
   SecretView,
   SentToPeer,
   TimelineItem,
@@ -47,6 +50,8 @@ export function bindingHolderOf(error: unknown): BindingHolder | undefined {
 export const oscpKeys = {
   all: ['oscp'] as const,
   list: ['oscp', 'connections'] as const,
+  listWithDeleted: ['oscp', 'connections', 'with-deleted'] as const,
+  refusals: (q: string) => ['oscp', 'refusals', q] as const,
   detail: (id: string) => ['oscp', 'connection', id] as const,
   history: (id: string) => ['oscp', 'connection', id, 'history'] as const,
   publications: (id: string, q: string) => ['oscp', 'connection', id, 'publications', q] as const,
@@ -73,6 +78,9 @@ export const oscpApi = {
   disconnect: (id: string) => api<ConnectionDetail>(`${base(id)}/disconnect`, { method: 'POST' }),
   retry: (id: string) =>
     api<ConnectionDetail>(`${base(id)}/retry-registration`, { method: 'POST' }),
+  reregister: (id: string, body: ReregisterBody) =>
+    api<Reregistered>(`${base(id)}/re-register`, { method: 'POST', body }),
+  remove: (id: string) => api<void>(base(id), { method: 'DELETE' }),
   retryHandshake: (id: string) =>
     api<ConnectionDetail>(`${base(id)}/retry-handshake`, { method: 'POST' }),
   requestAdjustment: (id: string, body: AdjustmentRequestBody) =>
@@ -89,12 +97,27 @@ export const oscpApi = {
     api<void>(`/api/secrets/${encodeURIComponent(name)}`, { method: 'DELETE' }),
 };
 
-export function useConnections() {
+/** The connections; deleted ones too when asked (they are read-only, their record kept). */
+export function useConnections({ includeDeleted = false } = {}) {
   return useQuery({
-    queryKey: oscpKeys.list,
+    queryKey: includeDeleted ? oscpKeys.listWithDeleted : oscpKeys.list,
     queryFn: ({ signal }) =>
-      get<{ connections: ConnectionSummary[] }>('/api/oscp-connections', signal),
+      get<{ connections: ConnectionSummary[] }>(
+        `/api/oscp-connections${includeDeleted ? '?include=deleted' : ''}`,
+        signal,
+      ),
     refetchInterval: LIVE_MS,
+    placeholderData: keepPreviousData,
+  });
+}
+
+/** A page of the refusal log: refused inbound OSCP calls, newest first (`query` filters and pages). */
+export function useRefusals(query: string) {
+  return useQuery({
+    queryKey: oscpKeys.refusals(query),
+    queryFn: ({ signal }) => get<RefusalList>(`/api/oscp-refusals?${query}`, signal),
+    refetchInterval: LIVE_MS,
+    placeholderData: keepPreviousData,
   });
 }
 

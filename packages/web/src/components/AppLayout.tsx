@@ -19,6 +19,7 @@ import { useUser, useAuth } from '../auth/context';
 import { canManage, isAdmin } from '../auth/permissions';
 import { RoleBadge } from './badges';
 import {
+  IconBan,
   IconBell,
   IconBolt,
   IconDepot,
@@ -55,6 +56,12 @@ export function AppLayout() {
       label: 'OSCP connections',
       icon: <IconPlug />,
       testId: 'nav-connections',
+    },
+    {
+      to: '/refusals',
+      label: 'Refused calls',
+      icon: <IconBan />,
+      testId: 'nav-refusals',
     },
     {
       to: '/notifications',

@@ -115,3 +115,9 @@ export const IconBell = (p: P) => (
     <path d="M10 21h4" />
   </Icon>
 );
+export const IconBan = (p: P) => (
+  <Icon {...p}>
+    <circle cx="12" cy="12" r="9" />
+    <path d="m5.7 5.7 12.6 12.6" />
+  </Icon>
+);

@@ -241,6 +241,37 @@ describe('connection form', () => {
     });
     expect(profileRules(connectionRequest.parse(toConnectionRequest(values())))).toEqual({});
   });
+
+  it('keeps every interoperability tolerance off unless the profile turns it on', () => {
+    expect(values().interoperability).toEqual({
+      acceptRelativeBaseUrl: false,
+      acknowledgementPath: 'handshake_acknowledge',
+      assumeUtcWithoutOffset: false,
+      expectPeerHeartbeats: true,
+    });
+    const stored = fromProfile({
+      preset: 'OSCP_STANDARD',
+      interoperability: { assumeUtcWithoutOffset: true },
+    });
+    const request = connectionRequest.parse(
+      toConnectionRequest({ ...values(), ...{ interoperability: stored.interoperability } }),
+    );
+    expect(request.interoperability).toEqual({
+      acceptRelativeBaseUrl: false,
+      acknowledgementPath: 'handshake_acknowledge',
+      assumeUtcWithoutOffset: true,
+      expectPeerHeartbeats: true,
+    });
+    expect(
+      schemaErrors(
+        connectionRequest,
+        toConnectionRequest({
+          ...values(),
+          interoperability: { ...stored.interoperability, acknowledgementPath: 'ack' as never },
+        }),
+      ),
+    ).toHaveProperty(['interoperability.acknowledgementPath']);
+  });
 });
 
 describe('the server’s answer', () => {

@@ -16,15 +16,19 @@ import {
 import { BindingCard } from '../components/oscp/BindingCard';
 import { BreachReportsCard } from '../components/oscp/BreachReportsCard';
 import { ControlCard } from '../components/oscp/ControlCard';
-import { ErrorCard } from '../components/oscp/ErrorCard';
+import { DeleteConnectionModal } from '../components/oscp/DeleteConnectionModal';
 import { HistoryCard } from '../components/oscp/HistoryCard';
 import { LifecycleCard } from '../components/oscp/LifecycleCard';
 import { MeasurementsCard } from '../components/oscp/measurements/MeasurementsCard';
+import { ProblemsCard } from '../components/oscp/problems/ProblemsCard';
+import { ProfileCard } from '../components/oscp/profile/ProfileCard';
 import { PublicationsCard } from '../components/oscp/PublicationsCard';
+import { RefusalsCard } from '../components/oscp/refusals/RefusalsCard';
+import { ReregisterModal } from '../components/oscp/reregister/ReregisterModal';
 import { TimelineCard } from '../components/oscp/TimelineCard';
 import { PeerCredentialsCard } from '../components/oscp/PeerCredentials';
 import { PeerMessagesCard } from '../components/oscp/PeerMessagesCard';
-import { AUTH_LABEL, PRESET_LABEL, StateBadge } from '../components/oscp/StateBadges';
+import { AUTH_LABEL, DeletedBadge, PRESET_LABEL, StateBadge } from '../components/oscp/StateBadges';
 import { PageHeader } from '../components/PageHeader';
 import { PermittedButton } from '../components/PermittedButton';
 import { ErrorState, FormError, LoadingState, RefreshError } from '../components/States';
@@ -48,6 +52,7 @@ export function ConnectionPage() {
   // Only for the bound microgrid's time zone, which rarely changes: no polling.
   const microgrids = useMicrogrids(false);
   const [confirming, setConfirming] = useState<Confirmable | null>(null);
+  const [dialog, setDialog] = useState<'reregister' | 'delete' | null>(null);
 
   const act = useMutation({
     mutationFn: (action: Action) =>
@@ -99,6 +104,7 @@ export function ConnectionPage() {
           <Group gap="sm">
             {c.displayName}
             <StateBadge state={c.state} />
+            {c.deletedAt && <DeletedBadge at={c.deletedAt} timeZone={microgridZone} />}
           </Group>
         }
         subtitle={
@@ -142,7 +148,19 @@ export function ConnectionPage() {
                 Retry handshake
               </PermittedButton>
             )}
-            {c.enabled ? (
+            {c.enabled && c.authMode === 'OSCP_TOKEN' && (
+              <PermittedButton
+                allowed={manage}
+                reason={NEEDS_MANAGER}
+                variant="light"
+                color="orange"
+                onClick={() => setDialog('reregister')}
+                data-testid="reregister-connection"
+              >
+                Re-register
+              </PermittedButton>
+            )}
+            {c.deletedAt ? null : c.enabled ? (
               <>
                 <PermittedButton
                   allowed={manage}
@@ -165,24 +183,38 @@ export function ConnectionPage() {
                 </PermittedButton>
               </>
             ) : (
+              <>
+                <PermittedButton
+                  allowed={manage}
+                  reason={NEEDS_MANAGER}
+                  onClick={() => open('enable')}
+                  data-testid="enable-connection"
+                >
+                  Enable
+                </PermittedButton>
+                <PermittedButton
+                  allowed={manage}
+                  reason={NEEDS_MANAGER}
+                  color="red"
+                  variant="subtle"
+                  onClick={() => setDialog('delete')}
+                  data-testid="delete-connection"
+                >
+                  Delete
+                </PermittedButton>
+              </>
+            )}
+            {!c.deletedAt && (
               <PermittedButton
                 allowed={manage}
                 reason={NEEDS_MANAGER}
-                onClick={() => open('enable')}
-                data-testid="enable-connection"
+                variant="default"
+                onClick={() => navigate(`/connections/${id}/edit`)}
+                data-testid="edit-connection"
               >
-                Enable
+                Edit
               </PermittedButton>
             )}
-            <PermittedButton
-              allowed={manage}
-              reason={NEEDS_MANAGER}
-              variant="default"
-              onClick={() => navigate(`/connections/${id}/edit`)}
-              data-testid="edit-connection"
-            >
-              Edit
-            </PermittedButton>
           </>
         }
       />
@@ -195,8 +227,10 @@ export function ConnectionPage() {
         <BindingCard c={c} />
         <ControlCard c={c} timeZone={microgridZone} />
         <LifecycleCard c={c} timeZone={microgridZone} />
-        <ErrorCard c={c} timeZone={microgridZone} />
+        <ProblemsCard c={c} timeZone={microgridZone} />
+        <RefusalsCard id={id} timeZone={microgridZone} />
         <PeerCredentialsCard c={c} manage={manage} />
+        <ProfileCard c={c} />
         <PeerMessagesCard c={c} manage={manage} />
         <BreachReportsCard id={id} timeZone={microgridZone} />
         <MeasurementsCard id={id} timeZone={microgridZone} />
@@ -204,6 +238,8 @@ export function ConnectionPage() {
         <HistoryCard id={id} timeZone={microgridZone} />
         <TimelineCard id={id} timeZone={microgridZone} />
       </Stack>
+      {dialog === 'reregister' && <ReregisterModal c={c} onClose={() => setDialog(null)} />}
+      {dialog === 'delete' && <DeleteConnectionModal c={c} onClose={() => setDialog(null)} />}
       {confirm && (
         <ConfirmModal
           opened

@@ -1,10 +1,17 @@
-import { Anchor, Button, Paper, Stack, Table, Text } from '@mantine/core';
+import { Anchor, Button, Group, Paper, Stack, Switch, Table, Text } from '@mantine/core';
+import { useState } from 'react';
 import { Link, useNavigate } from 'react-router-dom';
 import { useConnections } from '../api/oscp';
 import { useUser } from '../auth/context';
 import { canManage, NEEDS_MANAGER } from '../auth/permissions';
 import { IconPlus } from '../components/icons';
-import { AUTH_LABEL, ErrorMarker, ModeBadge, StateBadge } from '../components/oscp/StateBadges';
+import {
+  AUTH_LABEL,
+  DeletedBadge,
+  ErrorMarker,
+  ModeBadge,
+  StateBadge,
+} from '../components/oscp/StateBadges';
 import { PageHeader } from '../components/PageHeader';
 import { PermittedButton } from '../components/PermittedButton';
 import { Empty, ErrorState, LoadingState, RefreshError } from '../components/States';
@@ -12,7 +19,8 @@ import { Empty, ErrorState, LoadingState, RefreshError } from '../components/Sta
 export function ConnectionsPage() {
   const user = useUser();
   const navigate = useNavigate();
-  const connections = useConnections();
+  const [showDeleted, setShowDeleted] = useState(false);
+  const connections = useConnections({ includeDeleted: showDeleted });
   const create = (
     <PermittedButton
       allowed={canManage(user.role)}
@@ -29,7 +37,17 @@ export function ConnectionsPage() {
       <PageHeader
         title="OSCP connections"
         subtitle="Capacity Providers and the managed scopes they constrain"
-        actions={create}
+        actions={
+          <>
+            <Switch
+              label="Show deleted"
+              checked={showDeleted}
+              onChange={(e) => setShowDeleted(e.currentTarget.checked)}
+              data-testid="show-deleted"
+            />
+            {create}
+          </>
+        }
       />
       {connections.isPending ? (
         <LoadingState rows={4} />
@@ -71,6 +89,8 @@ export function ConnectionsPage() {
                       key={c.id}
                       data-testid="connection-row"
                       data-connection-name={c.displayName}
+                      data-deleted={String(c.deletedAt !== null)}
+                      style={c.deletedAt ? { opacity: 0.65 } : undefined}
                     >
                       <Table.Td>
                         <Anchor
@@ -83,7 +103,10 @@ export function ConnectionsPage() {
                         </Anchor>
                       </Table.Td>
                       <Table.Td>
-                        <StateBadge state={c.state} />
+                        <Group gap={4}>
+                          <StateBadge state={c.state} />
+                          {c.deletedAt && <DeletedBadge at={c.deletedAt} />}
+                        </Group>
                       </Table.Td>
                       <Table.Td className="num">{c.groupId}</Table.Td>
                       <Table.Td>
@@ -110,6 +133,11 @@ export function ConnectionsPage() {
                       </Table.Td>
                       <Table.Td>
                         <ErrorMarker error={c.latestError} />
+                        {c.openProblems.length > 1 && (
+                          <Text size="xs" c="red.7" data-testid="more-open-problems">
+                            and {c.openProblems.length - 1} more open
+                          </Text>
+                        )}
                       </Table.Td>
                     </Table.Tr>
                   ))}

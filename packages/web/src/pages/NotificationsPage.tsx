@@ -20,6 +20,7 @@ import {
 } from '../api/notifications';
 import { useUser } from '../auth/context';
 import { canOperate, NEEDS_OPERATOR } from '../auth/permissions';
+import { IncidentSummary } from '../components/notifications/IncidentSummary';
 import { PageHeader } from '../components/PageHeader';
 import { PagedQuery } from '../components/paging/PagedQuery';
 import { usePaging } from '../components/paging/usePaging';
@@ -186,6 +187,7 @@ export function NotificationsPage() {
                         <Text size="sm" fw={600}>
                           {i.title}
                         </Text>
+                        <IncidentSummary incident={i} />
                         {i.resolution && (
                           <Text size="xs" c="dimmed">
                             {i.resolution}

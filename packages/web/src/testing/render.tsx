@@ -27,15 +27,15 @@ if (!('ResizeObserver' in window)) {
   };
 }
 
-/** Renders console UI as the app does: theme, a fresh query client, a router. */
-export function renderConsole(ui: ReactNode) {
+/** Renders console UI as the app does: theme, a fresh query client, a router (at `at`). */
+export function renderConsole(ui: ReactNode, { at = '/' }: { at?: string } = {}) {
   const queryClient = new QueryClient({
     defaultOptions: { queries: { retry: false }, mutations: { retry: false } },
   });
   return render(
     <MantineProvider theme={theme}>
       <QueryClientProvider client={queryClient}>
-        <MemoryRouter>{ui}</MemoryRouter>
+        <MemoryRouter initialEntries={[at]}>{ui}</MemoryRouter>
       </QueryClientProvider>
     </MantineProvider>,
   );

@@ -2,7 +2,9 @@ import type { Clock } from '../../platform/clock';
 import type { Db, Trx } from '../../platform/db/database';
 import type { DueWork } from '../../platform/scheduler/scheduler';
 import { NO_FORECAST_YET } from '../domain/control';
-import { isFallbackMode } from '../domain/operating-mode';
+import { blockCovering } from '../domain/forecast-translation';
+import { isFallbackMode, limitOfMode } from '../domain/operating-mode';
+import { findConnection } from '../store/connection-projection';
 import * as forecasts from '../store/forecast-store';
 import { freshControlIds, type ConnectionHandler } from './connection-handler';
 
@@ -56,9 +58,23 @@ export class ControlService {
       requestId: b.requestId,
     });
     const mode = control?.mode ?? 'LOCAL';
+    const profile = (await findConnection(this.db, connectionId))?.profile;
+    const limit = profile
+      ? limitOfMode(mode, {
+          primaryNow: blockCovering(primary!, now),
+          fallbackNow: blockCovering(
+            fallback!.filter((b) => b.type === 'FALLBACK_CONSUMPTION'),
+            now,
+          ),
+          gapPolicy: profile.gapPolicy,
+          safeDefault: profile.safeDefaultCapacity,
+        })
+      : null;
     return {
       mode,
       fallback: isFallbackMode(mode),
+      /** The limit the mode imposes now (A per phase or kW), or null for none. */
+      limit,
       reason: control?.reason ?? NO_FORECAST_YET,
       modeSince: control?.modeSince.toISOString() ?? null,
       envelopeId: control?.envelopeId ?? null,

@@ -4,6 +4,7 @@ import type { StoredBlock, TranslatedLimit } from './forecast-translation';
 import {
   decideMode,
   isFallbackMode,
+  limitOfMode,
   type ModeDecision,
   type ModeInput,
   type OperatingMode,
@@ -226,4 +227,12 @@ describe('isFallbackMode', () => {
     ['FALLBACK_GAP', true],
     ['GAP_POLICY', true],
   ] as const)('%s → %s', (mode, expected) => expect(isFallbackMode(mode)).toBe(expected));
+});
+
+describe('limitOfMode: the limit a decided mode imposes, read back', () => {
+  it.each(rows)('%s, %s, %s: the decision’s own limit', (state, coverage, policy) => {
+    const input: ModeInput = { ...STATES[state], ...COVERAGE[coverage], ...POLICIES[policy] };
+    const decision = decideMode(input);
+    expect(limitOfMode(decision.mode, input)).toEqual(decision.limit);
+  });
 });

@@ -106,3 +106,25 @@ export function decideMode(input: ModeInput): ModeDecision {
   }
   return gapPolicy(input, 'no capacity forecast covers now');
 }
+
+/**
+ * The limit a mode decided earlier imposes now, read back from what covers now: the primary block
+ * (NORMAL), the fallback block (FALLBACK_*), the safe default (GAP_POLICY with that policy), or
+ * none. It is what the mode's LIMIT envelope holds, for operators to read beside the mode.
+ */
+export function limitOfMode(
+  mode: OperatingMode,
+  now: Pick<ModeInput, 'primaryNow' | 'fallbackNow' | 'gapPolicy' | 'safeDefault'>,
+): TranslatedLimit | null {
+  switch (mode) {
+    case 'NORMAL':
+      return now.primaryNow?.limit ?? null;
+    case 'FALLBACK_OFFLINE':
+    case 'FALLBACK_GAP':
+      return now.fallbackNow?.limit ?? null;
+    case 'GAP_POLICY':
+      return now.gapPolicy === 'SAFE_DEFAULT_CAPACITY' ? now.safeDefault : null;
+    case 'LOCAL':
+      return null;
+  }
+}

@@ -168,7 +168,7 @@ async function normalWithFallback() {
   await delivered(await send('CONSUMPTION', [[0, 240, 120]]));
   await delivered(await send('FALLBACK_CONSUMPTION', [[0, 240, 40]]));
   expect((await circuit()).effectiveCapacityA).toBe(120);
-  expect((await control()).mode).toBe('NORMAL');
+  expect(await control()).toMatchObject({ mode: 'NORMAL', limit: { value: 120, unit: 'A' } });
 }
 
 // --- tests ---------------------------------------------------------------------------------------
@@ -197,7 +197,12 @@ describe('offline with fallback coverage', () => {
     });
 
     const view = await control();
-    expect(view).toMatchObject({ mode: 'FALLBACK_OFFLINE', fallback: true, modeSince: offlineAt });
+    expect(view).toMatchObject({
+      mode: 'FALLBACK_OFFLINE',
+      fallback: true,
+      modeSince: offlineAt,
+      limit: { value: 40, unit: 'A' },
+    });
     const [entered] = await notifications();
     expect(entered).toMatchObject({
       kind: 'FALLBACK_ENTERED',
@@ -313,7 +318,12 @@ describe('offline with fallback coverage', () => {
     const reason =
       'the Capacity Provider is offline and no fallback forecast covers now; gap policy SAFE_DEFAULT_CAPACITY: 32 A per phase';
     expect(detail.source.fallbackReason).toBe(reason);
-    expect(await control()).toMatchObject({ mode: 'GAP_POLICY', fallback: true, reason });
+    expect(await control()).toMatchObject({
+      mode: 'GAP_POLICY',
+      fallback: true,
+      reason,
+      limit: { value: 32, unit: 'A' },
+    });
     expect((await audit('OscpGapPolicyApplied'))[0]!.data).toMatchObject({
       policy: 'SAFE_DEFAULT_CAPACITY',
       limit: { value: 32, unit: 'A' },
@@ -403,7 +413,7 @@ describe('healthy, but no primary block covers now', () => {
 
       const detail = await circuit();
       expect(detail.effectiveCapacityA).toBe(amps);
-      expect(await control()).toMatchObject({ mode: 'GAP_POLICY', fallback: true, reason });
+      expect(await control()).toMatchObject({ mode: 'GAP_POLICY', fallback: true, reason, limit });
       const open = (await envelopes('open')).filter((e) => e.role === 'LIMIT');
       if (limit) {
         expect(detail.source).toMatchObject({
@@ -690,6 +700,50 @@ describe('a peer that forgot us', () => {
     await keepOnline();
     await settleUntil(async () => (await phase()) === 'ONLINE', 'online again');
     expect(await limitInForce()).toEqual({ amps: 120, mode: 'NORMAL' });
+  });
+});
+
+describe('re-registering with a token the peer no longer knows', () => {
+  it('holds the mode and its limit from the first refused message until the new handshake completes', async () => {
+    await connect();
+    await normalWithFallback();
+    await keepOnline();
+    const held = { mode: 'NORMAL', limit: { value: 120, unit: 'A' } };
+
+    // The Capacity Provider loses its state: a new peer for the same group and initial token,
+    // which knows neither our token nor the one it gave us.
+    sim.removePeer(peerId);
+    peerId = addPeer(groupId);
+    const refused = await post(`/api/oscp-connections/${connectionId}/re-register`, {
+      credential: 'PEER_TOKEN',
+    });
+    expect(refused.statusCode, refused.body).toBe(200);
+    await settleUntil(
+      async () =>
+        (await get<ConnectionDetail>(`/api/oscp-connections/${connectionId}`)).openProblems.find(
+          (p) => p.kind === 'DELIVERY' && p.subject === 'Register',
+        ),
+      'our Register refused',
+    );
+    expect(await control()).toMatchObject(held);
+    expect((await circuit()).effectiveCapacityA).toBe(120);
+
+    const reregistered = await post(`/api/oscp-connections/${connectionId}/re-register`, {
+      credential: 'INITIAL_TOKEN',
+    });
+    expect(reregistered.statusCode, reregistered.body).toBe(200);
+    expect(reregistered.json().initialToken).toBeNull();
+    await settleUntil(async () => (await phase()) === 'REGISTERED', 'registered again');
+    expect(await control()).toMatchObject(held);
+    await delivered(await sim.sendHandshake(peerId, { heartbeatIntervalSeconds: 60 }));
+    await settleUntil(async () => (await phase()) === 'HANDSHAKEN', 'handshaken again');
+    await keepOnline();
+    await settleUntil(async () => (await phase()) === 'ONLINE', 'online again');
+
+    expect(await control()).toMatchObject(held);
+    expect((await circuit()).effectiveCapacityA).toBe(120);
+    expect(await audit('OscpFallbackEntered')).toEqual([]);
+    expect(await audit('OscpGapPolicyApplied')).toEqual([]);
   });
 });
 

@@ -74,13 +74,8 @@ export function registerLifecycleRoutes(app: HttpApp, deps: LifecycleRouteDeps):
         summary:
           'Register afresh (a peer that forgot us), keeping the operating mode until the new handshake completes',
         params: idParams,
-        body: z.object({
-          /** PEER_TOKEN: the newest token the peer gave us; INITIAL_TOKEN: the configured one; AWAIT_PEER: a new one-time token for the peer to register first. */
-          credential: z.enum(['PEER_TOKEN', 'INITIAL_TOKEN', 'AWAIT_PEER']),
-        }),
-        response: {
-          200: z.object({ connection: c.connectionDetail, initialToken: z.string().nullable() }),
-        },
+        body: c.reregisterBody,
+        response: { 200: c.reregistered },
       },
     },
     async (request) => {

@@ -20,6 +20,7 @@ import {
   type Preset,
 } from './connection-values';
 import { GapPolicySection } from './GapPolicySection';
+import { InteroperabilitySection } from './InteroperabilitySection';
 import { PresetSection } from './PresetSection';
 import { SaveError } from './SaveError';
 
@@ -102,6 +103,7 @@ export function ConnectionForm({
         <AuthSection form={form} />
         <BehaviourSection form={form} />
         <GapPolicySection form={form} />
+        <InteroperabilitySection form={form} />
         {!existing && (
           <Checkbox
             label="Enable when saved (a token-exchange connection then sends its Register to the peer at once)"

@@ -11,7 +11,9 @@ import {
   PRESETS,
   profileProblems,
   PUBLICATION_INTERVALS_S,
+  STANDARD_INTEROPERABILITY,
   type ConnectionProfile,
+  type Interoperability,
 } from '@openvelope/server/oscp-profile';
 import type { z } from 'zod';
 import { toNumber } from '../../forms/values';
@@ -58,6 +60,7 @@ export interface ConnectionValues extends Record<string, unknown> {
   rehandshakeAfterOffline: boolean;
   gapPolicy: string;
   safeDefaultCapacity: { value: number | string; unit: string };
+  interoperability: Interoperability;
   /** Only a new connection: enable it in the same step. */
   enabled: boolean;
 }
@@ -87,6 +90,7 @@ export function fromProfile(profile: Record<string, unknown>, peer?: PeerFields)
   const safe = profile.safeDefaultCapacity as { value?: unknown; unit?: unknown } | undefined;
   const interval = Number(profile.measurementPublicationIntervalSeconds);
   const heartbeat = profile.requestedHeartbeatIntervalSeconds;
+  const interoperability = (profile.interoperability ?? {}) as Partial<Interoperability>;
   return {
     preset: oneOf(PRESETS, profile.preset, 'OSCP_STANDARD'),
     displayName: peer?.displayName ?? text(profile.displayName),
@@ -131,6 +135,8 @@ export function fromProfile(profile: Record<string, unknown>, peer?: PeerFields)
       value: typeof safe?.value === 'number' ? safe.value : 0,
       unit: oneOf(['A', 'KW'] as const, safe?.unit, 'A'),
     },
+    // A stored profile from before a setting existed has it at its standard value.
+    interoperability: { ...STANDARD_INTEROPERABILITY, ...interoperability },
     enabled: peer?.enabled ?? false,
   };
 }

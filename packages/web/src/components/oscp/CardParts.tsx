@@ -1,4 +1,4 @@
-import { Stack, Text } from '@mantine/core';
+import { Stack, Text, Tooltip } from '@mantine/core';
 import type { ReactNode } from 'react';
 import { formatDateTimeSeconds } from '../../format';
 
@@ -22,6 +22,17 @@ export function Field({
         {children}
       </Text>
     </Stack>
+  );
+}
+
+export /** One line that never widens the table: cut with an ellipsis, the whole text in a tooltip. */
+function Clipped({ text, tooltip, color }: { text: string; tooltip?: string; color?: string }) {
+  return (
+    <Tooltip label={tooltip ?? text} withArrow multiline maw={420}>
+      <Text size="xs" truncate="end" c={color}>
+        {text}
+      </Text>
+    </Tooltip>
   );
 }
 

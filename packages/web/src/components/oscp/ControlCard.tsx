@@ -2,6 +2,7 @@ import { Badge, Code, Group, Stack, Table, Text } from '@mantine/core';
 import type { ControlView } from '../../api/types';
 import { useControl } from '../../api/oscp';
 import type { ConnectionDetail } from '../../api/types';
+import { formatLimit } from '../../format';
 import { ErrorState, LoadingState, RefreshError } from '../States';
 import { Card, when } from './CardParts';
 import { ModeBadge } from './StateBadges';
@@ -82,6 +83,10 @@ function ForecastBlocks({
   );
 }
 
+/** The limit as a test or a script reads it from the page: "120 A", or "none". */
+const limitData = (limit: ControlView['limit']) =>
+  limit ? `${limit.value} ${limit.unit}` : 'none';
+
 /**
  * The operating mode of the bound scope. Its details (since when, forecast blocks) come from the
  * control endpoint; until they arrive, or when they cannot be loaded, the connection's own control
@@ -110,6 +115,12 @@ export function ControlCard({
           {mode.reason}
           {detail?.modeSince ? ` (since ${when(detail.modeSince, timeZone)})` : ''}
         </Text>
+        {detail && (
+          <Text size="sm" data-testid="control-limit" data-limit={limitData(detail.limit)}>
+            Limit in force:{' '}
+            <b>{detail.limit ? formatLimit(detail.limit) : 'none (the circuit’s own capacity)'}</b>
+          </Text>
+        )}
         {detail?.disconnectedAt && (
           <Text size="sm" c="dimmed" data-testid="disconnected-note">
             OSCP control ended at {when(detail.disconnectedAt, timeZone)}; local control resumed.

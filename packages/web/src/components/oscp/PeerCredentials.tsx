@@ -1,4 +1,4 @@
-import { Alert, Anchor, Badge, Button, Code, CopyButton, Group, Stack, Text } from '@mantine/core';
+import { Anchor, Badge, Code, Group, Stack, Text } from '@mantine/core';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Link } from 'react-router-dom';
@@ -7,10 +7,10 @@ import { oscpApi, oscpKeys, useOscpInfo } from '../../api/oscp';
 import type { ConnectionDetail } from '../../api/types';
 import { NEEDS_MANAGER } from '../../auth/permissions';
 import { ConfirmModal } from '../ConfirmModal';
-import { IconAlert } from '../icons';
 import { PermittedButton } from '../PermittedButton';
 import { FormError } from '../States';
 import { Card } from './CardParts';
+import { CopyValue, OneTimeSecret, type Issued } from './OneTimeSecret';
 import { SecretStatusBadge } from './StateBadges';
 
 const REFERENCE_LABEL: Record<string, string> = {
@@ -34,62 +34,6 @@ const CREDENTIAL_LABEL: Record<string, string> = {
   OAUTH_CLIENT: 'OAuth client',
   ACCESS_TOKEN: 'access token',
 };
-
-function CopyValue({ value, testId }: { value: string; testId?: string }) {
-  return (
-    <Group gap="xs" wrap="nowrap">
-      <Code data-testid={testId} style={{ wordBreak: 'break-all' }}>
-        {value}
-      </Code>
-      <CopyButton value={value}>
-        {({ copied, copy }) => (
-          <Button size="compact-xs" variant="light" color={copied ? 'teal' : 'blue'} onClick={copy}>
-            {copied ? 'Copied' : 'Copy'}
-          </Button>
-        )}
-      </CopyButton>
-    </Group>
-  );
-}
-
-interface Issued {
-  title: string;
-  values: { label: string; value: string }[];
-}
-
-/** Credentials we just issued: shown this once, never retrievable again. */
-function OneTimeSecret({ issued, onDismiss }: { issued: Issued; onDismiss: () => void }) {
-  return (
-    // Orange, not yellow: yellow is reserved for fallback mode.
-    <Alert
-      color="orange"
-      variant="light"
-      icon={<IconAlert />}
-      title={`${issued.title}: shown once, store it now`}
-      data-testid="one-time-secret"
-    >
-      <Stack gap={6}>
-        <Text size="xs">
-          Hand these to the Capacity Provider over a secure channel. Openvelope keeps only a hash;
-          if they are lost, issue new ones (the old ones then stop working).
-        </Text>
-        {issued.values.map((v) => (
-          <Stack key={v.label} gap={0}>
-            <Text size="xs" fw={600}>
-              {v.label}
-            </Text>
-            <CopyValue value={v.value} testId="one-time-secret-value" />
-          </Stack>
-        ))}
-        <Group>
-          <Button size="xs" variant="white" color="orange" onClick={onDismiss}>
-            I have stored it
-          </Button>
-        </Group>
-      </Stack>
-    </Alert>
-  );
-}
 
 /**
  * What the peer needs from us (our base URL, token URL, credentials we issue) and what we need from

@@ -4,20 +4,9 @@ import { OUTBOUND_KINDS, PUBLICATION_STATUSES, usePublications } from '../../api
 import type { Publication } from '../../api/types';
 import { PagedQuery } from '../paging/PagedQuery';
 import { usePaging } from '../paging/usePaging';
-import { Card, when } from './CardParts';
+import { Card, Clipped, when } from './CardParts';
 import { PublicationDetailModal } from './PublicationDetailModal';
 import { PublicationBadge } from './StateBadges';
-
-/** One line that never widens the table: cut with an ellipsis, the whole text in a tooltip. */
-function Clipped({ text, tooltip, color }: { text: string; tooltip?: string; color?: string }) {
-  return (
-    <Tooltip label={tooltip ?? text} withArrow multiline maw={420}>
-      <Text size="xs" truncate="end" c={color}>
-        {text}
-      </Text>
-    </Tooltip>
-  );
-}
 
 function PublicationRow({
   p,

@@ -42,6 +42,17 @@ export function StateBadge({ state }: { state: string }) {
   );
 }
 
+/** A deleted connection is read-only; its record stays. */
+export function DeletedBadge({ at, timeZone }: { at: string; timeZone?: string | undefined }) {
+  return (
+    <Tooltip label={`Deleted ${formatDateTimeSeconds(at, timeZone)}; its record stays readable`}>
+      <Badge color="gray" variant="outline" radius="sm" data-testid="deleted-badge">
+        deleted
+      </Badge>
+    </Tooltip>
+  );
+}
+
 const MODE_LABEL: Record<string, string> = {
   NORMAL: 'Normal: forecast in force',
   FALLBACK_OFFLINE: 'Fallback mode: peer offline',

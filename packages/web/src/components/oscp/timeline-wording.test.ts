@@ -1,4 +1,4 @@
-import type { TimelineItem } from '@openvelope/server/oscp-contract';
+import type { ConnectionTimelineEventType, TimelineItem } from '@openvelope/server/oscp-contract';
 import { describe, expect, it } from 'vitest';
 import { summarize, TIMELINE_GROUPS, typeLabel } from './timeline-wording';
 
@@ -6,7 +6,80 @@ import { summarize, TIMELINE_GROUPS, typeLabel } from './timeline-wording';
 const entry = (event: Pick<TimelineItem, 'type' | 'data'>) =>
   ({ position: 1, at: '2026-03-02T09:00:00Z', ...event }) as TimelineItem;
 
+/**
+ * Every type of the server's event catalogue: a type added there fails the type check here until it
+ * is listed, and then the test below until it has its own wording.
+ */
+const EVERY_TYPE: Record<ConnectionTimelineEventType, true> = {
+  OscpConnectionConfigured: true,
+  OscpConnectionEdited: true,
+  OscpConnectionEnabled: true,
+  OscpConnectionDisabled: true,
+  OscpConnectionDeleted: true,
+  OscpRegistrationStarted: true,
+  OscpRegisteredOutOfBand: true,
+  OscpPeerRegistered: true,
+  OscpPeerRegisterRefused: true,
+  OscpRegistrationFailed: true,
+  OscpHandshakeSent: true,
+  OscpHandshakeUnacknowledged: true,
+  OscpHandshakeReceived: true,
+  OscpHandshakeRejected: true,
+  OscpHandshakeCompleted: true,
+  OscpPeerOnline: true,
+  OscpPeerOffline: true,
+  OscpOutboundAttempted: true,
+  OscpForecastAccepted: true,
+  OscpForecastRejected: true,
+  OscpModeChanged: true,
+  OscpGapPolicyApplied: true,
+  OscpFallbackEntered: true,
+  OscpFallbackExited: true,
+  OscpControlHandedOver: true,
+  OscpAdjustmentRequested: true,
+  OscpComplianceErrorReported: true,
+  OscpBreachReported: true,
+  OscpReportedBreachEnded: true,
+};
+
 describe('timeline wording', () => {
+  it('words every type of the catalogue itself, not from its name, and offers each in a group', () => {
+    const instant = '2026-03-02T09:00:00Z';
+    for (const type of Object.keys(EVERY_TYPE)) {
+      const line = summarize(
+        entry({ type, data: { since: instant, endedAt: instant } } as never),
+        'UTC',
+      );
+      expect(line, type).not.toBe(typeLabel(type).replace(/([a-z])([A-Z])/g, '$1 $2'));
+    }
+    const grouped = TIMELINE_GROUPS.flatMap((g) => g.types);
+    expect([...grouped].sort()).toEqual(Object.keys(EVERY_TYPE).sort());
+  });
+
+  it('says a re-registration holds the mode, how it authenticates, and why a peer’s Register was refused', () => {
+    const reregistration = entry({
+      type: 'OscpRegistrationStarted',
+      data: { by: 'ops', requestId: 'r-1', reregistration: { credential: 'INITIAL_TOKEN' } },
+    } as never);
+    expect(summarize(reregistration, 'UTC')).toBe(
+      'Re-registration started by ops (our Register with the configured initial token); the operating mode is held until the new handshake completes',
+    );
+    const awaiting = entry({
+      type: 'OscpRegistrationStarted',
+      data: { by: 'ops', requestId: null, reregistration: { credential: 'AWAIT_PEER' } },
+    } as never);
+    expect(summarize(awaiting, 'UTC')).toContain('awaiting the peer’s Register');
+    const refused = entry({
+      type: 'OscpPeerRegisterRefused',
+      data: { reason: 'unknown initial token' },
+    } as never);
+    expect(summarize(refused, 'UTC')).toBe(
+      'The peer’s Register was refused: unknown initial token',
+    );
+    const deleted = entry({ type: 'OscpConnectionDeleted', data: { by: 'mia' } } as never);
+    expect(summarize(deleted, 'UTC')).toBe('Deleted by mia; its record stays readable');
+  });
+
   it('says who changed the configuration and what', () => {
     const edited = entry({
       type: 'OscpConnectionEdited',

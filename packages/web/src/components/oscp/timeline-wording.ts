@@ -1,6 +1,7 @@
 import {
   TIMELINE_GROUPS as SERVER_GROUPS,
   type ConnectionTimelineEventType,
+  type ReregistrationCredential,
   type TimelineItem,
 } from '@openvelope/server/oscp-contract';
 import { formatDateTimeSeconds } from '../../format';
@@ -27,6 +28,13 @@ const limitText = (v: unknown) => {
     : '';
 };
 
+/** How a re-registration authenticates, as its timeline line says it. */
+const REREGISTRATION_WORDING: Record<ReregistrationCredential, string> = {
+  PEER_TOKEN: 'our Register with the peer’s newest token',
+  INITIAL_TOKEN: 'our Register with the configured initial token',
+  AWAIT_PEER: 'awaiting the peer’s Register with a new one-time initial token',
+};
+
 /** One line per audit event, readable without opening its data. */
 export function summarize(item: TimelineItem, timeZone: string | undefined): string {
   switch (item.type) {
@@ -44,12 +52,18 @@ export function summarize(item: TimelineItem, timeZone: string | undefined): str
       return item.data.intentionalDisconnect
         ? `Disconnected on purpose by ${str(item.data.by, 'the system')}`
         : `Disabled by ${str(item.data.by, 'the system')}`;
+    case 'OscpConnectionDeleted':
+      return `Deleted by ${str(item.data.by, 'the system')}; its record stays readable`;
     case 'OscpRegistrationStarted':
-      return `Registration started (${item.data.initiatedBy === 'CAPACITY_PROVIDER' ? 'the peer registered first' : 'we sent Register'}, request ${str(item.data.requestId)})`;
+      return item.data.reregistration
+        ? `Re-registration started by ${str(item.data.by, 'the system')} (${REREGISTRATION_WORDING[item.data.reregistration.credential]}); the operating mode is held until the new handshake completes`
+        : `Registration started (${item.data.initiatedBy === 'CAPACITY_PROVIDER' ? 'the peer registered first' : 'we sent Register'}, request ${str(item.data.requestId)})`;
     case 'OscpPeerRegistered':
       return `Peer registered: version ${str(item.data.version)} at ${str(item.data.peerBaseUrl)}`;
     case 'OscpRegisteredOutOfBand':
       return 'Registered out of band (OAuth2): no Register exchange';
+    case 'OscpPeerRegisterRefused':
+      return `The peer’s Register was refused: ${str(item.data.reason)}`;
     case 'OscpRegistrationFailed':
       return `Registration failed: ${str(item.data.reason)}`;
     case 'OscpHandshakeSent':
@@ -92,10 +106,14 @@ export function summarize(item: TimelineItem, timeZone: string | undefined): str
       return `${item.data.reason === 'WORSENED' ? 'Worsened breach' : 'Breach'} on ${str(item.data.circuitName)} reported (forecast ${str(item.data.forecastRequestId)}): ${item.data.phase} ${item.data.measuredA} A against ${item.data.limitA} A since ${when(item.data.since, timeZone)}`;
     case 'OscpReportedBreachEnded':
       return `Reported breach on ${str(item.data.circuitName)} ended at ${when(item.data.endedAt, timeZone)}; nothing more is sent for it`;
-    default:
-      return (item as { type: string }).type
+    default: {
+      // Every type of the catalogue has a case above: a new one fails the type check here.
+      const unworded: never = item;
+      // An event newer than this console still reads as its type name.
+      return (unworded as { type: string }).type
         .replace(/^Oscp/, '')
         .replace(/([a-z])([A-Z])/g, '$1 $2');
+    }
   }
 }
 
@@ -108,6 +126,7 @@ export const TIMELINE_GROUPS: readonly { label: string; types: readonly string[]
 /** Red for refusals and failures, orange for the peer going offline; the rest quiet. */
 export const TYPE_COLOR: Partial<Record<ConnectionTimelineEventType, string>> = {
   OscpRegistrationFailed: 'red',
+  OscpPeerRegisterRefused: 'red',
   OscpHandshakeRejected: 'red',
   OscpForecastRejected: 'red',
   OscpBreachReported: 'red',
