@@ -37,8 +37,6 @@ import { migrateToLatest } from '../packages/server/src/platform/db/migrator';
 import { schedulerWorkersFor } from '../packages/server/src/platform/scheduler/scheduler';
 import type { Database } from '../packages/server/src/platform/db/schema';
 import { createLogger } from '../packages/server/src/platform/logging';
-import { ConnectionService } from '../packages/server/src/oscp/app/connections';
-import type { ScopeBinding, ScopeDirectory } from '../packages/server/src/oscp/app/scope-directory';
 import { initialTokenFor, groupIdFor, secretNameFor } from './lib/heartbeat-peers';
 
 const databaseUrl = process.env.BENCH_DB_URL;
@@ -216,9 +214,7 @@ interface Seeded {
 /**
  * Microgrids of at most 100 circuits (depots are not 2,000 circuits wide, and the depot model
  * checks a scope's circuits against its microgrid's), one managed scope per circuit, one connection
- * per scope. Connections are created with the product's ConnectionService; its scope lookup is
- * answered from one listing taken after the seeding (the product lists every microgrid per lookup,
- * which would make provisioning quadratic; it is not on the heartbeat path).
+ * per scope. Connections are created with the product's ConnectionService.
  */
 async function seed(app: App, db: Db): Promise<Seeded> {
   const now = systemClock.now();
@@ -258,31 +254,7 @@ async function seed(app: App, db: Db): Promise<Seeded> {
   const secretsMs = performance.now() - secretsStarted;
 
   const connectionsStarted = performance.now();
-  const bindings = new Map<string, ScopeBinding>();
-  for (const m of await app.microgrid.queries.listMicrogrids()) {
-    for (const s of m.scopes) {
-      bindings.set(`${m.id}/${s.id}`, {
-        microgridId: m.id,
-        microgridName: m.name,
-        scopeId: s.id,
-        scopeName: s.name,
-        circuit: s.circuit,
-        circuitCount: s.circuits.length,
-      });
-    }
-  }
-  const directory: ScopeDirectory = {
-    find: async (microgridId, scopeId) => bindings.get(`${microgridId}/${scopeId}`),
-  };
-  const { lifecycle, handler } = app.oscp;
-  const creator = new ConnectionService(
-    db,
-    directory,
-    app.secrets,
-    lifecycle,
-    handler,
-    systemClock,
-  );
+  const creator = app.oscp.connections;
   const connectionIds: string[] = new Array(connectionCount);
   await inChunks(slots, SEED_CONCURRENCY, async (i) => {
     const scope = scopes[i]!;
