@@ -37,6 +37,26 @@ import { heartbeatMarkdown, runHeartbeatBenchmark } from './heartbeat';
 import { mergeSummary, type SummarySection } from './lib/summary-sections';
 import { runForecastSection } from './forecast';
 import { forecastSelection, withForecastSection } from './lib/forecast-summary';
+import {
+  SCALE_BENCHMARKS,
+  scaleSelection,
+  withSection,
+  type ScaleBenchmark,
+} from './lib/scale-selection';
+import { runEnvelopeCostSection } from './envelope-cost';
+
+type SectionRunner = (
+  machine: MachineInfo,
+  postgresUrl: string | undefined,
+) => Promise<{ markdown: string; failed: boolean }>;
+
+/** Each network-scale benchmark, run on request (or with `all`); see bench/README.md. */
+const SCALE_RUNNERS: Record<ScaleBenchmark, SectionRunner> = {
+  cost: runEnvelopeCostSection,
+  reads: async (machine, url) => (await import('./reads')).runReadsSection(machine, url),
+  burst: async (machine, url) => (await import('./burst')).runBurstSection(machine, url),
+  network: async (machine, url) => (await import('./burst')).runNetworkSection(machine, url),
+};
 
 const ENVELOPE_P99_TARGET_MS = 50;
 
@@ -324,16 +344,19 @@ async function main(): Promise<void> {
     process.exitCode = (await runOcppBenchmark(machine, postgresUrl)).failed ? 1 : 0;
     return;
   }
-  // `forecast` (forecast.ts) is selected apart from the sections summary-sections.ts knows.
-  const { forecast: forecastSelected, selected } = forecastSelection(
-    process.argv.slice(2),
-    process.env.BENCH_ONLY,
-  );
+  // The network-scale benchmarks (cost, reads, burst, network) are selected apart, then
+  // `forecast` (forecast.ts), then the sections summary-sections.ts knows.
+  const scale = scaleSelection(process.argv.slice(2), process.env.BENCH_ONLY);
+  const { forecast: forecastSelected, selected } = scale.alone
+    ? { forecast: false, selected: new Set<SummarySection>() }
+    : forecastSelection(scale.args, scale.only);
   log(`Openvelope benchmarks — ${machine.date}`);
   log(
     `${machine.cpuModel}, ${machine.cores} cores, Node ${machine.node}, load average ${machine.loadAverage1m}`,
   );
-  log(`Selected: ${[...selected, ...(forecastSelected ? ['forecast'] : [])].join(', ')}`);
+  log(
+    `Selected: ${[...selected, ...(forecastSelected ? ['forecast'] : []), ...scale.chosen].join(', ')}`,
+  );
 
   const sections: Partial<Record<SummarySection, string>> = {};
   let failed = false;
@@ -343,7 +366,7 @@ async function main(): Promise<void> {
     failed ||= http.failed;
   }
   if (selected.has('heartbeat')) {
-    const heartbeat = await runHeartbeatBenchmark(postgresUrl);
+    const { heartbeatRows: _rows, ...heartbeat } = await runHeartbeatBenchmark(postgresUrl);
     writeResult('heartbeat', machine, {
       description:
         'N OSCP_TOKEN connections with the Capacity Provider simulator as peer, heartbeats both ways at the ' +
@@ -374,16 +397,28 @@ async function main(): Promise<void> {
   const forecast = forecastSelected ? await runForecastSection(machine, postgresUrl) : undefined;
   failed ||= forecast?.failed ?? false;
 
+  const scaleSections: Partial<Record<ScaleBenchmark, string>> = {};
+  for (const name of SCALE_BENCHMARKS) {
+    if (!scale.chosen.has(name)) continue;
+    const outcome = await SCALE_RUNNERS[name](machine, postgresUrl);
+    scaleSections[name] = outcome.markdown;
+    failed ||= outcome.failed;
+  }
+
   const summaryPath = join(RESULTS_DIR, 'summary.md');
   const previousSummary = existsSync(summaryPath) ? readFileSync(summaryPath, 'utf8') : undefined;
-  const markdown = withForecastSection(
-    previousSummary,
-    mergeSummary(previousSummary, sections),
-    forecast?.markdown,
+  const markdown = SCALE_BENCHMARKS.reduce(
+    (merged, name) => withSection(previousSummary, merged, name, scaleSections[name]),
+    withForecastSection(
+      previousSummary,
+      mergeSummary(previousSummary, sections),
+      forecast?.markdown,
+    ),
   );
   const summaryFile = writeSummary(markdown);
   for (const section of Object.values(sections)) log(`\n${section}`);
   if (forecast) log(`\n${forecast.markdown}`);
+  for (const section of Object.values(scaleSections)) log(`\n${section}`);
   log(`Results in ${join('bench', 'results')} (${summaryFile})`);
   process.exitCode = failed ? 1 : 0;
 }
