@@ -213,8 +213,15 @@ function table(
           ? `${fmt(e.throughputPerSecond / floor.throughputPerSecond)}×`
           : '–';
       const ok = e.latency.p99Ms < ENVELOPE_P99_TARGET_MS && e.errors + e.followUpErrors === 0;
+      // With many clients and no think time, a closed loop's p99 is set by Little's law (clients ÷
+      // throughput), not by the code: that target is withdrawn; `npm run bench -- cost` measures
+      // the cost per change and an open loop instead.
+      const target =
+        e.concurrency === 1
+          ? `p99 < ${ENVELOPE_P99_TARGET_MS} ms ${verdict(ok)}`
+          : 'none (closed loop; see the envelope path cost)';
       rows.push(
-        `| Envelope → allocations committed | ${db} | ${e.concurrency} | ${fmt(e.latency.p50Ms)} | ${fmt(e.latency.p99Ms)} | ${fmt(e.latency.minMs)} / ${fmt(e.latency.maxMs)} | ${int(e.throughputPerSecond)} env/s | ${e.errors + e.followUpErrors} | ${ratio} | p99 < ${ENVELOPE_P99_TARGET_MS} ms ${verdict(ok)} |`,
+        `| Envelope → allocations committed | ${db} | ${e.concurrency} | ${fmt(e.latency.p50Ms)} | ${fmt(e.latency.p99Ms)} | ${fmt(e.latency.minMs)} / ${fmt(e.latency.maxMs)} | ${int(e.throughputPerSecond)} env/s | ${e.errors + e.followUpErrors} | ${ratio} | ${target} |`,
       );
     }
     for (const f of run.floor) {
@@ -387,7 +394,7 @@ async function main(): Promise<void> {
       '',
     ].join('\n');
     failed ||= heartbeat.note?.startsWith('failed') ?? false;
-  } else {
+  } else if (!scale.alone) {
     log(
       '\nHeartbeat scale: not run (about 10 minutes with the defaults). Run it with ' +
         '`BENCH_DATABASE_URL=… npm run bench -- heartbeat`.',
