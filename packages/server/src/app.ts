@@ -20,6 +20,7 @@ import { ENVELOPE_RETENTION_WORK, pruneOldEnvelopes } from './microgrid/app/enve
 import { registerMicrogridRoutes } from './microgrid/http/routes';
 import { ConnectionService, enabledConnectionOnScope } from './oscp/app/connections';
 import type { ScopeBinding, ScopeDirectory } from './oscp/app/scope-directory';
+import { ConcurrencyLimit } from './platform/concurrency-limit';
 import { registerConnectionRoutes } from './oscp/http/connection-routes';
 import { SecretStore } from './platform/secrets/secret-store';
 import { Dispatcher } from './platform/outbox/dispatcher';
@@ -88,6 +89,8 @@ export interface AppOptions {
     handshakeAcknowledgementTimeoutMs?: number;
     /** How long finished publications and received request ids are kept (see RetentionSettings). */
     retention?: RetentionSettings;
+    /** Inbound forecasts applied at once (the rest wait their turn); default 4. */
+    forecastConcurrency?: number;
     fetch?: typeof fetch;
   };
   /** OCPP 1.6-J central system settings (defaults suit real chargers). */
@@ -303,6 +306,7 @@ export async function createApp(options: AppOptions): Promise<App> {
       secrets,
       handler,
       log: log.child({ component: 'oscp-inbound' }),
+      forecastSlots: new ConcurrencyLimit(options.oscp?.forecastConcurrency ?? 4),
     }),
     credentials,
   });
