@@ -32,13 +32,12 @@ import { Kysely, PostgresDialect, type LogEvent } from 'kysely';
 import pg from 'pg';
 import { createApp, type App } from '../packages/server/src/app';
 import { systemClock } from '../packages/server/src/platform/clock';
+import { provisionServiceToken } from '../packages/server/src/platform/auth/service-account';
 import type { Db } from '../packages/server/src/platform/db/database';
 import { migrateToLatest } from '../packages/server/src/platform/db/migrator';
 import { schedulerWorkersFor } from '../packages/server/src/platform/scheduler/scheduler';
 import type { Database } from '../packages/server/src/platform/db/schema';
 import { createLogger } from '../packages/server/src/platform/logging';
-import { ConnectionService } from '../packages/server/src/oscp/app/connections';
-import type { ScopeBinding, ScopeDirectory } from '../packages/server/src/oscp/app/scope-directory';
 import { initialTokenFor, groupIdFor, secretNameFor } from './lib/heartbeat-peers';
 
 const databaseUrl = process.env.BENCH_DB_URL;
@@ -50,6 +49,15 @@ const schedulerPollMs = Number(process.env.BENCH_HB_SCHEDULER_POLL_MS ?? 200);
 const dispatcherPollMs = Number(process.env.BENCH_HB_DISPATCHER_POLL_MS ?? 200);
 const profiling = process.env.BENCH_PROFILE === '1';
 const maxLifetimeMs = Number(process.env.BENCH_MAX_LIFETIME_SECONDS ?? 3600) * 1000;
+/** Measurement publication interval of every connection (all fall due at the same boundaries). */
+const measurementSeconds = Number(process.env.BENCH_HB_MEASUREMENT_SECONDS ?? 300);
+/** Charging chargers per circuit (one session each), so a forecast has allocations to recompute. */
+const chargersPerCircuit = Number(process.env.BENCH_HB_CHARGERS_PER_CIRCUIT ?? 0);
+/**
+ * `follower`: a second instance on the same database; it seeds nothing and enables nothing, and
+ * shares the due work and the outbox with the first (SKIP LOCKED), as behind a load balancer.
+ */
+const follower = process.env.BENCH_HB_ROLE === 'follower';
 /** The product's pool size (openPostgres) and per-request timeout (OSCP_REQUEST_TIMEOUT_MS). */
 const POOL_SIZE = 10;
 const CIRCUITS_PER_MICROGRID = 100;
@@ -216,9 +224,7 @@ interface Seeded {
 /**
  * Microgrids of at most 100 circuits (depots are not 2,000 circuits wide, and the depot model
  * checks a scope's circuits against its microgrid's), one managed scope per circuit, one connection
- * per scope. Connections are created with the product's ConnectionService; its scope lookup is
- * answered from one listing taken after the seeding (the product lists every microgrid per lookup,
- * which would make provisioning quadratic; it is not on the heartbeat path).
+ * per scope. Connections are created with the product's ConnectionService.
  */
 async function seed(app: App, db: Db): Promise<Seeded> {
   const now = systemClock.now();
@@ -248,6 +254,24 @@ async function seed(app: App, db: Db): Promise<Seeded> {
       now,
     );
     scopes[i] = { microgridId, scopeId };
+    for (let n = 0; n < chargersPerCircuit; n += 1) {
+      const chargerId = await model.createCharger(
+        circuitId,
+        {
+          name: `Bay ${n + 1}`,
+          phases: ['L1', 'L2', 'L3'],
+          minCurrentA: 6,
+          maxCurrentA: 32,
+          priority: 0,
+        },
+        now,
+      );
+      await app.microgrid.charging.startSession(
+        chargerId,
+        { vehicleLabel: `Vehicle ${label}-${n + 1}` },
+        now,
+      );
+    }
   });
   const depotMs = performance.now() - started;
 
@@ -258,31 +282,7 @@ async function seed(app: App, db: Db): Promise<Seeded> {
   const secretsMs = performance.now() - secretsStarted;
 
   const connectionsStarted = performance.now();
-  const bindings = new Map<string, ScopeBinding>();
-  for (const m of await app.microgrid.queries.listMicrogrids()) {
-    for (const s of m.scopes) {
-      bindings.set(`${m.id}/${s.id}`, {
-        microgridId: m.id,
-        microgridName: m.name,
-        scopeId: s.id,
-        scopeName: s.name,
-        circuit: s.circuit,
-        circuitCount: s.circuits.length,
-      });
-    }
-  }
-  const directory: ScopeDirectory = {
-    find: async (microgridId, scopeId) => bindings.get(`${microgridId}/${scopeId}`),
-  };
-  const { lifecycle, handler } = app.oscp;
-  const creator = new ConnectionService(
-    db,
-    directory,
-    app.secrets,
-    lifecycle,
-    handler,
-    systemClock,
-  );
+  const creator = app.oscp.connections;
   const connectionIds: string[] = new Array(connectionCount);
   await inChunks(slots, SEED_CONCURRENCY, async (i) => {
     const scope = scopes[i]!;
@@ -296,8 +296,8 @@ async function seed(app: App, db: Db): Promise<Seeded> {
         peerBaseUrl: peerUrl,
         authReferences: { initialToken: secretNameFor(i) },
         requestedHeartbeatIntervalSeconds: intervalSeconds,
-        // Measurements every 5 minutes, so every measured window holds a full publication round.
-        measurementPublicationIntervalSeconds: 300,
+        // Every 5 minutes by default, so every measured window holds a full publication round.
+        measurementPublicationIntervalSeconds: measurementSeconds,
         enabled: false,
       },
       'bench',
@@ -353,7 +353,8 @@ async function main(): Promise<void> {
     dialect: new PostgresDialect({ pool }),
     ...(profiling ? { log: record } : {}),
   });
-  await migrateToLatest(db);
+  // A follower starts once the first instance has migrated the database.
+  if (!follower) await migrateToLatest(db);
   const app = await createApp({
     db,
     clock: systemClock,
@@ -375,8 +376,17 @@ async function main(): Promise<void> {
   app.scheduler.start(schedulerPollMs, schedulerWorkersFor('postgres'));
   app.oscp.dispatcher.start(dispatcherPollMs);
 
-  const seeded = await seed(app, db);
+  const seeded: Seeded = follower
+    ? { connectionIds: [], seedMs: { depot: 0, secrets: 0, connections: 0 } }
+    : await seed(app, db);
 
+  // A read-only API token, for the console's reads measured beside the heartbeats (reads.ts).
+  const apiToken = await provisionServiceToken(
+    db,
+    systemClock,
+    `bench-viewer-${process.pid}`,
+    'VIEWER',
+  );
   const loop = monitorEventLoopDelay({ resolution: 10 });
   loop.enable();
   const poolWatch = watchPool(pool);
@@ -456,6 +466,7 @@ async function main(): Promise<void> {
   write({
     ready: true,
     port,
+    token: apiToken,
     pid: process.pid,
     connections: seeded.connectionIds.length,
     seedMs: seeded.seedMs,

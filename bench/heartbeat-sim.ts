@@ -69,6 +69,12 @@ const sim = new CapacityProviderSimulator({
 /** Every FP heartbeat that reached us: X-Request-ID → arrival (ms since the epoch). */
 const arrivals = new Map<string, number>();
 const inboundByEndpoint = new Map<string, number>();
+/** Every X-Request-ID the FP sent us, and how many arrived a second time (a duplicate delivery). */
+const seenRequestIds = new Set<string>();
+let duplicateDeliveries = 0;
+/** The token of the FP's latest accepted Register, by peer id (kept: the recording is capped). */
+const registerTokens = new Map<string, string>();
+const duplicateSamples: string[] = [];
 let lastSeq = 0;
 function drain(): void {
   for (const m of sim.messages()) {
@@ -79,6 +85,18 @@ function drain(): void {
       (inboundByEndpoint.get(`${m.endpoint} ${m.status}`) ?? 0) + 1,
     );
     if (m.endpoint === 'heartbeat' && m.requestId) arrivals.set(m.requestId, Date.parse(m.at));
+    if (m.endpoint === 'register' && m.method !== 'DELETE' && m.status < 300 && m.peerId) {
+      const token = (m.body as { token?: unknown } | undefined)?.token;
+      if (typeof token === 'string') registerTokens.set(m.peerId, token);
+    }
+    // Register and Handshake are resent on purpose (recover); every other message must arrive once.
+    if (m.requestId && m.status < 300 && m.endpoint !== 'register' && m.endpoint !== 'handshake') {
+      const key = `${m.endpoint} ${m.requestId}`;
+      if (seenRequestIds.has(key)) {
+        duplicateDeliveries += 1;
+        if (duplicateSamples.length < 10) duplicateSamples.push(key);
+      } else seenRequestIds.add(key);
+    }
   }
 }
 
@@ -110,6 +128,8 @@ function stats() {
       p99Ms: r(percentile(sorted, 0.99)),
       maxMs: r(sorted.at(-1) ?? null),
     },
+    duplicateDeliveries,
+    duplicateSamples,
     warnings,
     warningSamples,
     rssMiB: Math.round(process.memoryUsage().rss / 2 ** 20),
@@ -150,6 +170,20 @@ async function recover(): Promise<{
     }),
   );
   return { resent: again.length, stuck: stuck.size, outcomes };
+}
+
+/**
+ * The token of the FP's latest accepted Register to each peer, by group id: the credential a real
+ * peer sends its forecasts with (`Authorization: Token <token>`).
+ */
+function tokens(): Record<string, string> {
+  drain();
+  const out: Record<string, string> = {};
+  for (const p of sim.state().peers) {
+    const token = registerTokens.get(p.id);
+    if (token) out[p.groupId] = token;
+  }
+  return out;
 }
 
 async function main(): Promise<void> {
@@ -202,6 +236,8 @@ async function main(): Promise<void> {
       write({ reply: id });
     } else if (command.cmd === 'recover') {
       void recover().then((outcome) => write({ reply: id, ...outcome }));
+    } else if (command.cmd === 'tokens') {
+      write({ reply: id, tokens: tokens() });
     } else if (command.cmd === 'dump' && command.path) {
       drain();
       writeFileSync(command.path, JSON.stringify([...arrivals.entries()]));

@@ -20,12 +20,15 @@ import {
   eventCounts,
   loadOutboundHeartbeats,
   type DatabaseActivity,
+  type OutboundHeartbeat,
   type InboundAnalysis,
   type OutboundAnalysis,
 } from './lib/heartbeat-analysis';
 import { startJsonChild, type JsonChild } from './lib/json-child';
 import { startSampler, type SamplerResult } from './lib/heartbeat-sampler';
 import { envNumber, round } from './lib/report';
+import { startCpuMeasurement } from './lib/cpu';
+import { analyseMeasurementBoundaries, type MeasurementBoundary } from './lib/network-analysis';
 
 export const HEARTBEAT_LATENESS_P99_TARGET_MS = 1000;
 
@@ -66,6 +69,8 @@ export function heartbeatConfig(): HeartbeatConfig {
 
 interface FpReady {
   port: number;
+  /** A VIEWER API token of that instance. */
+  token: string;
   pid: number;
   connections: number;
   seedMs: Record<string, number>;
@@ -73,7 +78,7 @@ interface FpReady {
   dispatcherPollMs: number;
   poolSize: number;
 }
-interface SimReady {
+export interface SimReady {
   url: string;
   oscpBaseUrl: string;
   pid: number;
@@ -94,6 +99,8 @@ interface SimStats {
     p99Ms: number | null;
     maxMs: number | null;
   };
+  duplicateDeliveries: number;
+  duplicateSamples: string[];
   warnings: number;
   warningSamples: string[];
   rssMiB: number;
@@ -150,6 +157,14 @@ export interface HeartbeatResult {
   statementDenominators?: Record<string, number | null>;
   simulator?: SimStats;
   meetsTarget?: boolean;
+  /** Every connection's measurements due at each boundary inside the window. */
+  measurementBoundaries?: MeasurementBoundary[];
+  /** What ran beside the window (e.g. the forecast burst). */
+  inWindow?: unknown;
+  /** The other FP instances (their CPU in % of one core over the window). */
+  followers?: { pid: number; cpuPercent: number | null }[];
+  /** The window's heartbeat rows, for callers' own analysis (not written to the JSON). */
+  heartbeatRows?: OutboundHeartbeat[];
 }
 
 function log(line: string): void {
@@ -203,11 +218,38 @@ async function waitAllOnline(
   return { ms: null, states, exchangesResent };
 }
 
+/** What a run inside the measured window can reach (the burst benchmark's forecasts). */
+export interface WindowContext {
+  /** The FP instances' ports, the first one the instance that seeded. */
+  ports: number[];
+  /** The FP instances' process ids, in the same order. */
+  pids: number[];
+  databaseUrl: string;
+  /** A VIEWER API token (management API). */
+  token: string;
+  sim: JsonChild<SimReady>;
+  client: pg.Client;
+  windowStart: number;
+}
+
+export interface HeartbeatRunOptions {
+  config?: HeartbeatConfig;
+  /** FP instances on the one database (default 1); the others start as followers. */
+  instances?: number;
+  /** More settings for the FP processes (heartbeat-server.ts). */
+  serverEnv?: Record<string, string>;
+  /** Runs beside the measured window (started at its start, awaited at its end). */
+  inWindow?: (context: WindowContext) => Promise<unknown>;
+}
+
 export async function runHeartbeatBenchmark(
   postgresUrl: string | undefined,
+  options: HeartbeatRunOptions = {},
 ): Promise<HeartbeatResult> {
-  const config = heartbeatConfig();
+  const config = options.config ?? heartbeatConfig();
+  const instances = Math.max(1, Math.floor(options.instances ?? 1));
   const result: HeartbeatResult = { measured: false, config };
+  const followers: JsonChild<FpReady>[] = [];
   log(
     `\nHeartbeat scale: ${config.connections} connections, a heartbeat every ${config.intervalSeconds} s each way, ` +
       `${config.seconds} s measured on PostgreSQL`,
@@ -253,6 +295,7 @@ export async function runHeartbeatBenchmark(
         BENCH_HB_SCHEDULER_POLL_MS: String(config.schedulerPollMs),
         BENCH_HB_DISPATCHER_POLL_MS: String(config.dispatcherPollMs),
         ...(config.profile ? { BENCH_PROFILE: '1' } : {}),
+        ...options.serverEnv,
       },
       {
         readyTimeoutMs: 1_200_000,
@@ -266,6 +309,26 @@ export async function runHeartbeatBenchmark(
         `(seeding ms: ${JSON.stringify(fp.ready.seedMs)}); scheduler polls every ${fp.ready.schedulerPollMs} ms, ` +
         `dispatcher every ${fp.ready.dispatcherPollMs} ms, pool ${fp.ready.poolSize}`,
     );
+
+    for (let n = 1; n < instances; n += 1) {
+      const follower = await startJsonChild<FpReady>(
+        'heartbeat-server.ts',
+        {
+          ...common,
+          BENCH_DB_URL: database.env.BENCH_DB_URL!,
+          BENCH_HB_PEER_URL: sim.ready.oscpBaseUrl,
+          BENCH_HB_SCHEDULER_POLL_MS: String(config.schedulerPollMs),
+          BENCH_HB_DISPATCHER_POLL_MS: String(config.dispatcherPollMs),
+          ...options.serverEnv,
+          BENCH_HB_ROLE: 'follower',
+        },
+        { readyTimeoutMs: 120_000, label: `FP instance ${n + 1}` },
+      );
+      followers.push(follower);
+      log(
+        `  FP instance ${n + 1} (pid ${follower.pid}) on port ${follower.ready.port}, same database`,
+      );
+    }
 
     client = new pg.Client({ connectionString: database.env.BENCH_DB_URL });
     await client.connect();
@@ -326,6 +389,17 @@ export async function runHeartbeatBenchmark(
       everyMs: config.sampleEveryMs,
     });
     log(`  measuring for ${config.seconds} s…`);
+    const followerCpu = followers.map((f) => startCpuMeasurement(f.pid));
+    const inWindow = options.inWindow?.({
+      ports: [fp.ready.port, ...followers.map((f) => f.ready.port)],
+      pids: [fp.pid, ...followers.map((f) => f.pid)],
+      databaseUrl: database.env.BENCH_DB_URL!,
+      token: fp.ready.token,
+      sim,
+      client,
+      windowStart: start,
+    });
+    inWindow?.catch(() => {}); // awaited below
     const windowMs = config.seconds * 1000;
     const windowStarted = performance.now();
     let nextReport = 30_000;
@@ -345,8 +419,13 @@ export async function runHeartbeatBenchmark(
         );
       }
     }
+    const windowExtra = await inWindow;
     const end = Date.now();
     const resources = await sampler.stop();
+    result.followers = followers.map((f, n) => ({
+      pid: f.pid,
+      cpuPercent: followerCpu[n]!(0).serverPercent,
+    }));
     const internals = await fp.request<Record<string, unknown>>({ cmd: 'stats' });
     const sim1 = await sim.request<SimStats>({ cmd: 'stats' });
     const activity1 = await databaseActivity(client);
@@ -366,6 +445,9 @@ export async function runHeartbeatBenchmark(
     const arrivals = new Map(JSON.parse(readFileSync(arrivalsFile, 'utf8')) as [string, number][]);
     const rows = await loadOutboundHeartbeats(client, arrivals);
     result.outbound = analyseOutbound(rows, window, config.connections, config.intervalSeconds);
+    result.measurementBoundaries = await analyseMeasurementBoundaries(client, window, rows);
+    if (windowExtra !== undefined) result.inWindow = windowExtra;
+    result.heartbeatRows = rows;
     const inbound = await analyseInbound(client, window);
     result.inbound = {
       ...inbound,
@@ -429,6 +511,7 @@ export async function runHeartbeatBenchmark(
     if (fp) log(`  --- FP stderr (last lines) ---\n${fp.stderrTail()}`);
   } finally {
     await client?.end().catch(() => {});
+    for (const f of followers) await f.stop();
     await fp?.stop();
     await sim?.stop();
     await database

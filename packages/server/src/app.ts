@@ -19,7 +19,8 @@ import { METER_RETENTION_WORK, pruneOldMeterReadings } from './microgrid/app/met
 import { ENVELOPE_RETENTION_WORK, pruneOldEnvelopes } from './microgrid/app/envelope-retention';
 import { registerMicrogridRoutes } from './microgrid/http/routes';
 import { ConnectionService, enabledConnectionOnScope } from './oscp/app/connections';
-import type { ScopeDirectory } from './oscp/app/scope-directory';
+import type { ScopeBinding, ScopeDirectory } from './oscp/app/scope-directory';
+import { ConcurrencyLimit } from './platform/concurrency-limit';
 import { registerConnectionRoutes } from './oscp/http/connection-routes';
 import { SecretStore } from './platform/secrets/secret-store';
 import { Dispatcher } from './platform/outbox/dispatcher';
@@ -88,6 +89,8 @@ export interface AppOptions {
     handshakeAcknowledgementTimeoutMs?: number;
     /** How long finished publications and received request ids are kept (see RetentionSettings). */
     retention?: RetentionSettings;
+    /** Inbound forecasts applied at once (the rest wait their turn); default 4. */
+    forecastConcurrency?: number;
     fetch?: typeof fetch;
   };
   /** OCPP 1.6-J central system settings (defaults suit real chargers). */
@@ -129,21 +132,27 @@ export interface App {
   settle(): Promise<void>;
 }
 
-/** OSCP picks its targets from the microgrid's canonical read contract, never from its tables. */
+/** OSCP picks its targets from the microgrid's read contract, never from its tables. */
 function scopeDirectoryFrom(queries: DepotQueries): ScopeDirectory {
+  const findMany = async (scopeIds: readonly string[]) => {
+    const bindings = new Map<string, ScopeBinding>();
+    for (const s of await queries.managedScopes(scopeIds)) {
+      bindings.set(s.scopeId, {
+        microgridId: s.microgridId,
+        microgridName: s.microgridName,
+        scopeId: s.scopeId,
+        scopeName: s.scopeName,
+        circuit: s.circuits.length === 1 ? s.circuits[0]! : null,
+        circuitCount: s.circuits.length,
+      });
+    }
+    return bindings;
+  };
   return {
+    findMany,
     async find(microgridId, scopeId) {
-      const microgrid = (await queries.listMicrogrids()).find((m) => m.id === microgridId);
-      const scope = microgrid?.scopes.find((s) => s.id === scopeId);
-      if (!microgrid || !scope) return undefined;
-      return {
-        microgridId,
-        microgridName: microgrid.name,
-        scopeId,
-        scopeName: scope.name,
-        circuit: scope.circuit,
-        circuitCount: scope.circuits.length,
-      };
+      const binding = (await findMany([scopeId])).get(scopeId);
+      return binding?.microgridId === microgridId ? binding : undefined;
     },
   };
 }
@@ -297,6 +306,7 @@ export async function createApp(options: AppOptions): Promise<App> {
       secrets,
       handler,
       log: log.child({ component: 'oscp-inbound' }),
+      forecastSlots: new ConcurrencyLimit(options.oscp?.forecastConcurrency ?? 4),
     }),
     credentials,
   });

@@ -56,6 +56,7 @@ async function main(): Promise<void> {
       ...(config.PUBLIC_URL ? { publicUrl: config.PUBLIC_URL } : {}),
       requestTimeoutMs: config.OSCP_REQUEST_TIMEOUT_MS,
       maxDeliveryAttempts: config.OSCP_MAX_DELIVERY_ATTEMPTS,
+      forecastConcurrency: config.OSCP_FORECAST_CONCURRENCY,
       retryBaseDelayMs: config.OSCP_RETRY_BASE_DELAY_MS,
       registrationReplyTimeoutMs: config.OSCP_REGISTRATION_REPLY_TIMEOUT_S * 1000,
       handshakeAcknowledgementTimeoutMs: config.OSCP_HANDSHAKE_ACK_TIMEOUT_SECONDS * 1000,

@@ -51,6 +51,7 @@ const configSchema = z.object({
   DISPATCHER_POLL_MS: z.coerce.number().int().positive().default(200),
   OSCP_REQUEST_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
   OSCP_MAX_DELIVERY_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(5),
+  OSCP_FORECAST_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(4),
   OSCP_RETRY_BASE_DELAY_MS: z.coerce.number().int().positive().default(2000),
   OSCP_REGISTRATION_REPLY_TIMEOUT_S: z.coerce.number().int().positive().default(60),
   OSCP_HANDSHAKE_ACK_TIMEOUT_SECONDS: z.coerce.number().int().positive().default(60),

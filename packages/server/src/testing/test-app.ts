@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 import type { LightMyRequestResponse } from 'fastify';
+import type { KyselyPlugin } from 'kysely';
 import { createApp, type App, type AppOptions } from '../app';
 import { hashPassword } from '../platform/auth/secrets';
 import { insertUser } from '../platform/auth/store';
@@ -55,13 +56,16 @@ export interface TestContext {
 export async function startTestApp(
   start = '2026-03-02T09:00:00Z',
   settings: Pick<AppOptions, 'publicUrl' | 'trustProxy' | 'metricsToken'> = {},
+  /** Kysely plugins on the app's database only (e.g. a StatementCounter); the test's `db` has none. */
+  observers: readonly KyselyPlugin[] = [],
 ): Promise<TestContext> {
   const database = await openTestDatabase();
+  const appDb = observers.reduce<Db>((db, plugin) => db.withPlugin(plugin), database.db);
   const clock = new ManualClock(start);
   const log = new CapturedLog();
   const secretsKey = randomBytes(32);
   const app = await createApp({
-    db: database.db,
+    db: appDb,
     clock,
     log: createLogger('debug', log),
     loginFailuresPerMinute: 5,

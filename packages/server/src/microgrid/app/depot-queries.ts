@@ -6,6 +6,7 @@ import * as depot from '../store/depot-store';
 import * as envelopes from '../store/envelope-store';
 import * as registers from '../store/energy-register-store';
 import * as sessions from '../store/session-store';
+import { scopeTargets, type ScopeTargetRow } from '../store/scope-targets';
 import type {
   BindingView,
   CapacityHistory,
@@ -86,6 +87,15 @@ export class DepotQueries {
       maxLoadAt: peak.at,
       readings: peak.readings,
     };
+  }
+
+  /**
+   * The named managed scopes with their microgrid and circuits (unknown ids are left out), in a
+   * fixed number of statements: how another context looks up the targets it is bound to without
+   * listing the whole depot.
+   */
+  async managedScopes(scopeIds: readonly string[]): Promise<ScopeTargetRow[]> {
+    return scopeTargets(this.db, scopeIds);
   }
 
   async listMicrogrids(): Promise<MicrogridSummary[]> {

@@ -1,6 +1,6 @@
 /**
- * What the OSCP context needs to know about depot targets, answered from the microgrid's canonical
- * read contract (GET /api/microgrids). A port, so OSCP never reaches into microgrid tables.
+ * What the OSCP context needs to know about depot targets, answered from the microgrid's read
+ * contract (DepotQueries). A port, so OSCP never reaches into microgrid tables.
  */
 export interface ScopeBinding {
   microgridId: string;
@@ -15,4 +15,9 @@ export interface ScopeBinding {
 
 export interface ScopeDirectory {
   find(microgridId: string, scopeId: string): Promise<ScopeBinding | undefined>;
+  /**
+   * Many scopes' bindings at once, by scope id, in a fixed number of statements: a list of
+   * connections must not look its bindings up one row at a time.
+   */
+  findMany(scopeIds: readonly string[]): Promise<Map<string, ScopeBinding>>;
 }

@@ -118,7 +118,7 @@ export function registerLifecycleRoutes(app: HttpApp, deps: LifecycleRouteDeps):
       },
     },
     async (request) => {
-      await connections.detail(request.params.id);
+      await connections.requireExisting(request.params.id);
       return deps.control.view(request.params.id);
     },
   );

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Executor } from '../../platform/db/database';
 
 export interface OutboundSummaryRow {
@@ -8,27 +9,47 @@ export interface OutboundSummaryRow {
   lastError: string | null;
 }
 
-/** The newest outbound message of a connection (optionally of one kind), for "last publication". */
-export async function lastOutbound(
+/**
+ * The newest outbound message of each connection (optionally of one kind), for "last
+ * publication", in one statement whatever the number of connections: each connection's newest row
+ * is read from its index (connection_id, created_at DESC), never the whole table.
+ */
+export async function lastOutboundOf(
   db: Executor,
-  connectionId: string,
+  connectionIds: readonly string[],
   kind?: string,
-): Promise<OutboundSummaryRow | null> {
-  let q = db
-    .selectFrom('outbound_messages')
-    .select(['kind', 'status', 'updated_at', 'request_id', 'last_error'])
-    .where('connection_id', '=', connectionId);
-  if (kind) q = q.where('kind', '=', kind);
-  const row = await q.orderBy('created_at', 'desc').orderBy('id').limit(1).executeTakeFirst();
-  return row
-    ? {
-        kind: row.kind,
-        status: row.status,
-        at: row.updated_at.toISOString(),
-        requestId: row.request_id,
-        lastError: row.last_error,
-      }
-    : null;
+): Promise<Map<string, OutboundSummaryRow>> {
+  if (connectionIds.length === 0) return new Map();
+  const ofKind = kind ? sql`AND o.kind = ${kind}` : sql``;
+  const { rows } = await sql<{
+    connection_id: string;
+    kind: string;
+    status: string;
+    updated_at: Date;
+    request_id: string;
+    last_error: string | null;
+  }>`
+    SELECT c.id AS connection_id, o.kind, o.status, o.updated_at, o.request_id, o.last_error
+    FROM unnest(${[...new Set(connectionIds)]}::uuid[]) AS c(id)
+    CROSS JOIN LATERAL (
+      SELECT o.kind, o.status, o.updated_at, o.request_id, o.last_error
+      FROM outbound_messages o
+      WHERE o.connection_id = c.id ${ofKind}
+      ORDER BY o.created_at DESC, o.id
+      LIMIT 1
+    ) o`.execute(db);
+  return new Map(
+    rows.map((r) => [
+      r.connection_id,
+      {
+        kind: r.kind,
+        status: r.status,
+        at: new Date(r.updated_at).toISOString(),
+        requestId: r.request_id,
+        lastError: r.last_error,
+      },
+    ]),
+  );
 }
 
 export async function messageCounts(

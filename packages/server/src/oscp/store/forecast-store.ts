@@ -111,13 +111,24 @@ export async function findControl(
   db: Executor,
   connectionId: string,
 ): Promise<ControlRow | undefined> {
-  const r = await db
+  return (await findControls(db, [connectionId])).get(connectionId);
+}
+
+/** The control rows of many connections in one statement, by connection id. */
+export async function findControls(
+  db: Executor,
+  connectionIds: readonly string[],
+): Promise<Map<string, ControlRow>> {
+  if (connectionIds.length === 0) return new Map();
+  const rows = await db
     .selectFrom('oscp_control')
     .selectAll()
-    .where('connection_id', '=', connectionId)
-    .executeTakeFirst();
-  return r
-    ? {
+    .where('connection_id', 'in', [...new Set(connectionIds)])
+    .execute();
+  return new Map(
+    rows.map((r) => [
+      r.connection_id,
+      {
         connectionId: r.connection_id,
         mode: r.mode as ControlState['mode'],
         reason: r.reason,
@@ -130,8 +141,9 @@ export async function findControl(
         lastForecast: r.last_forecast as unknown as LastForecast | null,
         disconnectedAt: r.disconnected_at,
         incidentId: r.incident_id,
-      }
-    : undefined;
+      },
+    ]),
+  );
 }
 
 export async function saveControl(db: Executor, c: ControlRow, now: Date): Promise<void> {

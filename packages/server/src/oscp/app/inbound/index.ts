@@ -15,6 +15,7 @@ import {
   type InboundDeps,
 } from './receive';
 import { receiveRegister } from './register';
+import type { ConcurrencyLimit } from '../../../platform/concurrency-limit';
 
 export type { CallFacts, InboundAnswer, InboundCall };
 export { asPeer, type InboundPrincipal, type PeerPrincipal } from './authenticate';
@@ -25,7 +26,17 @@ export { asPeer, type InboundPrincipal, type PeerPrincipal } from './authenticat
  * it finds itself (no request id, segmentation) are recorded here too, so each is audited once.
  */
 export class InboundService {
-  constructor(private readonly deps: InboundDeps & { secrets: SecretStore }) {}
+  constructor(
+    private readonly deps: InboundDeps & {
+      secrets: SecretStore;
+      /**
+       * Forecasts applied at once. Each holds a database connection for its whole transaction; at
+       * the quarter hour every peer sends one, and without a limit they would take every pooled
+       * connection and queue heartbeats and due work behind them until peers look offline.
+       */
+      forecastSlots: ConcurrencyLimit;
+    },
+  ) {}
 
   /** Who is calling; a refusal is recorded (against no connection) and returned. */
   async authenticate(
@@ -66,7 +77,7 @@ export class InboundService {
       case 'Heartbeat':
         return receiveHeartbeat(this.deps, call, body);
       case 'UpdateGroupCapacityForecast':
-        return receiveForecast(this.deps, call, body);
+        return this.deps.forecastSlots.run(() => receiveForecast(this.deps, call, body));
       default:
         return this.refuse(
           call.principal.connectionId,
