@@ -20,15 +20,25 @@ import {
 } from '../app/inbound';
 import type { PeerCredentialService } from '../app/peer-credentials';
 
-/** How an OSCP endpoint says no: a message, never problem+json. */
-const oscpRefusalBody = z.object({ message: z.string() });
-/** RFC 6749's answers of the token endpoint. */
+/**
+ * How an OSCP endpoint says no: {"message"}. Loose, because a request refused before the route
+ * (a repeated query parameter, an oversized body) gets the platform's problem+json instead.
+ */
+const oscpRefusalBody = z.looseObject({ message: z.string().optional() });
+/**
+ * RFC 6749's error answer; loose, because a request refused before the route (a repeated query
+ * parameter) gets the platform's problem+json instead.
+ */
+const oauthErrorBody = z.looseObject({
+  error: z.string().optional(),
+  error_description: z.string().optional(),
+});
+/** RFC 6749's answer of the token endpoint. */
 const accessTokenAnswer = z.object({
   access_token: z.string(),
   token_type: z.literal('Bearer'),
   expires_in: z.number(),
 });
-const oauthErrorBody = z.object({ error: z.string(), error_description: z.string().optional() });
 
 /** The one home of the protocol: every inbound OSCP endpoint, mounted once. */
 export const OSCP_FP_PREFIX = '/oscp/fp/2.0';
