@@ -222,12 +222,21 @@ export async function runNetworkSection(
     `\nNetwork scale: ${cfg.connections} connections × ${cfg.intervalSeconds} s heartbeats, ${instances} instance(s)` +
       (withBurst ? ', with the forecast burst' : ''),
   );
+  const measurementSeconds = envNumber('BENCH_NETWORK_MEASUREMENT_SECONDS', 300);
   const result = await runHeartbeatBenchmark(postgresUrl, {
     config: cfg,
     instances,
+    // The boundary at least 30 s into the window and 90 s before its end (deliveries and the
+    // heartbeats in the minute after it measured), when the window is long enough for that.
+    // BENCH_NETWORK_PLACE_BOUNDARY=0 starts at once (a shorter run about something else).
+    ...(cfg.seconds >= 120 && process.env.BENCH_NETWORK_PLACE_BOUNDARY !== '0'
+      ? { boundary: { intervalSeconds: measurementSeconds, beforeSeconds: 30, afterSeconds: 90 } }
+      : {}),
     serverEnv: {
       BENCH_HB_CHARGERS_PER_CIRCUIT: String(envNumber('BENCH_NETWORK_CHARGERS', 2)),
-      BENCH_HB_MEASUREMENT_SECONDS: String(envNumber('BENCH_NETWORK_MEASUREMENT_SECONDS', 300)),
+      BENCH_HB_MEASUREMENT_SECONDS: String(measurementSeconds),
+      // Windows on the clock grid: every connection's measurements fall due at one boundary.
+      BENCH_HB_MEASUREMENT_ALIGNMENT: 'CLOCK_HOUR',
     },
     ...(withBurst
       ? {

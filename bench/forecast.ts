@@ -346,14 +346,18 @@ async function runEngine(
       `  starting the FP, seeding ${config.connections} circuits and handshaking ${config.connections} connections with the simulator…`,
     );
     const setupStarted = performance.now();
-    server = await startServer({
-      ...database.env,
-      BENCH_MODE: 'forecast',
-      BENCH_CIRCUITS: String(config.connections),
-      BENCH_FORECAST_PEER_URL: sim.ready.oscpBaseUrl,
-      BENCH_FORECAST_SEED: seed,
-      ...(profiling ? { BENCH_PROFILE: '1', BENCH_PROFILE_OUT: profileOut } : {}),
-    });
+    server = await startServer(
+      {
+        ...database.env,
+        BENCH_MODE: 'forecast',
+        BENCH_CIRCUITS: String(config.connections),
+        BENCH_FORECAST_PEER_URL: sim.ready.oscpBaseUrl,
+        BENCH_FORECAST_SEED: seed,
+        ...(profiling ? { BENCH_PROFILE: '1', BENCH_PROFILE_OUT: profileOut } : {}),
+      },
+      // Seeding and handshaking grow with the connections (1,000 on PGlite: minutes).
+      envNumber('BENCH_FORECAST_READY_TIMEOUT_SECONDS', 180) * 1000,
+    );
     run.setupMs = Math.round(performance.now() - setupStarted);
     const peers = await sim.request<{ handshaken: number; peers: number }>('state');
     const { tokens } = await sim.request<{ tokens: Record<string, string> }>('tokens');

@@ -25,7 +25,7 @@
  *
  * It stops on SIGTERM/SIGINT, when its stdin closes, or after BENCH_MAX_LIFETIME_SECONDS.
  */
-import { randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { Kysely, PostgresDialect, type LogEvent } from 'kysely';
@@ -36,6 +36,7 @@ import { provisionServiceToken } from '../packages/server/src/platform/auth/serv
 import type { Db } from '../packages/server/src/platform/db/database';
 import { migrateToLatest } from '../packages/server/src/platform/db/migrator';
 import { schedulerWorkersFor } from '../packages/server/src/platform/scheduler/scheduler';
+import type { MeasurementAlignment } from '../packages/server/src/oscp/domain/connection-profile';
 import type { Database } from '../packages/server/src/platform/db/schema';
 import { createLogger } from '../packages/server/src/platform/logging';
 import { initialTokenFor, groupIdFor, secretNameFor } from './lib/heartbeat-peers';
@@ -51,6 +52,12 @@ const profiling = process.env.BENCH_PROFILE === '1';
 const maxLifetimeMs = Number(process.env.BENCH_MAX_LIFETIME_SECONDS ?? 3600) * 1000;
 /** Measurement publication interval of every connection (all fall due at the same boundaries). */
 const measurementSeconds = Number(process.env.BENCH_HB_MEASUREMENT_SECONDS ?? 300);
+/**
+ * `CLOCK_HOUR` puts every connection's measurement windows on the clock grid, so all fall due at
+ * the same boundary (the measurement burst); `NONE` anchors each at its own start, spreading them.
+ */
+const measurementAlignment: MeasurementAlignment =
+  process.env.BENCH_HB_MEASUREMENT_ALIGNMENT === 'CLOCK_HOUR' ? 'CLOCK_HOUR' : 'NONE';
 /** Charging chargers per circuit (one session each), so a forecast has allocations to recompute. */
 const chargersPerCircuit = Number(process.env.BENCH_HB_CHARGERS_PER_CIRCUIT ?? 0);
 /**
@@ -298,6 +305,7 @@ async function seed(app: App, db: Db): Promise<Seeded> {
         requestedHeartbeatIntervalSeconds: intervalSeconds,
         // Every 5 minutes by default, so every measured window holds a full publication round.
         measurementPublicationIntervalSeconds: measurementSeconds,
+        measurementAlignment,
         enabled: false,
       },
       'bench',
@@ -359,7 +367,10 @@ async function main(): Promise<void> {
     db,
     clock: systemClock,
     log,
-    secretsKey: randomBytes(32),
+    // One key for every instance of a run (from the run's seed), as instances in production share
+    // SECRETS_KEY: a key of its own would leave a follower unable to read the secrets the first
+    // instance stored, and every Register it sent would fail on the peer's token.
+    secretsKey: createHash('sha256').update(`secrets:${tokenSeed}`).digest(),
     // The production defaults (platform/config.ts).
     oscp: {
       requestTimeoutMs: 10_000,
@@ -372,7 +383,10 @@ async function main(): Promise<void> {
   await app.http.listen({ port: 0, host: '127.0.0.1' });
   const address = app.http.server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
-  app.setPublicUrl(`http://127.0.0.1:${port}`);
+  // Every instance announces one address to peers, as instances behind one load balancer share
+  // one PUBLIC_URL: a follower is given the first instance's. Otherwise which instance a peer
+  // talks to would depend on which dispatcher happened to send it the Register.
+  app.setPublicUrl(process.env.BENCH_HB_PUBLIC_URL ?? `http://127.0.0.1:${port}`);
   app.scheduler.start(schedulerPollMs, schedulerWorkersFor('postgres'));
   app.oscp.dispatcher.start(dispatcherPollMs);
 

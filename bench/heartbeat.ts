@@ -29,6 +29,7 @@ import { startSampler, type SamplerResult } from './lib/heartbeat-sampler';
 import { envNumber, round } from './lib/report';
 import { startCpuMeasurement } from './lib/cpu';
 import { analyseMeasurementBoundaries, type MeasurementBoundary } from './lib/network-analysis';
+import { waitBeforeWindowMs, type BoundaryPlacement } from './lib/boundary-placement';
 
 export const HEARTBEAT_LATENESS_P99_TARGET_MS = 1000;
 
@@ -240,6 +241,8 @@ export interface HeartbeatRunOptions {
   serverEnv?: Record<string, string>;
   /** Runs beside the measured window (started at its start, awaited at its end). */
   inWindow?: (context: WindowContext) => Promise<unknown>;
+  /** Delays the window until a measurement boundary lies well inside it. */
+  boundary?: BoundaryPlacement;
 }
 
 export async function runHeartbeatBenchmark(
@@ -321,6 +324,7 @@ export async function runHeartbeatBenchmark(
           BENCH_HB_DISPATCHER_POLL_MS: String(config.dispatcherPollMs),
           ...options.serverEnv,
           BENCH_HB_ROLE: 'follower',
+          BENCH_HB_PUBLIC_URL: `http://127.0.0.1:${fp.ready.port}`,
         },
         { readyTimeoutMs: 120_000, label: `FP instance ${n + 1}` },
       );
@@ -375,6 +379,15 @@ export async function runHeartbeatBenchmark(
         `(enabling took ${result.setup.enableSeconds} s); settling ${config.settleSeconds} s…`,
     );
     await sleep(config.settleSeconds * 1000);
+    if (options.boundary) {
+      const waitMs = waitBeforeWindowMs(Date.now(), config.seconds, options.boundary);
+      if (waitMs > 0) {
+        log(
+          `  waiting ${round(waitMs / 1000, 0)} s so a measurement boundary lies inside the window…`,
+        );
+        await sleep(waitMs);
+      }
+    }
 
     // The measured window.
     await fp.request({ cmd: 'window' });
