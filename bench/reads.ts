@@ -71,10 +71,14 @@ export interface ReadsOutcome {
   databaseCpuMsPerRead: number | null;
 }
 
+/** What the console's connection list page polls: its first page of 25, by name. */
+export const CONSOLE_LIST_PAGE = '/api/oscp-connections?limit=25&offset=0';
+
 /**
  * 20 open pages (half the connection list, half one connection's page: its detail, control,
  * publications and timeline at once, as the console asks for them), each polling every 2 s,
- * started evenly over the first 2 s.
+ * started evenly over the first 2 s. Besides them, one API client reads the whole unpaged list
+ * every 2 s ("list, unpaged"): not a console read, kept to show what the whole list costs.
  */
 function pollReads(pages: number, everySeconds: number, seconds: number) {
   return async (context: WindowContext): Promise<ReadsOutcome> => {
@@ -113,7 +117,7 @@ function pollReads(pages: number, everySeconds: number, seconds: number) {
       const id = ids[(n * 7919) % Math.max(1, ids.length)] ?? '';
       while (performance.now() < deadline) {
         const tick = performance.now();
-        if (n % 2 === 0) await read('list', '/api/oscp-connections');
+        if (n % 2 === 0) await read('list page (25)', CONSOLE_LIST_PAGE);
         else
           await Promise.all([
             read('detail', `/api/oscp-connections/${id}`),
@@ -124,7 +128,14 @@ function pollReads(pages: number, everySeconds: number, seconds: number) {
         await sleep(Math.max(0, everySeconds * 1000 - (performance.now() - tick)));
       }
     };
-    await Promise.all(Array.from({ length: pages }, (_, n) => page(n)));
+    const wholeList = async () => {
+      while (performance.now() < deadline) {
+        const tick = performance.now();
+        await read('list, unpaged (API client)', '/api/oscp-connections');
+        await sleep(Math.max(0, everySeconds * 1000 - (performance.now() - tick)));
+      }
+    };
+    await Promise.all([...Array.from({ length: pages }, (_, n) => page(n)), wholeList()]);
     agent.destroy();
     const used = cpu(requests);
     const databaseMs = await database();
@@ -182,8 +193,8 @@ export async function runReadsSection(
   const { heartbeatRows: _rows, ...rest } = result;
   writeResult('reads', machine, {
     description:
-      "The console polling every 2 s from 20 open pages (connection list; a connection's detail, control, publications, " +
-      'timeline) with N connections ONLINE and heartbeating.',
+      "The console polling every 2 s from 20 open pages (the connection list's first page of 25; a connection's detail, " +
+      'control, publications, timeline) and one API client reading the unpaged list every 2 s, with N connections ONLINE and heartbeating.',
     targetP99Ms: READ_P99_TARGET_MS,
     reads,
     heartbeat: rest,
@@ -202,7 +213,7 @@ export async function runReadsSection(
   else {
     for (const [route, s] of Object.entries(reads.byRoute))
       rows.push(
-        `| ${route} | ${s.count} | ${fmt(s.p50Ms, 1)} | ${fmt(s.p99Ms, 1)} | ${fmt(s.maxMs, 1)} | ${s.meanBytes} | p99 < ${READ_P99_TARGET_MS} ms ${s.p99Ms < READ_P99_TARGET_MS ? '✅' : '❌'} |`,
+        `| ${route} | ${s.count} | ${fmt(s.p50Ms, 1)} | ${fmt(s.p99Ms, 1)} | ${fmt(s.maxMs, 1)} | ${s.meanBytes} | ${route.includes('unpaged') ? '– (not a console read)' : `p99 < ${READ_P99_TARGET_MS} ms ${s.p99Ms < READ_P99_TARGET_MS ? '✅' : '❌'}`} |`,
       );
     rows.push(
       '',

@@ -80,7 +80,7 @@ export async function provisionForecastConnections(
   const wanted = new Set(connectionIds);
   const deadline = performance.now() + options.timeoutMs;
   for (;;) {
-    const rows = (await projection.listConnections(db)).filter((r) => wanted.has(r.id));
+    const rows = (await projection.listConnections(db)).rows.filter((r) => wanted.has(r.id));
     const phases = new Map<string, number>();
     for (const r of rows) phases.set(r.lifecycle.phase, (phases.get(r.lifecycle.phase) ?? 0) + 1);
     const ready = rows.filter(
