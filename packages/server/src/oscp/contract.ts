@@ -13,6 +13,7 @@ import {
 } from './domain/connection-profile';
 import type { ReregistrationCredential } from './domain/lifecycle';
 import { OUTBOUND_KINDS } from './domain/outbound-kinds';
+import { PROBLEM_ACTIONS } from './domain/connection-problem';
 
 /** Request and response shapes of the OSCP connection management API (not the protocol itself). */
 
@@ -131,6 +132,8 @@ export const problemView = z.object({
   message: z.string(),
   /** What to do next about it. */
   hint: z.string().nullable(),
+  /** The console action the hint points to (offered as a button beside it), if any. */
+  action: z.enum(PROBLEM_ACTIONS).nullable(),
   firstSeen: z.string(),
   lastSeen: z.string(),
   count: z.number(),
