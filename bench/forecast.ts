@@ -214,6 +214,7 @@ async function measureRates(
     body,
     requestTimeoutMs: config.requestTimeoutMs,
     lateThresholdMs: config.lateThresholdMs,
+    maxSockets: envNumber('BENCH_FORECAST_SOCKETS', 4096),
   };
   const warmup = await runOpenLoop({
     ...common,

@@ -71,10 +71,15 @@ export interface ReadsOutcome {
   databaseCpuMsPerRead: number | null;
 }
 
+/** What the console's connection list page polls: its first page of 25, by name. */
+export const CONSOLE_LIST_PAGE = '/api/oscp-connections?limit=25&offset=0';
+
 /**
  * 20 open pages (half the connection list, half one connection's page: its detail, control,
  * publications and timeline at once, as the console asks for them), each polling every 2 s,
- * started evenly over the first 2 s.
+ * started evenly over the first 2 s. After the window, the whole unpaged list is read 10 times,
+ * one after the other, with nothing else asking ("list, unpaged"): not a console read, kept to show
+ * what the whole list costs an API client.
  */
 function pollReads(pages: number, everySeconds: number, seconds: number) {
   return async (context: WindowContext): Promise<ReadsOutcome> => {
@@ -113,7 +118,7 @@ function pollReads(pages: number, everySeconds: number, seconds: number) {
       const id = ids[(n * 7919) % Math.max(1, ids.length)] ?? '';
       while (performance.now() < deadline) {
         const tick = performance.now();
-        if (n % 2 === 0) await read('list', '/api/oscp-connections');
+        if (n % 2 === 0) await read('list page (25)', CONSOLE_LIST_PAGE);
         else
           await Promise.all([
             read('detail', `/api/oscp-connections/${id}`),
@@ -125,9 +130,12 @@ function pollReads(pages: number, everySeconds: number, seconds: number) {
       }
     };
     await Promise.all(Array.from({ length: pages }, (_, n) => page(n)));
-    agent.destroy();
     const used = cpu(requests);
     const databaseMs = await database();
+    const polled = requests;
+    for (let i = 0; i < 10; i += 1)
+      await read('list, unpaged (API client, alone)', '/api/oscp-connections');
+    agent.destroy();
     const byRoute: ReadsOutcome['byRoute'] = {};
     for (const [route, s] of samples)
       byRoute[route] = { ...summarise(s.ms), meanBytes: Math.round(s.bytes / s.ms.length) };
@@ -135,14 +143,16 @@ function pollReads(pages: number, everySeconds: number, seconds: number) {
       pages,
       pollEverySeconds: everySeconds,
       seconds,
-      requests,
+      requests: polled,
       errors,
       errorSamples,
-      all: summarise([...samples.values()].flatMap((s) => s.ms)),
+      all: summarise(
+        [...samples].filter(([route]) => !route.includes('unpaged')).flatMap(([, s]) => s.ms),
+      ),
       byRoute,
       serverCpuMsPerRead: used.serverMsPerRequest,
       databaseCpuMsPerRead:
-        databaseMs === null || requests === 0 ? null : round(databaseMs / requests, 2),
+        databaseMs === null || polled === 0 ? null : round(databaseMs / polled, 2),
     };
   };
 }
@@ -182,8 +192,8 @@ export async function runReadsSection(
   const { heartbeatRows: _rows, ...rest } = result;
   writeResult('reads', machine, {
     description:
-      "The console polling every 2 s from 20 open pages (connection list; a connection's detail, control, publications, " +
-      'timeline) with N connections ONLINE and heartbeating.',
+      "The console polling every 2 s from 20 open pages (the connection list's first page of 25; a connection's detail, " +
+      'control, publications, timeline) with N connections ONLINE and heartbeating; then the unpaged list read 10 times alone. CPU per read is of the polled reads.',
     targetP99Ms: READ_P99_TARGET_MS,
     reads,
     heartbeat: rest,
@@ -202,7 +212,7 @@ export async function runReadsSection(
   else {
     for (const [route, s] of Object.entries(reads.byRoute))
       rows.push(
-        `| ${route} | ${s.count} | ${fmt(s.p50Ms, 1)} | ${fmt(s.p99Ms, 1)} | ${fmt(s.maxMs, 1)} | ${s.meanBytes} | p99 < ${READ_P99_TARGET_MS} ms ${s.p99Ms < READ_P99_TARGET_MS ? '✅' : '❌'} |`,
+        `| ${route} | ${s.count} | ${fmt(s.p50Ms, 1)} | ${fmt(s.p99Ms, 1)} | ${fmt(s.maxMs, 1)} | ${s.meanBytes} | ${route.includes('unpaged') ? '– (not a console read)' : `p99 < ${READ_P99_TARGET_MS} ms ${s.p99Ms < READ_P99_TARGET_MS ? '✅' : '❌'}`} |`,
       );
     rows.push(
       '',

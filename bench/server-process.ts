@@ -243,6 +243,7 @@ async function startForecastServer(db: Db, engine: DatabaseHandle['engine']) {
     peerUrl,
     seed: process.env.BENCH_FORECAST_SEED ?? 'seed',
     timeoutMs: Number(process.env.BENCH_FORECAST_HANDSHAKE_TIMEOUT_SECONDS ?? 180) * 1000,
+    enableBatch: Number(process.env.BENCH_FORECAST_ENABLE_BATCH ?? 0),
   });
   log.info({ handshakeMs: connections.handshakeMs }, 'forecast bench: connections handshaken');
   // The SQL profile counts the measured forecasts, not the seeding and the handshakes.

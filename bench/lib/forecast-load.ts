@@ -44,6 +44,12 @@ export interface OpenLoopOptions {
   requestTimeoutMs: number;
   /** Answers slower than this are counted (a peer's own request timeout). */
   lateThresholdMs: number;
+  /**
+   * Sockets open at once (4096 when not given: no request waits for one here). Fewer keep the
+   * server's accept queue from overflowing, as a load balancer in front of it would; a request
+   * waiting for a socket is still timed from its send.
+   */
+  maxSockets?: number;
 }
 
 export interface OpenLoopResult {
@@ -134,8 +140,12 @@ function post(
 export async function runOpenLoop(options: OpenLoopOptions): Promise<OpenLoopResult> {
   const { ratePerSecond, seconds, targets } = options;
   if (targets.length === 0) throw new Error('runOpenLoop: no targets');
-  // Enough sockets that no request waits for one here: queueing must happen in the server.
-  const agent = new http.Agent({ keepAlive: true, maxSockets: 4096, maxFreeSockets: 256 });
+  // By default enough sockets that no request waits for one here: queueing happens in the server.
+  const agent = new http.Agent({
+    keepAlive: true,
+    maxSockets: options.maxSockets ?? 4096,
+    maxFreeSockets: 256,
+  });
   const total = Math.max(1, Math.round(ratePerSecond * seconds));
   const intervalMs = 1000 / ratePerSecond;
   const latencies: number[] = [];

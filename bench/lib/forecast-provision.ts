@@ -7,6 +7,9 @@
  * settles in HANDSHAKEN (ready for business, no liveness checks) and nothing but the benchmark's
  * forecasts reaches the server while it is measured.
  *
+ * With `enableBatch`, connections are created a batch at a time, each batch ready before the next:
+ * on PGlite one transaction holds the event loop, and 1,000 exchanges at once time out.
+ *
  * Both sides derive the peers' names from the index and a per-run seed (forecast-peers.ts).
  */
 import { performance } from 'node:perf_hooks';
@@ -38,7 +41,14 @@ export async function provisionForecastConnections(
   app: App,
   db: Db,
   clock: Clock,
-  options: { scopeIds: readonly string[]; peerUrl: string; seed: string; timeoutMs: number },
+  options: {
+    scopeIds: readonly string[];
+    peerUrl: string;
+    seed: string;
+    timeoutMs: number;
+    /** Connections created at once before waiting for them to be ready; all of them when 0. */
+    enableBatch?: number;
+  },
 ): Promise<ProvisionedConnections> {
   const now = clock.now();
   const microgrids = await app.microgrid.queries.listMicrogrids();
@@ -46,6 +56,8 @@ export async function provisionForecastConnections(
   for (const m of microgrids) for (const s of m.scopes) microgridOf.set(s.id, m.id);
 
   const started = performance.now();
+  const deadline = performance.now() + options.timeoutMs;
+  const batch = options.enableBatch || options.scopeIds.length;
   const connectionIds: string[] = [];
   const groupIds: string[] = [];
   for (const [i, scopeId] of options.scopeIds.entries()) {
@@ -75,12 +87,21 @@ export async function provisionForecastConnections(
     );
     connectionIds.push(id);
     groupIds.push(groupId);
+    if (connectionIds.length % batch === 0 || i === options.scopeIds.length - 1)
+      await untilReady(db, new Set(connectionIds), deadline, options.timeoutMs);
   }
+  return { connectionIds, groupIds, handshakeMs: Math.round(performance.now() - started) };
+}
 
-  const wanted = new Set(connectionIds);
-  const deadline = performance.now() + options.timeoutMs;
+/** Waits until every wanted connection is ready for business, or throws at the deadline. */
+async function untilReady(
+  db: Db,
+  wanted: ReadonlySet<string>,
+  deadline: number,
+  timeoutMs: number,
+): Promise<void> {
   for (;;) {
-    const rows = (await projection.listConnections(db)).filter((r) => wanted.has(r.id));
+    const rows = (await projection.listConnections(db)).rows.filter((r) => wanted.has(r.id));
     const phases = new Map<string, number>();
     for (const r of rows) phases.set(r.lifecycle.phase, (phases.get(r.lifecycle.phase) ?? 0) + 1);
     const ready = rows.filter(
@@ -89,11 +110,10 @@ export async function provisionForecastConnections(
     if (ready === wanted.size) break;
     if (performance.now() > deadline) {
       throw new Error(
-        `forecast bench: ${ready} of ${wanted.size} connections handshaken after ${options.timeoutMs / 1000} s ` +
+        `forecast bench: ${ready} of ${wanted.size} connections handshaken after ${timeoutMs / 1000} s ` +
           `(phases ${JSON.stringify(Object.fromEntries(phases))})`,
       );
     }
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
-  return { connectionIds, groupIds, handshakeMs: Math.round(performance.now() - started) };
 }

@@ -3,7 +3,9 @@
  * BENCH_FORECAST_PEERS OSCP_TOKEN peers, in a child process of its own. Each peer answers the FP's
  * Register with its own and then sends its Handshake (autoHandshakeAfterRegister). The peers ask
  * for no heartbeats and send none (autoHeartbeats off), so the FP's connections stay HANDSHAKEN
- * and the only traffic during the measurement is the benchmark's forecasts.
+ * and the only traffic during the measurement is the benchmark's forecasts. With
+ * BENCH_FORECAST_PEER_HEARTBEATS=1 they send heartbeats at the interval the FP asks for, so a
+ * set-up that outlasts the FP's liveness checks (1,000 connections on PGlite) keeps them ONLINE.
  *
  * Prints {"ready": true, oscpBaseUrl, pid} when listening. Commands on stdin, one JSON object a
  * line, each answered by a line {"reply": id, ...}:
@@ -20,6 +22,7 @@ import { forecastGroupIdFor, forecastInitialTokenFor } from './forecast-peers';
 const peerCount = Number(process.env.BENCH_FORECAST_PEERS ?? 50);
 const seed = process.env.BENCH_FORECAST_SEED ?? 'seed';
 const maxLifetimeMs = Number(process.env.BENCH_MAX_LIFETIME_SECONDS ?? 3600) * 1000;
+const peerHeartbeats = process.env.BENCH_FORECAST_PEER_HEARTBEATS === '1';
 
 function write(line: Record<string, unknown>): void {
   process.stdout.write(`${JSON.stringify(line)}\n`);
@@ -28,7 +31,7 @@ function write(line: Record<string, unknown>): void {
 const warnings: string[] = [];
 const sim = new CapacityProviderSimulator({
   autoHandshakeAfterRegister: true,
-  autoHeartbeats: false,
+  autoHeartbeats: peerHeartbeats,
   requestTimeoutMs: 10_000,
   log: {
     info: () => {},
@@ -74,7 +77,7 @@ async function main(): Promise<void> {
         mode: 'OSCP_TOKEN',
         initialTokenForFp: forecastInitialTokenFor(seed, i),
         autoHandshakeAfterRegister: true,
-        autoHeartbeats: false,
+        autoHeartbeats: peerHeartbeats,
       }),
     );
   }

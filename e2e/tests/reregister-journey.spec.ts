@@ -125,7 +125,8 @@ test('peer forgot us → Re-register → ONLINE with the limit held throughout',
     await expect(refused.getByTestId('problem-hint')).toContainText('use Re-register');
     await expect(refused.getByTestId('problem-status')).toHaveText('HTTP 403');
 
-    await page.getByTestId('reregister-connection').click();
+    // The operator acts from the hint itself.
+    await refused.getByTestId('problem-reregister').click();
     await page.getByTestId('reregister-INITIAL_TOKEN').check();
     await page.getByTestId('review-reregister').click();
     await expect(page.getByTestId('reregister-held')).toContainText(

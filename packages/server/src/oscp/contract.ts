@@ -13,6 +13,7 @@ import {
 } from './domain/connection-profile';
 import type { ReregistrationCredential } from './domain/lifecycle';
 import { OUTBOUND_KINDS } from './domain/outbound-kinds';
+import { PROBLEM_ACTIONS } from './domain/connection-problem';
 
 /** Request and response shapes of the OSCP connection management API (not the protocol itself). */
 
@@ -131,6 +132,8 @@ export const problemView = z.object({
   message: z.string(),
   /** What to do next about it. */
   hint: z.string().nullable(),
+  /** The console action the hint points to (offered as a button beside it), if any. */
+  action: z.enum(PROBLEM_ACTIONS).nullable(),
   firstSeen: z.string(),
   lastSeen: z.string(),
   count: z.number(),
@@ -214,6 +217,37 @@ export const connectionSummary = z.object({
   deletedAt: z.string().nullable(),
 });
 export type ConnectionSummary = z.infer<typeof connectionSummary>;
+
+/**
+ * The list's query: the console reads one page at a time, with an optional search; without
+ * `limit` every connection comes back (API clients that want the whole list in one answer).
+ */
+export const connectionListQuery = z
+  .object({
+    include: z.enum(['deleted']).optional(),
+    q: z.string().trim().max(100).optional(),
+    limit: z.coerce.number().int().min(1).max(500).optional(),
+    offset: z.coerce.number().int().min(0).default(0),
+  })
+  .refine((query) => query.limit !== undefined || query.offset === 0, {
+    message: 'offset pages the list only with limit: give limit too',
+    path: ['offset'],
+  });
+
+export const connectionList = z.object({
+  connections: z.array(connectionSummary),
+  /** How many connections match the query in all (the page holds at most `limit` of them). */
+  total: z.number(),
+});
+
+/** A connection's name for pickers and labels: every connection, deleted ones too. */
+export const connectionName = z.object({
+  id: z.string(),
+  displayName: z.string(),
+  groupId: z.string(),
+  deletedAt: z.string().nullable(),
+});
+export type ConnectionName = z.infer<typeof connectionName>;
 
 export const connectionDetail = connectionSummary.extend({
   /** Open problems first (newest first), then the most recently cleared ones. */

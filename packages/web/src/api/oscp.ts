@@ -6,6 +6,7 @@ import type {
   BreachReportView,
   ComplianceErrorBody,
   ConnectionDetail,
+  ConnectionName,
   ConnectionSummary,
   ControlView,
   CreateConnectionBody,
@@ -49,8 +50,8 @@ export function bindingHolderOf(error: unknown): BindingHolder | undefined {
 
 export const oscpKeys = {
   all: ['oscp'] as const,
-  list: ['oscp', 'connections'] as const,
-  listWithDeleted: ['oscp', 'connections', 'with-deleted'] as const,
+  list: (q: string) => ['oscp', 'connections', q] as const,
+  names: ['oscp', 'connection-names'] as const,
   refusals: (q: string) => ['oscp', 'refusals', q] as const,
   detail: (id: string) => ['oscp', 'connection', id] as const,
   history: (id: string) => ['oscp', 'connection', id, 'history'] as const,
@@ -97,17 +98,28 @@ export const oscpApi = {
     api<void>(`/api/secrets/${encodeURIComponent(name)}`, { method: 'DELETE' }),
 };
 
-/** The connections; deleted ones too when asked (they are read-only, their record kept). */
-export function useConnections({ includeDeleted = false } = {}) {
+/** One page of the connections by name (`query`: limit, offset, q, include=deleted), polled. */
+export function useConnections(query: string) {
   return useQuery({
-    queryKey: includeDeleted ? oscpKeys.listWithDeleted : oscpKeys.list,
+    queryKey: oscpKeys.list(query),
     queryFn: ({ signal }) =>
-      get<{ connections: ConnectionSummary[] }>(
-        `/api/oscp-connections${includeDeleted ? '?include=deleted' : ''}`,
+      get<{ connections: ConnectionSummary[]; total: number }>(
+        `/api/oscp-connections?${query}`,
         signal,
       ),
+    select: ({ connections, total }): Page<ConnectionSummary> => ({ items: connections, total }),
     refetchInterval: LIVE_MS,
     placeholderData: keepPreviousData,
+  });
+}
+
+/** Every connection's name, deleted ones too: for pickers and labels (names change rarely). */
+export function useConnectionNames() {
+  return useQuery({
+    queryKey: oscpKeys.names,
+    queryFn: ({ signal }) =>
+      get<{ connections: ConnectionName[] }>('/api/oscp-connection-names', signal),
+    staleTime: 30_000,
   });
 }
 

@@ -53,6 +53,7 @@ export type BreachSettingsBody = Wire<typeof depot.breachSettingsBody>;
 
 // OSCP connections
 export type ConnectionSummary = Wire<typeof oscp.connectionSummary>;
+export type ConnectionName = Wire<typeof oscp.connectionName>;
 export type ConnectionDetail = Wire<typeof oscp.connectionDetail>;
 export type CreateConnectionBody = Wire<typeof oscp.createConnectionBody>;
 export type EditConnectionBody = Wire<typeof oscp.editConnectionBody>;

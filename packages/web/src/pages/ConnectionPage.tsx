@@ -95,6 +95,8 @@ export function ConnectionPage() {
     (m) => m.id === c.binding.microgrid?.id,
   )?.timezone;
   const manage = canManage(user.role);
+  // Re-registration is the token exchange's own recovery; an OAuth peer has no Register to redo.
+  const reregisterable = c.enabled && c.authMode === 'OSCP_TOKEN';
   const confirm = confirming ? confirmation(confirming, c) : null;
 
   return (
@@ -148,7 +150,7 @@ export function ConnectionPage() {
                 Retry handshake
               </PermittedButton>
             )}
-            {c.enabled && c.authMode === 'OSCP_TOKEN' && (
+            {reregisterable && (
               <PermittedButton
                 allowed={manage}
                 reason={NEEDS_MANAGER}
@@ -227,7 +229,11 @@ export function ConnectionPage() {
         <BindingCard c={c} />
         <ControlCard c={c} timeZone={microgridZone} />
         <LifecycleCard c={c} timeZone={microgridZone} />
-        <ProblemsCard c={c} timeZone={microgridZone} />
+        <ProblemsCard
+          c={c}
+          timeZone={microgridZone}
+          onReregister={reregisterable && manage ? () => setDialog('reregister') : undefined}
+        />
         <RefusalsCard id={id} timeZone={microgridZone} />
         <PeerCredentialsCard c={c} manage={manage} />
         <ProfileCard c={c} />

@@ -1,4 +1,5 @@
-import { Anchor, Button, Group, Paper, Stack, Switch, Table, Text } from '@mantine/core';
+import { Anchor, Button, Group, Paper, Switch, Table, Text, TextInput } from '@mantine/core';
+import { useDebouncedValue } from '@mantine/hooks';
 import { useState } from 'react';
 import { Link, useNavigate } from 'react-router-dom';
 import { useConnections } from '../api/oscp';
@@ -13,14 +14,25 @@ import {
   StateBadge,
 } from '../components/oscp/StateBadges';
 import { PageHeader } from '../components/PageHeader';
+import { PagedQuery } from '../components/paging/PagedQuery';
+import { usePaging } from '../components/paging/usePaging';
 import { PermittedButton } from '../components/PermittedButton';
-import { Empty, ErrorState, LoadingState, RefreshError } from '../components/States';
 
 export function ConnectionsPage() {
   const user = useUser();
   const navigate = useNavigate();
   const [showDeleted, setShowDeleted] = useState(false);
-  const connections = useConnections({ includeDeleted: showDeleted });
+  const [search, setSearch] = useState('');
+  const [typedSearch] = useDebouncedValue(search.trim(), 300);
+  const paging = usePaging();
+  // One page at a time: a distribution network has thousands of connections, and the page polls.
+  const connections = useConnections(
+    new URLSearchParams({
+      ...paging.params,
+      ...(typedSearch ? { q: typedSearch } : {}),
+      ...(showDeleted ? { include: 'deleted' } : {}),
+    }).toString(),
+  );
   const create = (
     <PermittedButton
       allowed={canManage(user.role)}
@@ -32,6 +44,21 @@ export function ConnectionsPage() {
       New connection
     </PermittedButton>
   );
+  const empty = typedSearch
+    ? {
+        title: 'No connection matches',
+        description: `No connection's name or group id contains “${typedSearch}”.`,
+      }
+    : {
+        title: 'No OSCP connections yet',
+        description:
+          "Create one to bind a grid operator's group id to a managed scope of a microgrid.",
+        action: canManage(user.role) ? (
+          <Button mt="sm" onClick={() => navigate('/connections/new')}>
+            New connection
+          </Button>
+        ) : undefined,
+      };
   return (
     <>
       <PageHeader
@@ -42,34 +69,39 @@ export function ConnectionsPage() {
             <Switch
               label="Show deleted"
               checked={showDeleted}
-              onChange={(e) => setShowDeleted(e.currentTarget.checked)}
+              onChange={(e) => {
+                setShowDeleted(e.currentTarget.checked);
+                paging.restart();
+              }}
               data-testid="show-deleted"
             />
             {create}
           </>
         }
       />
-      {connections.isPending ? (
-        <LoadingState rows={4} />
-      ) : connections.isError && !connections.data ? (
-        <ErrorState error={connections.error} onRetry={() => void connections.refetch()} />
-      ) : connections.data.connections.length === 0 ? (
-        <Empty
-          testId="empty-connections"
-          title="No OSCP connections yet"
-          description="Create one to bind a grid operator's group id to a managed scope of a microgrid."
-          action={
-            canManage(user.role) ? (
-              <Button mt="sm" onClick={() => navigate('/connections/new')}>
-                New connection
-              </Button>
-            ) : undefined
-          }
+      <Paper p="md">
+        <TextInput
+          size="xs"
+          mb="sm"
+          maw={320}
+          label="Search"
+          placeholder="Name or group id"
+          value={search}
+          maxLength={100}
+          onChange={(e) => {
+            setSearch(e.currentTarget.value);
+            paging.restart();
+          }}
+          data-testid="connections-search"
         />
-      ) : (
-        <Stack gap="md">
-          {connections.isError && <RefreshError error={connections.error} />}
-          <Paper p={0}>
+        <PagedQuery
+          query={connections}
+          paging={paging}
+          noun="connections"
+          testId="connections"
+          empty={empty}
+        >
+          {(items) => (
             <Table.ScrollContainer minWidth={900}>
               <Table data-testid="connections-table" verticalSpacing="xs" highlightOnHover>
                 <Table.Thead>
@@ -84,7 +116,7 @@ export function ConnectionsPage() {
                   </Table.Tr>
                 </Table.Thead>
                 <Table.Tbody>
-                  {connections.data.connections.map((c) => (
+                  {items.map((c) => (
                     <Table.Tr
                       key={c.id}
                       data-testid="connection-row"
@@ -144,9 +176,9 @@ export function ConnectionsPage() {
                 </Table.Tbody>
               </Table>
             </Table.ScrollContainer>
-          </Paper>
-        </Stack>
-      )}
+          )}
+        </PagedQuery>
+      </Paper>
     </>
   );
 }

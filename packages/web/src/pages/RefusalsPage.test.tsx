@@ -14,7 +14,7 @@ function serve(refusals: unknown[]) {
   const asked: string[] = [];
   vi.stubGlobal('fetch', async (url: string) => {
     asked.push(url);
-    const body = url.startsWith('/api/oscp-connections')
+    const body = url.startsWith('/api/oscp-connection-names')
       ? {
           connections: [
             { id: 'conn-1', displayName: 'Grid operator', deletedAt: null },
@@ -52,7 +52,7 @@ describe('the Refused calls page', () => {
     const row = await screen.findByTestId('refusal-row');
     expect(within(row).getByTestId('refusal-connection').textContent).toBe('Old peer');
     expect(asked).toContain('/api/oscp-refusals?connectionId=conn-2&limit=50');
-    expect(asked).toContain('/api/oscp-connections?include=deleted');
+    expect(asked).toContain('/api/oscp-connection-names');
     await vi.waitFor(() =>
       expect((screen.getByTestId('refusals-connection') as HTMLSelectElement).value).toBe('conn-2'),
     );

@@ -2,7 +2,7 @@ import { Group, NativeSelect, Paper, Text, TextInput } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
 import { useMemo, useState } from 'react';
 import { useSearchParams } from 'react-router-dom';
-import { useConnections } from '../api/oscp';
+import { useConnectionNames } from '../api/oscp';
 import { PageHeader } from '../components/PageHeader';
 import { RefusalPages } from '../components/oscp/refusals/RefusalPages';
 import { useCursorPages } from '../components/paging/useCursorPages';
@@ -18,7 +18,7 @@ export function RefusalsPage() {
   const [typedSource] = useDebouncedValue(source.trim(), 300);
   const pages = useCursorPages();
   // Deleted connections too: their refusals stay in the log.
-  const connections = useConnections({ includeDeleted: true });
+  const connections = useConnectionNames();
   const names = useMemo(
     () => new Map((connections.data?.connections ?? []).map((c) => [c.id, c.displayName])),
     [connections.data],

@@ -9,6 +9,7 @@ import type {
   EditConnectionBody,
   HistoryEntry,
   ConnectionDetail,
+  ConnectionName,
   ConnectionSummary,
 } from '../contract';
 import {
@@ -353,10 +354,12 @@ export class ConnectionService {
   /**
    * Every connection with its binding, activity and control: one read per kind of fact for the
    * whole list (never one per connection), so the console's polling costs the same number of
-   * statements for 10 connections as for 10,000.
+   * statements for 10 connections as for 10,000. Paged, it reads only the page's connections.
    */
-  async list(opts: { includeDeleted?: boolean } = {}): Promise<ConnectionSummary[]> {
-    const rows = await projection.listConnections(this.db, opts);
+  async list(
+    query: projection.ConnectionListQuery = {},
+  ): Promise<{ connections: ConnectionSummary[]; total: number }> {
+    const { rows, total } = await projection.listConnections(this.db, query);
     const ids = rows.map((r) => r.id);
     const [open, bindings, lastOutbound, lastHeartbeat, controls] = await Promise.all([
       problems.problemsOf(this.db, ids),
@@ -365,7 +368,7 @@ export class ConnectionService {
       activity.lastOutboundOf(this.db, ids, 'Heartbeat'),
       forecasts.findControls(this.db, ids),
     ]);
-    return rows.map((r) => {
+    const connections = rows.map((r) => {
       const binding = bindings.get(r.scopeId);
       return this.#summary(r, {
         known: open.get(r.id) ?? [],
@@ -375,6 +378,18 @@ export class ConnectionService {
         control: controls.get(r.id),
       });
     });
+    return { connections, total };
+  }
+
+  /** Every connection's name and group id, deleted ones too: for pickers and labels. */
+  async names(): Promise<ConnectionName[]> {
+    const { rows } = await projection.listConnections(this.db, { includeDeleted: true });
+    return rows.map((r) => ({
+      id: r.id,
+      displayName: r.displayName,
+      groupId: r.groupId,
+      deletedAt: r.deletedAt?.toISOString() ?? null,
+    }));
   }
 
   /** The facts of one connection that a summary shows, read the same way as for a list. */

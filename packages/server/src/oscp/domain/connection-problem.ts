@@ -22,6 +22,8 @@ export interface ProblemReport {
 export interface ConnectionProblem extends ProblemReport {
   /** What to do about it, for the person looking at it. */
   hint: string | null;
+  /** The console action the hint points to, offered beside it. */
+  action: ProblemAction | null;
   firstSeen: string;
   lastSeen: string;
   count: number;
@@ -85,4 +87,18 @@ export function problemHint(p: ProblemReport): string | null {
     case 'INBOUND':
       return `The Capacity Provider’s ${p.subject} messages are refused: the refusal log lists each one and why.`;
   }
+}
+
+/** Actions a problem's hint can point to, that the console offers beside it. */
+export const PROBLEM_ACTIONS = ['REREGISTER'] as const;
+export type ProblemAction = (typeof PROBLEM_ACTIONS)[number];
+
+/**
+ * The action a problem's hint recommends, when the console can offer it as a button: Re-register
+ * where the peer refuses our credentials or our Register. Keep it in step with problemHint.
+ */
+export function problemAction(p: Pick<ProblemReport, 'kind' | 'status'>): ProblemAction | null {
+  if (p.kind === 'DELIVERY' && refusedCredentials(p.status)) return 'REREGISTER';
+  if (p.kind === 'REGISTRATION' && p.status !== 'timeout') return 'REREGISTER';
+  return null;
 }

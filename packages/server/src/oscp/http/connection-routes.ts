@@ -49,14 +49,32 @@ export function registerConnectionRoutes(app: HttpApp, deps: ConnectionRouteDeps
       config: { allow: ANY_USER },
       schema: {
         tags,
-        summary: 'OSCP connections (deleted ones too with ?include=deleted)',
-        querystring: z.object({ include: z.enum(['deleted']).optional() }),
-        response: { 200: z.object({ connections: z.array(c.connectionSummary) }) },
+        summary:
+          'OSCP connections by name: one page with ?limit= and ?offset=, a search with ?q=, deleted ones too with ?include=deleted',
+        querystring: c.connectionListQuery,
+        response: { 200: c.connectionList },
       },
     },
-    async (request) => ({
-      connections: await connections.list({ includeDeleted: request.query.include === 'deleted' }),
-    }),
+    async (request) => {
+      const { include, q, limit, offset } = request.query;
+      return connections.list({
+        includeDeleted: include === 'deleted',
+        ...(q ? { search: q } : {}),
+        ...(limit !== undefined ? { page: { limit, offset } } : {}),
+      });
+    },
+  );
+  app.get(
+    '/api/oscp-connection-names',
+    {
+      config: { allow: ANY_USER },
+      schema: {
+        tags,
+        summary: "Every connection's name and group id, deleted ones too (for pickers)",
+        response: { 200: z.object({ connections: z.array(c.connectionName) }) },
+      },
+    },
+    async () => ({ connections: await connections.names() }),
   );
   app.delete(
     '/api/oscp-connections/:id',

@@ -644,6 +644,7 @@ describe('a peer that forgot us', () => {
     );
     expect(problem).toMatchObject({ status: '403', clearedAt: null });
     expect(problem.hint).toContain('Re-register');
+    expect(problem.action).toBe('REREGISTER');
     expect(await limitInForce()).toEqual(held);
 
     // Re-register with the initial token the fresh peer knows; nothing is restarted.

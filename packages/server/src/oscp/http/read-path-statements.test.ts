@@ -74,6 +74,8 @@ async function seedUpTo(total: number): Promise<void> {
 function readPaths(id: string): Record<string, string> {
   return {
     list: '/api/oscp-connections',
+    listPage: '/api/oscp-connections?limit=5',
+    names: '/api/oscp-connection-names',
     detail: `/api/oscp-connections/${id}`,
     control: `/api/oscp-connections/${id}/control`,
     publications: `/api/oscp-connections/${id}/publications`,

@@ -100,14 +100,37 @@ export async function lockConnection(db: Executor, id: string): Promise<void> {
   await db.selectFrom('oscp_connections').select('id').where('id', '=', id).forUpdate().execute();
 }
 
+export interface ConnectionListQuery {
+  includeDeleted?: boolean;
+  /** Case-insensitive part of the display name or the group id. */
+  search?: string;
+  /** One page of the list, by display name; every row when absent. */
+  page?: { limit: number; offset: number };
+}
+
+/** The connections by display name, and how many match in all (two statements at most). */
 export async function listConnections(
   db: Executor,
-  opts: { includeDeleted?: boolean } = {},
-): Promise<ConnectionRow[]> {
-  let q = db.selectFrom('oscp_connections').selectAll();
-  if (!opts.includeDeleted) q = q.where('deleted_at', 'is', null);
-  const rows = await q.orderBy('display_name').orderBy('id').execute();
-  return rows.map(toRow);
+  query: ConnectionListQuery = {},
+): Promise<{ rows: ConnectionRow[]; total: number }> {
+  let q = db.selectFrom('oscp_connections');
+  if (!query.includeDeleted) q = q.where('deleted_at', 'is', null);
+  if (query.search) {
+    const pattern = `%${query.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    q = q.where((eb) =>
+      eb.or([eb('display_name', 'ilike', pattern), eb('group_id', 'ilike', pattern)]),
+    );
+  }
+  let rowsQuery = q.selectAll().orderBy('display_name').orderBy('id');
+  if (query.page) rowsQuery = rowsQuery.limit(query.page.limit).offset(query.page.offset);
+  const rows = (await rowsQuery.execute()).map(toRow);
+  const whole = !query.page || (query.page.offset === 0 && rows.length < query.page.limit);
+  const total = whole
+    ? rows.length
+    : Number(
+        (await q.select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow()).n,
+      );
+  return { rows, total };
 }
 
 export async function findConnection(

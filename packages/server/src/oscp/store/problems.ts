@@ -1,6 +1,11 @@
 import { sql } from 'kysely';
 import type { Executor } from '../../platform/db/database';
-import type { ConnectionProblem, ProblemKind, ProblemReport } from '../domain/connection-problem';
+import {
+  problemAction,
+  type ConnectionProblem,
+  type ProblemKind,
+  type ProblemReport,
+} from '../domain/connection-problem';
 
 type Row = {
   connection_id: string;
@@ -21,15 +26,18 @@ function toProblem(r: Row): ConnectionProblem {
     message?: string;
     hint?: string | null;
   };
+  const kind = r.kind as ProblemKind;
+  const status = d.status ?? null;
   return {
-    kind: r.kind as ProblemKind,
+    kind,
     subject: r.subject,
     at: r.last_seen.toISOString(),
     attempted: d.attempted ?? '',
     url: d.url ?? null,
-    status: d.status ?? null,
+    status,
     message: d.message ?? '',
     hint: d.hint ?? null,
+    action: problemAction({ kind, status }),
     firstSeen: r.first_seen.toISOString(),
     lastSeen: r.last_seen.toISOString(),
     count: r.count,

@@ -23,7 +23,7 @@ export function PagedQuery<Item>({
   /** What the rows are, plural: "publications". */
   noun: string;
   testId: string;
-  empty: { title: string; description?: ReactNode };
+  empty: { title: string; description?: ReactNode; action?: ReactNode };
   children: (items: Item[]) => ReactNode;
 }) {
   if (query.isPending) return <LoadingState rows={3} label={`Loading ${noun}…`} />;
@@ -42,7 +42,12 @@ export function PagedQuery<Item>({
     <>
       {query.isError && <RefreshError error={query.error} mb="sm" />}
       {items.length === 0 ? (
-        <Empty testId={`empty-${testId}`} title={empty.title} description={empty.description} />
+        <Empty
+          testId={`empty-${testId}`}
+          title={empty.title}
+          description={empty.description}
+          action={empty.action}
+        />
       ) : (
         <div style={{ opacity: query.isPlaceholderData ? 0.6 : 1 }}>{children(items)}</div>
       )}

@@ -1,16 +1,21 @@
-import { Alert, Badge, Code, Group, Paper, SimpleGrid, Stack, Text } from '@mantine/core';
+import { Alert, Badge, Button, Code, Group, Paper, SimpleGrid, Stack, Text } from '@mantine/core';
 import type { ProblemView } from '../../../api/types';
 import { Field, when } from '../CardParts';
 import { statusText } from '../StateBadges';
 import { problemTitle, timesSeen } from './problem-wording';
 
-/** One problem: what, since when, how often, the latest detail and what to do next. */
+/**
+ * One problem: what, since when, how often, the latest detail and what to do next, with the
+ * button for it when the hint points to Re-register and the user may do it now.
+ */
 export function ProblemItem({
   problem: p,
   timeZone,
+  onReregister,
 }: {
   problem: ProblemView;
   timeZone: string | undefined;
+  onReregister?: (() => void) | undefined;
 }) {
   const open = p.clearedAt === null;
   return (
@@ -88,6 +93,18 @@ export function ProblemItem({
             data-testid="problem-hint"
           >
             <Text size="sm">{p.hint}</Text>
+            {p.action === 'REREGISTER' && onReregister && (
+              <Button
+                size="xs"
+                mt="xs"
+                variant="light"
+                color="orange"
+                onClick={onReregister}
+                data-testid="problem-reregister"
+              >
+                Re-register…
+              </Button>
+            )}
           </Alert>
         )}
       </Stack>

@@ -1,6 +1,6 @@
 // @vitest-environment jsdom
-import { cleanup, screen, within } from '@testing-library/react';
-import { afterEach, describe, expect, it } from 'vitest';
+import { cleanup, fireEvent, screen, within } from '@testing-library/react';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { ConnectionDetail, ProblemView } from '../../../api/types';
 import { renderConsole } from '../../../testing/render';
 import { ProblemsCard } from './ProblemsCard';
@@ -16,6 +16,7 @@ const problem = (over: Partial<ProblemView>): ProblemView => ({
   status: '403',
   message: 'invalid token',
   hint: 'The Capacity Provider no longer accepts our credentials (it may have lost its state): use Re-register, or check the credentials configured for it.',
+  action: 'REREGISTER',
   firstSeen: '2026-03-02T09:00:00Z',
   lastSeen: '2026-03-02T09:05:00Z',
   count: 12,
@@ -23,8 +24,14 @@ const problem = (over: Partial<ProblemView>): ProblemView => ({
   ...over,
 });
 
-const show = (problems: ProblemView[]) =>
-  renderConsole(<ProblemsCard c={{ problems } as ConnectionDetail} timeZone="UTC" />);
+const show = (problems: ProblemView[], onReregister?: () => void) =>
+  renderConsole(
+    <ProblemsCard
+      c={{ problems } as ConnectionDetail}
+      timeZone="UTC"
+      onReregister={onReregister}
+    />,
+  );
 
 describe('the Problems card', () => {
   it('says there are no open problems when there are none', () => {
@@ -77,5 +84,31 @@ describe('the Problems card', () => {
     expect(within(screen.getByTestId('cleared-problems')).getAllByTestId('problem')).toHaveLength(
       1,
     );
+  });
+
+  it('offers Re-register beside a hint that points to it, when the user may re-register', () => {
+    const reregister = vi.fn();
+    show(
+      [
+        problem({}),
+        problem({ kind: 'LIVENESS', subject: '', action: null, hint: 'Check that it is up.' }),
+        problem({ subject: 'Register', clearedAt: '2026-03-02T09:10:00Z' }),
+      ],
+      reregister,
+    );
+    const [credentials, liveness] = screen.getAllByTestId('problem');
+    fireEvent.click(within(credentials!).getByTestId('problem-reregister'));
+    expect(reregister).toHaveBeenCalledOnce();
+    expect(within(liveness!).queryByTestId('problem-reregister')).toBeNull();
+    // A cleared problem offers nothing: its hint is not shown.
+    expect(
+      within(screen.getByTestId('cleared-problems')).queryByTestId('problem-reregister'),
+    ).toBeNull();
+  });
+
+  it('offers no button where the user may not re-register (a viewer, a disabled connection)', () => {
+    show([problem({})]);
+    expect(screen.getByTestId('problem-hint').textContent).toContain('use Re-register');
+    expect(screen.queryByTestId('problem-reregister')).toBeNull();
   });
 });

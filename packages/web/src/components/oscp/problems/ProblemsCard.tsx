@@ -10,9 +10,12 @@ import { ProblemItem } from './ProblemItem';
 export function ProblemsCard({
   c,
   timeZone,
+  onReregister,
 }: {
   c: ConnectionDetail;
   timeZone: string | undefined;
+  /** Opens the Re-register dialog; given only when the user may re-register this connection now. */
+  onReregister?: (() => void) | undefined;
 }) {
   const open = c.problems.filter((p) => p.clearedAt === null);
   const cleared = c.problems.filter((p) => p.clearedAt !== null);
@@ -40,7 +43,12 @@ export function ProblemsCard({
           </Text>
         ) : (
           open.map((p) => (
-            <ProblemItem key={`${p.kind}:${p.subject}`} problem={p} timeZone={timeZone} />
+            <ProblemItem
+              key={`${p.kind}:${p.subject}`}
+              problem={p}
+              timeZone={timeZone}
+              onReregister={onReregister}
+            />
           ))
         )}
         {cleared.length > 0 && (
