@@ -37,12 +37,16 @@ const summary = (n: number) => ({
   deletedAt: null,
 });
 
-/** Answers the list with `total` connections in all, the page asked for; records the queries. */
-function serve(total: number) {
+/**
+ * Answers the list with `total` connections in all, the page asked for; records the queries. An
+ * answer waits for `hold` when given.
+ */
+function serve(total: number, hold?: Promise<void>) {
   const asked: URLSearchParams[] = [];
   vi.stubGlobal('fetch', async (url: string) => {
     const query = new URL(url, 'http://console').searchParams;
     asked.push(query);
+    if (hold && query.get('offset') !== '0') await hold;
     const offset = Number(query.get('offset'));
     const limit = Number(query.get('limit'));
     const matching = query.get('q') ? 0 : total;
@@ -75,7 +79,8 @@ function renderAs(role: SessionUser['role']) {
 
 describe('the connections page', () => {
   it('reads one page of connections at a time and moves between pages', async () => {
-    const asked = serve(60);
+    let release!: () => void;
+    const asked = serve(60, new Promise<void>((resolve) => (release = resolve)));
     renderAs('VIEWER');
     expect(await screen.findAllByTestId('connection-row')).toHaveLength(25);
     expect(screen.getByTestId('connections-total').textContent).toBe('1–25 of 60 connections');
@@ -85,6 +90,12 @@ describe('the connections page', () => {
 
     const pagination = screen.getByTestId('connections-pagination');
     fireEvent.click(within(pagination).getByRole('button', { name: '3' }));
+    // Until page 3 arrives the first page's rows stay (dimmed), with no range claimed for them.
+    await vi.waitFor(() =>
+      expect(screen.getByTestId('connections-total').textContent).toBe('Loading connections…'),
+    );
+    expect(screen.getAllByTestId('connection-row')).toHaveLength(25);
+    release();
     await vi.waitFor(() => expect(screen.getAllByTestId('connection-row')).toHaveLength(10));
     expect(screen.getByTestId('connections-total').textContent).toBe('51–60 of 60 connections');
     expect(screen.getAllByTestId('connection-link')[0]!.textContent).toBe('Grid operator 51');

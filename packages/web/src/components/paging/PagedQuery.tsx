@@ -53,7 +53,8 @@ export function PagedQuery<Item>({
       )}
       <Group justify="space-between" mt="sm" wrap="wrap">
         <Text size="xs" c="dimmed" data-testid={`${testId}-total`}>
-          {pageRange(paging, total, noun)}
+          {/* The rows shown are the previous page's until the next arrives: no range for them. */}
+          {query.isPlaceholderData ? `Loading ${noun}…` : pageRange(paging, total, noun)}
         </Text>
         {pages > 1 && (
           <Pagination
