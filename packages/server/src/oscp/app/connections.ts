@@ -383,7 +383,7 @@ export class ConnectionService {
 
   /** Every connection's name and group id, deleted ones too: for pickers and labels. */
   async names(): Promise<ConnectionName[]> {
-    const { rows } = await projection.listConnections(this.db, { includeDeleted: true });
+    const rows = await projection.listConnectionNames(this.db);
     return rows.map((r) => ({
       id: r.id,
       displayName: r.displayName,

@@ -133,6 +133,18 @@ export async function listConnections(
   return { rows, total };
 }
 
+/** Every connection's name and group id, deleted ones too, by name: four columns, no JSON. */
+export async function listConnectionNames(
+  db: Executor,
+): Promise<{ id: string; displayName: string; groupId: string; deletedAt: Date | null }[]> {
+  return db
+    .selectFrom('oscp_connections')
+    .select(['id', 'display_name as displayName', 'group_id as groupId', 'deleted_at as deletedAt'])
+    .orderBy('display_name')
+    .orderBy('id')
+    .execute();
+}
+
 export async function findConnection(
   db: Executor,
   id: string,
