@@ -27,13 +27,17 @@ export type MeteringPort = (
   to: Date,
 ) => Promise<WindowMetering | undefined>;
 
+/** The longest a connection waits after its window's end: half of the 60 s a network's boundary may take. */
+export const MAX_PUBLICATION_DELAY_MS = 30_000;
+
 /**
- * How long after its window's end a connection sends: a fixed spread per connection of up to a
- * minute (a tenth of the interval at most), so a thousand connections do not all publish in the
- * same second and crowd out their heartbeats. The window reported stays aligned.
+ * How long after its window's end a connection sends: a fixed spread per connection of up to
+ * 30 s (a tenth of the interval at most), so a thousand connections do not all publish in the
+ * same second and crowd out their heartbeats, and every one has gone out well within a minute of
+ * the boundary. The window reported stays aligned.
  */
 export function publicationDelayMs(connectionId: string, intervalSeconds: number): number {
-  const spread = Math.min(60_000, intervalSeconds * 100);
+  const spread = Math.min(MAX_PUBLICATION_DELAY_MS, intervalSeconds * 100);
   return createHash('sha256').update(connectionId).digest().readUInt32BE(0) % spread;
 }
 
