@@ -28,7 +28,7 @@ export type MeteringPort = (
 ) => Promise<WindowMetering | undefined>;
 
 /** The longest a connection waits after its window's end: half of the 60 s a network's boundary may take. */
-export const MAX_PUBLICATION_DELAY_MS = 30_000;
+const MAX_PUBLICATION_DELAY_MS = 30_000;
 
 /**
  * How long after its window's end a connection sends: a fixed spread per connection of up to

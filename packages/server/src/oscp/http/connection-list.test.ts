@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addScopeWithOwnCircuit } from '../../testing/depot-seeding';
 import { startTestApp, type TestContext } from '../../testing/test-app';
 import type { ConnectionName, ConnectionSummary } from '../contract';
 
@@ -17,21 +18,13 @@ let deletedId: string;
 beforeAll(async () => {
   ctx = await startTestApp('2026-03-02T09:00:00Z');
   viewer = await ctx.signIn('VIEWER');
-  const { model } = ctx.app.microgrid;
   const now = ctx.clock.now();
-  const microgridId = (await model.createMicrogrid({ name: 'Depot', timezone: 'UTC' }, now)).id;
+  const microgridId = (
+    await ctx.app.microgrid.model.createMicrogrid({ name: 'Depot', timezone: 'UTC' }, now)
+  ).id;
   // Seeded out of name order, so the list's order is the server's doing.
   for (const n of [5, 2, 7, 1, 4, 3, 6]) {
-    const circuitId = await model.createCircuit(
-      microgridId,
-      { name: `Board ${n}`, phaseCount: 3, nominalVoltageV: 230, staticCapacityA: 160 },
-      now,
-    );
-    const scopeId = await model.createScope(
-      microgridId,
-      { name: `Scope ${n}`, circuitIds: [circuitId] },
-      now,
-    );
+    const { scopeId } = await addScopeWithOwnCircuit(ctx, microgridId, n);
     const name = n === 4 ? 'Grid 100% renewable' : `Grid operator ${n}`;
     const groupId = `GRP-${n}`;
     const id = await ctx.app.oscp.connections.create(

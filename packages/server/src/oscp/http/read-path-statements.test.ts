@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addScopeWithOwnCircuit } from '../../testing/depot-seeding';
 import { StatementCounter } from '../../testing/statement-counter';
 import { startTestApp, type TestContext } from '../../testing/test-app';
 import type { ConnectionSummary } from '../contract';
@@ -41,16 +42,7 @@ async function seedUpTo(total: number): Promise<void> {
       ).id;
     }
     const microgridId = currentMicrogrid!;
-    const circuitId = await model.createCircuit(
-      microgridId,
-      { name: `Board ${i}`, phaseCount: 3, nominalVoltageV: 230, staticCapacityA: 160 },
-      now,
-    );
-    const scopeId = await model.createScope(
-      microgridId,
-      { name: `Scope ${i}`, circuitIds: [circuitId] },
-      now,
-    );
+    const { scopeId } = await addScopeWithOwnCircuit(ctx, microgridId, i);
     await ctx.app.secrets.put(ctx.db, `token-${i}`, `initial-token-${i}`, 'test', now);
     const id = await ctx.app.oscp.connections.create(
       {
