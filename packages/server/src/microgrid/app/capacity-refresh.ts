@@ -1,6 +1,6 @@
 import { appendToStream, type NewEvent } from '../../platform/events/event-store';
 import type { Trx } from '../../platform/db/database';
-import { cancelWork, scheduleWork } from '../../platform/scheduler/scheduler';
+import { cancelWork, scheduleWorks } from '../../platform/scheduler/scheduler';
 import { effectiveCapacity, type BlockInForce, type CapacitySource } from '../domain/capacity';
 import { statusAt } from '../domain/envelope';
 import type { BindingConstraint } from '../domain/load-balancer';
@@ -148,15 +148,20 @@ export async function refreshCircuit(
     now,
   );
   const controlled = new Set(active.filter((s) => s.controlledBy).map((s) => s.chargerId));
-  if (allocationsDiffer(before, allocations, controlled)) {
-    await scheduleWork(trx, { kind: ALLOCATIONS_CHANGED_WORK, key: circuitId, dueAt: now }, now);
-  }
-
   const boundaries = open.flatMap((e) => (e.nextBoundary ? [e.nextBoundary.getTime()] : []));
   const next = boundaries.length > 0 ? new Date(Math.min(...boundaries)) : undefined;
-  if (next)
-    await scheduleWork(trx, { kind: CIRCUIT_REFRESH_WORK, key: circuitId, dueAt: next }, now);
-  else await cancelWork(trx, CIRCUIT_REFRESH_WORK, circuitId);
+  // Both bookings in one statement: this runs for every envelope change.
+  await scheduleWorks(
+    trx,
+    [
+      ...(allocationsDiffer(before, allocations, controlled)
+        ? [{ kind: ALLOCATIONS_CHANGED_WORK, key: circuitId, dueAt: now }]
+        : []),
+      ...(next ? [{ kind: CIRCUIT_REFRESH_WORK, key: circuitId, dueAt: next }] : []),
+    ],
+    now,
+  );
+  if (!next) await cancelWork(trx, CIRCUIT_REFRESH_WORK, circuitId);
 
   return {
     circuitId,

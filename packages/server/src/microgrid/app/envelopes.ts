@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Db, Trx } from '../../platform/db/database';
-import { appendToStream, type NewEvent } from '../../platform/events/event-store';
+import { appendToStream, appendToStreams, type NewEvent } from '../../platform/events/event-store';
 import { AppError, appErrors } from '../../platform/errors';
 import {
   floorTenth,
@@ -246,43 +246,43 @@ export class EnvelopeService {
     now: Date,
   ): Promise<EnvelopeChangeOutcome & { circuits: Map<string, depot.CircuitRow> }> {
     const { by } = withdrawal;
-    const withdrawnCircuits = await store.circuitsOfEnvelopes(trx, withdrawal.ids);
-    const circuits = await depot.lockCircuits(trx, [
-      ...new Set([...submitted.map((e) => e.circuitId), ...withdrawnCircuits.values()]),
-    ]);
+    const circuits = await depot.lockCircuits(
+      trx,
+      [...new Set(submitted.map((e) => e.circuitId))],
+      withdrawal.ids,
+    );
     const byId = new Map(circuits.map((c) => [c.id, c]));
 
     // Under the circuits' locks, envelope statuses cannot change beneath us.
-    const open = await store.openEnvelopeHeads(trx, [...withdrawnCircuits.keys()]);
-    await store.setEnvelopeStatus(
+    const open = await store.withdrawOpenEnvelopes(trx, withdrawal.ids, { at: now, by });
+    for (const envelope of submitted) await store.insertEnvelope(trx, envelope);
+    // Every envelope's events in one append: the withdrawn ones' and the submitted ones'.
+    await appendToStreams(
       trx,
-      open.map((e) => e.id),
-      'WITHDRAWN',
-      { at: now, by },
-    );
-    for (const envelope of open) {
-      await appendToStream(
-        trx,
-        envelopeStream(envelope.id),
-        'any',
-        [
-          {
-            type: 'EnvelopeWithdrawn',
-            data: {
-              envelopeId: envelope.id,
-              circuitId: envelope.circuitId,
-              by,
-              at: now.toISOString(),
+      [
+        ...open.map((envelope) => ({
+          stream: envelopeStream(envelope.id),
+          expected: 'any' as const,
+          events: [
+            {
+              type: 'EnvelopeWithdrawn',
+              data: {
+                envelopeId: envelope.id,
+                circuitId: envelope.circuitId,
+                by,
+                at: now.toISOString(),
+              },
             },
-          },
-        ],
-        now,
-      );
-    }
-    for (const envelope of submitted) {
-      await store.insertEnvelope(trx, envelope);
-      await appendToStream(trx, envelopeStream(envelope.id), 0, acceptedEvents(envelope, now), now);
-    }
+          ],
+        })),
+        ...submitted.map((envelope) => ({
+          stream: envelopeStream(envelope.id),
+          expected: 0,
+          events: acceptedEvents(envelope, now),
+        })),
+      ],
+      now,
+    );
     const refreshes: RefreshOutcome[] = [];
     for (const circuit of circuits) {
       refreshes.push((await refreshCircuit(trx, circuit.id, now, circuit))!);

@@ -231,13 +231,32 @@ export async function updateCircuitCapacity(
 /**
  * Locks circuits for a change of their capacity, envelopes or allocations. Every such change takes
  * its circuits' locks first, in id order, so two changes never wait on each other in a cycle.
+ * `ofEnvelopes` adds the circuits those envelopes constrain (unknown ids add none), found by the
+ * same statement.
  */
-export async function lockCircuits(db: Executor, ids: readonly string[]): Promise<CircuitRow[]> {
-  if (ids.length === 0) return [];
+export async function lockCircuits(
+  db: Executor,
+  ids: readonly string[],
+  ofEnvelopes: readonly string[] = [],
+): Promise<CircuitRow[]> {
+  if (ids.length === 0 && ofEnvelopes.length === 0) return [];
   const rows = await db
     .selectFrom('circuits')
     .select(circuitColumns)
-    .where('id', 'in', ids)
+    .where((eb) =>
+      eb.or([
+        ...(ids.length > 0 ? [eb('id', 'in', ids)] : []),
+        ...(ofEnvelopes.length > 0
+          ? [
+              eb(
+                'id',
+                'in',
+                eb.selectFrom('envelopes').select('circuit_id').where('id', 'in', ofEnvelopes),
+              ),
+            ]
+          : []),
+      ]),
+    )
     .orderBy('id')
     .forUpdate()
     .execute();

@@ -75,20 +75,6 @@ export async function setEnvelopeStatus(
     .execute();
 }
 
-/** Which circuit each envelope constrains (unknown ids are left out). */
-export async function circuitsOfEnvelopes(
-  db: Executor,
-  ids: readonly string[],
-): Promise<Map<string, string>> {
-  if (ids.length === 0) return new Map();
-  const rows = await db
-    .selectFrom('envelopes')
-    .select(['id', 'circuit_id'])
-    .where('id', 'in', ids)
-    .execute();
-  return new Map(rows.map((r) => [r.id, r.circuit_id]));
-}
-
 /** Where a page of envelopes starts: just after this one in newest-first order. */
 export interface EnvelopeCursor {
   submittedAt: Date;
@@ -192,18 +178,25 @@ function toEnvelope(e: EnvelopeDbRow): Omit<EnvelopeRow, 'blocks'> {
 }
 
 /** Which of these envelopes are still open (SCHEDULED or ACTIVE), without their blocks. */
-export async function openEnvelopeHeads(
+/**
+ * Withdraws those of `ids` that are still open (SCHEDULED or ACTIVE) and returns them: one
+ * statement, so a change of envelopes reads and closes its predecessors in one round trip. The
+ * caller holds their circuits' locks, so no status changes in between.
+ */
+export async function withdrawOpenEnvelopes(
   db: Executor,
   ids: readonly string[],
-): Promise<Omit<EnvelopeRow, 'blocks'>[]> {
+  withdrawn: { at: Date; by: string },
+): Promise<{ id: string; circuitId: string }[]> {
   if (ids.length === 0) return [];
   const rows = await db
-    .selectFrom('envelopes')
-    .selectAll()
+    .updateTable('envelopes')
+    .set({ status: 'WITHDRAWN', withdrawn_at: withdrawn.at, withdrawn_by: withdrawn.by })
     .where('id', 'in', ids)
     .where('status', 'in', ['SCHEDULED', 'ACTIVE'])
+    .returning(['id', 'circuit_id'])
     .execute();
-  return rows.map(toEnvelope);
+  return rows.map((r) => ({ id: r.id, circuitId: r.circuit_id }));
 }
 
 /** A scope's open (SCHEDULED or ACTIVE) envelopes, without their blocks. */

@@ -38,7 +38,7 @@ type Row = {
   deleted_at: Date | null;
 };
 
-function toRow(r: Row): ConnectionRow {
+export function toConnectionRow(r: Row): ConnectionRow {
   return {
     id: r.id,
     displayName: r.display_name,
@@ -123,7 +123,7 @@ export async function listConnections(
   }
   let rowsQuery = q.selectAll().orderBy('display_name').orderBy('id');
   if (query.page) rowsQuery = rowsQuery.limit(query.page.limit).offset(query.page.offset);
-  const rows = (await rowsQuery.execute()).map(toRow);
+  const rows = (await rowsQuery.execute()).map(toConnectionRow);
   const whole = !query.page || (query.page.offset === 0 && rows.length < query.page.limit);
   const total = whole
     ? rows.length
@@ -153,7 +153,7 @@ export async function findConnection(
   let q = db.selectFrom('oscp_connections').selectAll().where('id', '=', id);
   if (lock) q = q.forUpdate();
   const row = await q.executeTakeFirst();
-  return row && toRow(row);
+  return row && toConnectionRow(row);
 }
 
 export async function findByGroupId(
@@ -168,7 +168,7 @@ export async function findByGroupId(
     .orderBy('enabled', 'desc')
     .orderBy('updated_at', 'desc')
     .executeTakeFirst();
-  return row && toRow(row);
+  return row && toConnectionRow(row);
 }
 
 export async function saveLifecycle(
@@ -221,5 +221,5 @@ export async function enabledHolder(
   if (by.groupId) q = q.where('group_id', '=', by.groupId);
   if (by.scopeId) q = q.where('scope_id', '=', by.scopeId);
   const row = await q.executeTakeFirst();
-  return row && toRow(row);
+  return row && toConnectionRow(row);
 }

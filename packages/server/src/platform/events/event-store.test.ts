@@ -1,8 +1,10 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startTestApp, type TestContext } from '../../testing/test-app';
 import { untilSomeoneWaitsOnALock } from '../../testing/test-database';
+import { StatementCounter } from '../../testing/statement-counter';
 import {
   appendToStream,
+  appendToStreams,
   ConcurrencyError,
   currentVersion,
   readAll,
@@ -93,6 +95,90 @@ describe('appending with an expected version', () => {
         throw new Error('later step failed');
       }),
     ).rejects.toThrow('later step failed');
+    expect(await readStream(ctx.db, 'order-1')).toEqual([]);
+  });
+});
+
+describe('appending to several streams at once', () => {
+  const appendMany = (
+    appends: { stream: string; expected: number | 'any'; events: NewEvent[] }[],
+    db = ctx.db,
+  ) => appendToStreams(db, appends, ctx.clock.now());
+
+  it('lands every stream at its own next version in one statement, in the order given', async () => {
+    await append('order-1', 0, [event('Placed')]);
+    await append('log', 'any', [event('A'), event('B')]);
+    const counter = new StatementCounter();
+    const { count } = await counter.during(() =>
+      ctx.db.transaction().execute((trx) =>
+        appendToStreams(
+          trx.withPlugin(counter),
+          [
+            { stream: 'order-1', expected: 1, events: [event('Paid')] },
+            { stream: 'order-2', expected: 0, events: [event('Placed'), event('Paid')] },
+            { stream: 'log', expected: 'any', events: [event('C')] },
+          ],
+          ctx.clock.now(),
+        ),
+      ),
+    );
+    expect(count).toBe(1);
+    expect((await readStream(ctx.db, 'order-1')).map((e) => [e.version, e.type])).toEqual([
+      [1, 'Placed'],
+      [2, 'Paid'],
+    ]);
+    expect((await readStream(ctx.db, 'order-2')).map((e) => [e.version, e.type])).toEqual([
+      [1, 'Placed'],
+      [2, 'Paid'],
+    ]);
+    expect((await readStream(ctx.db, 'log')).map((e) => e.version)).toEqual([1, 2, 3]);
+    const positions = (await readAll(ctx.db)).slice(-4).map((e) => `${e.streamId}/${e.type}`);
+    expect(positions).toEqual(['order-1/Paid', 'order-2/Placed', 'order-2/Paid', 'log/C']);
+  });
+
+  it('answers each stream its version and positions', async () => {
+    await append('order-1', 0, [event('Placed')]);
+    const [one, two] = await appendMany([
+      { stream: 'order-1', expected: 1, events: [event('Paid')] },
+      { stream: 'order-2', expected: 0, events: [event('Placed'), event('Paid')] },
+    ]);
+    expect(one).toMatchObject({ version: 2 });
+    expect(one!.positions).toHaveLength(1);
+    expect(two).toMatchObject({ version: 2 });
+    expect(two!.positions).toHaveLength(2);
+    expect(two!.positions[0]).toBeGreaterThan(one!.positions[0]!);
+  });
+
+  it('refuses a stale version of one stream with ConcurrencyError, and nothing of the others lands', async () => {
+    await append('order-1', 0, [event('Placed'), event('Paid')]);
+    const stale = appendMany([
+      { stream: 'order-2', expected: 0, events: [event('Placed')] },
+      { stream: 'order-1', expected: 1, events: [event('Cancelled')] },
+    ]);
+    await expect(stale).rejects.toMatchObject({ streamId: 'order-1', expected: 1, actual: 2 });
+    expect(await readStream(ctx.db, 'order-2')).toEqual([]);
+    expect((await readStream(ctx.db, 'order-1')).map((e) => e.type)).toEqual(['Placed', 'Paid']);
+  });
+
+  it('still checks the version of a stream given no events', async () => {
+    await append('order-1', 0, [event('Placed')]);
+    await expect(
+      appendMany([
+        { stream: 'order-1', expected: 0, events: [] },
+        { stream: 'order-2', expected: 0, events: [event('Placed')] },
+        { stream: 'order-3', expected: 0, events: [event('Placed')] },
+      ]),
+    ).rejects.toBeInstanceOf(ConcurrencyError);
+    expect(await readStream(ctx.db, 'order-2')).toEqual([]);
+  });
+
+  it('refuses the same stream twice in one append (its versions would collide)', async () => {
+    await expect(
+      appendMany([
+        { stream: 'order-1', expected: 0, events: [event('Placed')] },
+        { stream: 'order-1', expected: 'any', events: [event('Paid')] },
+      ]),
+    ).rejects.toThrow('a stream appears twice');
     expect(await readStream(ctx.db, 'order-1')).toEqual([]);
   });
 });

@@ -87,7 +87,7 @@ export async function appendToStream(
       .execute((trx) => appendToStream(trx, stream, expected, events, recordedAt));
   }
   for (let attempt = 1; ; attempt += 1) {
-    const inserted = await insertAtNextVersions(db, stream, expected, events, recordedAt);
+    const inserted = await insertAtNextVersions(db, [{ stream, expected, events }], recordedAt);
     if (inserted.length === events.length) {
       return {
         version: Math.max(...inserted.map((r) => r.version)),
@@ -117,35 +117,108 @@ export async function appendToStream(
   }
 }
 
-/** Inserts the events after the stream's current version if it matches; returns what landed. */
+/** One stream's part of an append: its events after the version its writer expects. */
+export interface StreamAppend {
+  stream: StreamRef;
+  expected: ExpectedVersion;
+  events: readonly NewEvent[];
+}
+
+/**
+ * Appends to several streams as one statement (a change that touches several aggregates pays one
+ * round trip, not one per stream), each stream checked against its own expected version. Should a
+ * stream not land whole (a stale version, a lost race), what did land of it is taken back and that
+ * stream alone goes through `appendToStream`, which retries `'any'` or throws ConcurrencyError.
+ */
+export async function appendToStreams(
+  db: Executor,
+  appends: readonly StreamAppend[],
+  recordedAt: Date,
+): Promise<{ version: number; positions: number[] }[]> {
+  const streamIds = appends.map((a) => streamIdOf(a.stream));
+  if (new Set(streamIds).size !== streamIds.length)
+    throw new Error(`appendToStreams: a stream appears twice (${streamIds.join(', ')})`);
+  const writing = appends.filter((a) => a.events.length > 0);
+  if (writing.length <= 1) {
+    const results = [];
+    for (const a of appends)
+      results.push(await appendToStream(db, a.stream, a.expected, a.events, recordedAt));
+    return results;
+  }
+  // A stream that lands only partly is undone below; that needs a transaction around it.
+  if (!db.isTransaction)
+    return (db as Db).transaction().execute((trx) => appendToStreams(trx, appends, recordedAt));
+  const landed = await insertAtNextVersions(db, writing, recordedAt);
+  const results = [];
+  for (const a of appends) {
+    const mine = landed.filter((r) => r.streamId === streamIdOf(a.stream));
+    if (a.events.length > 0 && mine.length === a.events.length) {
+      results.push({
+        version: Math.max(...mine.map((r) => r.version)),
+        positions: mine.map((r) => r.position).sort((x, y) => x - y),
+      });
+      continue;
+    }
+    if (mine.length > 0)
+      await db
+        .deleteFrom('events')
+        .where(
+          'global_position',
+          'in',
+          mine.map((r) => r.position),
+        )
+        .execute();
+    results.push(await appendToStream(db, a.stream, a.expected, a.events, recordedAt));
+  }
+  return results;
+}
+
+/**
+ * Inserts each stream's events after its current version, where that matches what its writer
+ * expects; returns what landed. One statement however many streams.
+ */
 async function insertAtNextVersions(
   db: Executor,
-  stream: StreamRef,
-  expected: ExpectedVersion,
-  events: readonly NewEvent[],
+  appends: readonly StreamAppend[],
   recordedAt: Date,
-): Promise<{ position: number; version: number }[]> {
-  const streamId = streamIdOf(stream);
-  const rows = events.map(
-    (e, i) =>
-      sql`(${i + 1}::int, ${e.type}::text, ${JSON.stringify(e.data)}::jsonb, ${JSON.stringify(
-        e.metadata ?? {},
-      )}::jsonb)`,
+): Promise<{ streamId: string; position: number; version: number }[]> {
+  let seq = 0;
+  const rows = appends.flatMap((a) =>
+    a.events.map((e, i) => {
+      seq += 1;
+      const expected = a.expected === 'any' ? null : a.expected;
+      return sql`(${seq}::int, ${streamIdOf(a.stream)}::text, ${subjectOf(a.stream)}::text,
+        ${i + 1}::int, ${expected}::int, ${e.type}::text, ${JSON.stringify(e.data)}::jsonb,
+        ${JSON.stringify(e.metadata ?? {})}::jsonb)`;
+    }),
   );
-  const versionCheck = expected === 'any' ? sql`TRUE` : sql`current_version.v = ${expected}::int`;
-  const result = await sql<{ global_position: string | number; version: number }>`
-    WITH current_version AS (
-      SELECT coalesce(max(version), 0) AS v FROM events WHERE stream_id = ${streamId}
+  const result = await sql<{
+    stream_id: string;
+    global_position: string | number;
+    version: number;
+  }>`
+    WITH e (seq, stream_id, subject, ord, expected, type, data, metadata) AS (
+      VALUES ${sql.join(rows)}
+    ),
+    current_version AS (
+      SELECT s.stream_id,
+        coalesce((SELECT max(version) FROM events x WHERE x.stream_id = s.stream_id), 0) AS v
+      FROM (SELECT DISTINCT stream_id FROM e) s
     )
     INSERT INTO events (stream_id, subject, version, type, data, metadata, recorded_at)
-    SELECT ${streamId}, ${subjectOf(stream)}, current_version.v + e.ord, e.type, e.data, e.metadata,
+    SELECT e.stream_id, e.subject, current_version.v + e.ord, e.type, e.data, e.metadata,
       ${recordedAt}::timestamptz
-    FROM current_version, (VALUES ${sql.join(rows)}) AS e (ord, type, data, metadata)
-    WHERE ${versionCheck}
+    FROM e JOIN current_version USING (stream_id)
+    WHERE e.expected IS NULL OR current_version.v = e.expected
+    ORDER BY e.seq
     ON CONFLICT (stream_id, version) DO NOTHING
-    RETURNING global_position, version
+    RETURNING stream_id, global_position, version
   `.execute(db);
-  return result.rows.map((r) => ({ position: Number(r.global_position), version: r.version }));
+  return result.rows.map((r) => ({
+    streamId: r.stream_id,
+    position: Number(r.global_position),
+    version: r.version,
+  }));
 }
 
 type EventRow = {

@@ -4,11 +4,13 @@ import { openPostgres } from '../db/database';
 import { appendToStream, readStream } from '../events/event-store';
 import { createLogger } from '../logging';
 import { startTestApp, type TestContext } from '../../testing/test-app';
+import { StatementCounter } from '../../testing/statement-counter';
 import { testDatabaseUrl } from '../../testing/test-database';
 import {
   cancelWork,
   ensureWorkDueBy,
   scheduleWork,
+  scheduleWorks,
   Scheduler,
   type DueWork,
   type WorkHandler,
@@ -155,6 +157,31 @@ describe('scheduling, rescheduling and cancelling', () => {
     await schedule('a', inMinutes(5));
     await scheduleWork(ctx.db, { kind: 'other', key: 'a', dueAt: inMinutes(9) }, ctx.clock.now());
     expect((await rows()).map((r) => r.kind)).toEqual([KIND, 'other']);
+  });
+
+  it('books several units in one statement, the last of a repeated key counting', async () => {
+    await schedule('a', inMinutes(30), { version: 0 });
+    const counter = new StatementCounter();
+    const { count } = await counter.during(() =>
+      scheduleWorks(
+        ctx.db.withPlugin(counter),
+        [
+          { kind: KIND, key: 'a', dueAt: inMinutes(5), payload: { version: 1 } },
+          { kind: 'other', key: 'a', dueAt: inMinutes(7) },
+          { kind: KIND, key: 'b', dueAt: inMinutes(9), payload: { version: 1 } },
+          { kind: KIND, key: 'b', dueAt: inMinutes(8), payload: { version: 2 } },
+        ],
+        ctx.clock.now(),
+      ),
+    );
+    expect(count).toBe(1);
+    expect((await rows()).map((r) => [r.kind, r.dedupe_key, r.due_at, r.payload])).toEqual([
+      [KIND, 'a', inMinutes(5), { version: 1 }],
+      ['other', 'a', inMinutes(7), {}],
+      [KIND, 'b', inMinutes(8), { version: 2 }],
+    ]);
+    await scheduleWorks(ctx.db, [], ctx.clock.now());
+    expect(await rows()).toHaveLength(3);
   });
 
   it('removes cancelled work so it never runs', async () => {

@@ -16,20 +16,34 @@ export interface DueWork {
 
 export type WorkHandler = (trx: Trx, work: DueWork, now: Date) => Promise<void>;
 
-export async function scheduleWork(
+type WorkToSchedule = { kind: string; key: string; dueAt: Date; payload?: Record<string, unknown> };
+
+export function scheduleWork(db: Executor, work: WorkToSchedule, now: Date): Promise<void> {
+  return scheduleWorks(db, [work], now);
+}
+
+/**
+ * Books several units of work in one statement (one round trip on a hot path). Should the same
+ * key come twice, the last one counts, as if they had been booked one after the other.
+ */
+export async function scheduleWorks(
   db: Executor,
-  work: { kind: string; key: string; dueAt: Date; payload?: Record<string, unknown> },
+  works: readonly WorkToSchedule[],
   now: Date,
 ): Promise<void> {
+  const byKey = new Map(works.map((w) => [`${w.kind}\u0000${w.key}`, w]));
+  if (byKey.size === 0) return;
   await db
     .insertInto('scheduled_work')
-    .values({
-      kind: work.kind,
-      dedupe_key: work.key,
-      due_at: work.dueAt,
-      payload: JSON.stringify(work.payload ?? {}) as never,
-      created_at: now,
-    })
+    .values(
+      [...byKey.values()].map((work) => ({
+        kind: work.kind,
+        dedupe_key: work.key,
+        due_at: work.dueAt,
+        payload: JSON.stringify(work.payload ?? {}) as never,
+        created_at: now,
+      })),
+    )
     .onConflict((oc) =>
       oc.columns(['kind', 'dedupe_key']).doUpdateSet((eb) => ({
         due_at: eb.ref('excluded.due_at'),

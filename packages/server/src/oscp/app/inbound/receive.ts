@@ -5,7 +5,7 @@ import { transactionWithRetry } from '../../../platform/db/retry';
 import type { Logger } from '../../../platform/logging';
 import { toleratedBody } from '../../domain/interoperability';
 import { OSCP_STATUS_OF, refuse, type Refusal } from '../../domain/refusal';
-import { claimInboundRequest, releaseInboundRequest } from '../../store/inbound-requests';
+import { claimAndLockConnection, releaseInboundRequest } from '../../store/inbound-requests';
 import * as refusals from '../../store/refusals';
 import type { ConnectionHandler, ConnectionRow } from '../connection-handler';
 import { reportProblem, resolveProblem } from '../effects';
@@ -174,8 +174,8 @@ export async function receiveWithin<K extends MessageKind>(
   // aborting this one, it is simply judged again (ADR 0033).
   return transactionWithRetry(deps.db, async (trx) => {
     const claim = { connectionId, requestId: call.requestId, endpoint: call.endpoint };
-    if (!(await claimInboundRequest(trx, claim, now))) return { status: 204, duplicate: true };
-    const connection = await deps.handler.load(trx, connectionId);
+    const { claimed, connection } = await claimAndLockConnection(trx, claim, now);
+    if (!claimed) return { status: 204, duplicate: true };
     const refusal = !connection?.enabled
       ? refuse('forbidden', 'This connection is disabled.')
       : await parsedAndDecided(deps, trx, connection, call, kind, body, decide, now);
