@@ -120,8 +120,10 @@ export async function refreshCircuit(
     });
   }
 
-  const active = await sessions.activeSessionsOnCircuit(trx, circuitId);
-  const before = await sessions.allocationsOnCircuit(trx, circuitId);
+  const { active, allocations: before } = await sessions.sessionsAndAllocationsOnCircuit(
+    trx,
+    circuitId,
+  );
   const allocations = balanceWithNotFollowing(
     uniformCapacity(capacity.amps, circuit.phaseCount),
     active.map((s) => ({

@@ -132,12 +132,11 @@ export class DepotQueries {
   async circuitDetail(circuitId: string): Promise<CircuitDetail> {
     const circuit = await depot.findCircuit(this.db, circuitId);
     if (!circuit) throw appErrors.notFound('Circuit', circuitId);
-    const [microgrid, scopes, chargers, active, allocations, readings] = await Promise.all([
+    const [microgrid, scopes, chargers, { active, allocations }, readings] = await Promise.all([
       depot.findMicrogrid(this.db, circuit.microgridId),
       depot.scopesOfCircuit(this.db, circuitId),
       depot.listChargers(this.db, circuitId),
-      sessions.activeSessionsOnCircuit(this.db, circuitId),
-      sessions.allocationsOnCircuit(this.db, circuitId),
+      sessions.sessionsAndAllocationsOnCircuit(this.db, circuitId),
       sessions.latestReadings(this.db, circuitId),
     ]);
     const sessionOf = new Map(active.map((s) => [s.chargerId, s]));

@@ -11,16 +11,16 @@ import { startTestApp, type TestContext } from '../../testing/test-app';
 
 /**
  * Session, scope, circuit lock, the envelope with its blocks, its events, the circuit's refresh
- * (envelopes in force, capacity with history, sessions, allocations before and after, its next
- * boundary).
+ * (envelopes in force, capacity with history, sessions with their allocations, the allocations
+ * written, its next boundary).
  */
-const SUBMIT_STATEMENTS = 11;
+const SUBMIT_STATEMENTS = 10;
 /**
  * Session, circuit lock found by the envelope, the withdrawal, its event, the refresh (envelopes in
- * force, capacity with history, sessions, allocations before and after, its boundary cancelled),
- * the envelope and its blocks read back for the answer.
+ * force, capacity with history, sessions with their allocations, the allocations written, its
+ * boundary cancelled), the envelope and its blocks read back for the answer.
  */
-const WITHDRAW_STATEMENTS = 12;
+const WITHDRAW_STATEMENTS = 11;
 
 const START = '2026-03-02T09:00:00Z';
 const statements = new StatementCounter();

@@ -18,13 +18,30 @@ export interface ActiveSessionRow {
   controlledBy: string | null;
 }
 
-export async function activeSessionsOnCircuit(
+/** A charger's stored allocation, as the load balancer last decided it. */
+export interface StoredAllocation {
+  charger_id: string;
+  session_id: string;
+  current_a: number;
+  binding: Record<string, unknown>;
+  computed_at: Date;
+}
+
+/**
+ * The circuit's active sessions (by charger name) and its stored allocations, read together: every
+ * refresh of a circuit needs both, so they cost one statement. A charger has at most one active
+ * session (a unique index), so the join never repeats an allocation.
+ */
+export async function sessionsAndAllocationsOnCircuit(
   db: Executor,
   circuitId: string,
-): Promise<ActiveSessionRow[]> {
+): Promise<{ active: ActiveSessionRow[]; allocations: StoredAllocation[] }> {
   const rows = await db
-    .selectFrom('charging_sessions as s')
-    .innerJoin('chargers as c', 'c.id', 's.charger_id')
+    .selectFrom('chargers as c')
+    .leftJoin('charging_sessions as s', (join) =>
+      join.onRef('s.charger_id', '=', 'c.id').on('s.ended_at', 'is', null),
+    )
+    .leftJoin('allocations as a', 'a.charger_id', 'c.id')
     .select([
       's.id as session_id',
       'c.id as charger_id',
@@ -38,25 +55,43 @@ export async function activeSessionsOnCircuit(
       's.energy_wh',
       'c.not_following_reason',
       'c.controlled_by',
+      'a.session_id as allocated_session_id',
+      'a.current_a as allocated_current_a',
+      'a.binding as allocation_binding',
+      'a.computed_at as allocation_computed_at',
     ])
     .where('c.circuit_id', '=', circuitId)
-    .where('s.ended_at', 'is', null)
+    .where((eb) => eb.or([eb('s.id', 'is not', null), eb('a.charger_id', 'is not', null)]))
     .orderBy('c.name')
     .execute();
-  return rows.map((r) => ({
-    sessionId: r.session_id,
-    chargerId: r.charger_id,
-    phases: r.phases as Phase[],
-    minCurrentA: r.min_current_a,
-    maxCurrentA: r.max_current_a,
-    vehicleMaxCurrentA: r.vehicle_max_current_a,
-    priority: r.priority,
-    startedAt: r.started_at,
-    vehicleLabel: r.vehicle_label,
-    energyWh: r.energy_wh,
-    notFollowingReason: r.not_following_reason,
-    controlledBy: r.controlled_by,
-  }));
+  const active: ActiveSessionRow[] = [];
+  const allocations: StoredAllocation[] = [];
+  for (const r of rows) {
+    if (r.session_id !== null)
+      active.push({
+        sessionId: r.session_id,
+        chargerId: r.charger_id,
+        phases: r.phases as Phase[],
+        minCurrentA: r.min_current_a,
+        maxCurrentA: r.max_current_a,
+        vehicleMaxCurrentA: r.vehicle_max_current_a,
+        priority: r.priority,
+        startedAt: r.started_at!,
+        vehicleLabel: r.vehicle_label,
+        energyWh: r.energy_wh!,
+        notFollowingReason: r.not_following_reason,
+        controlledBy: r.controlled_by,
+      });
+    if (r.allocated_session_id !== null)
+      allocations.push({
+        charger_id: r.charger_id,
+        session_id: r.allocated_session_id,
+        current_a: r.allocated_current_a!,
+        binding: r.allocation_binding!,
+        computed_at: r.allocation_computed_at!,
+      });
+  }
+  return { active, allocations };
 }
 
 export async function findActiveSession(db: Executor, chargerId: string) {
@@ -158,7 +193,10 @@ export async function replaceAllocations(
     .execute();
 }
 
-export async function allocationsOnCircuit(db: Executor, circuitId: string) {
+export async function allocationsOnCircuit(
+  db: Executor,
+  circuitId: string,
+): Promise<StoredAllocation[]> {
   return db
     .selectFrom('allocations as a')
     .innerJoin('chargers as c', 'c.id', 'a.charger_id')

@@ -17,10 +17,11 @@ import { startTestApp, type TestContext } from '../../testing/test-app';
  * A 96-block forecast that replaces the envelope in force: credential, claim with the connection's
  * lock, savepoint, control record and blocks in force, audit, blocks, scope, circuit lock, the old
  * envelope withdrawn, the new one with its blocks, the envelopes' events, the circuit's refresh
- * (envelopes in force, capacity with history, sessions, allocations before and after, its next
- * boundary), the control's due work and record, release, the inbound problem cleared.
+ * (envelopes in force, capacity with history, sessions with their allocations, the allocations
+ * written, its next boundary), the control's due work and record, release, the inbound problem
+ * cleared.
  */
-const FORECAST_STATEMENTS = 22;
+const FORECAST_STATEMENTS = 21;
 /** Credential, claim with the connection's lock, the heartbeat, its liveness check, the problem. */
 const HEARTBEAT_STATEMENTS = 5;
 
