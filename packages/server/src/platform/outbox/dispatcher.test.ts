@@ -4,6 +4,7 @@ import { connectionAuditStream } from '../../oscp/app/stream-names';
 import { createOscpTransport } from '../../oscp/app/transport';
 import { seedDemo } from '../../testing/demo';
 import { startTestApp, type TestContext } from '../../testing/test-app';
+import { StatementCounter } from '../../testing/statement-counter';
 import { eventually } from '../../testing/wait';
 import { readStream } from '../events/event-store';
 import { createLogger } from '../logging';
@@ -601,6 +602,41 @@ describe('the dispatcher of the app against a local peer', () => {
       expect(peer.received.map((r) => r.requestId)).toEqual([free.requestId, locked.requestId]);
     },
   );
+
+  it('claims what is due in one statement and sends the oldest first', async () => {
+    const sent: string[] = [];
+    const statements = new StatementCounter();
+    const standalone = new Dispatcher(
+      ctx.db.withPlugin(statements),
+      ctx.clock,
+      async (message) => {
+        sent.push(message.requestId);
+        return { status: 'delivered', httpStatus: 204, url: 'http://peer.invalid/x' };
+      },
+      async () => {},
+      { timeoutMs: 1_000, baseDelayMs: 1_000, maxDelayMs: 3_000, batchSize: 10 },
+      createLogger('silent'),
+    );
+    const due: string[] = [];
+    for (let i = 0; i < 3; i += 1) {
+      due.push((await enqueue()).requestId);
+      ctx.clock.advance(1_000);
+    }
+    // One claim for the batch, then one recorded outcome per message (the hook writes nothing).
+    const { count } = await statements.during(async () => {
+      expect(await standalone.runDue()).toBe(3);
+    });
+    expect(count).toBe(1 + 3);
+    expect(sent).toEqual(due);
+    for (const id of due) {
+      const stored = await ctx.db
+        .selectFrom('outbound_messages')
+        .select(['status', 'attempts'])
+        .where('request_id', '=', id)
+        .executeTakeFirstOrThrow();
+      expect(stored).toEqual({ status: 'DELIVERED', attempts: 1 });
+    }
+  });
 
   it('takes its jitter from the injected random source', async () => {
     const records: AttemptRecord[] = [];

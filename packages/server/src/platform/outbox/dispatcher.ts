@@ -133,50 +133,54 @@ export class Dispatcher {
     return this.options.timeoutMs * 3 + 1000;
   }
 
+  /**
+   * Claims up to `limit` due messages (and those whose lease ran out) in one statement: they are
+   * locked, skipping rows another sender holds, and marked SENDING under a fresh lease.
+   */
   async #claim(now: Date, limit: number): Promise<OutboundMessage[]> {
-    return this.db.transaction().execute(async (trx) => {
-      const rows = await trx
-        .selectFrom('outbound_messages')
-        .selectAll()
-        .where((eb) =>
-          eb.or([
-            eb.and([eb('status', 'in', ['PENDING', 'RETRYING']), eb('next_attempt_at', '<=', now)]),
-            eb.and([eb('status', '=', 'SENDING'), eb('lease_until', '<=', now)]),
-          ]),
-        )
-        .orderBy('next_attempt_at')
-        .orderBy('created_at')
-        .limit(limit)
-        .forUpdate()
-        .skipLocked()
-        .execute();
-      if (rows.length === 0) return [];
-      await trx
-        .updateTable('outbound_messages')
-        .set((eb) => ({
-          status: 'SENDING',
-          attempts: eb('attempts', '+', 1),
-          lease_until: new Date(now.getTime() + this.leaseMs),
-          updated_at: now,
-        }))
-        .where(
-          'id',
-          'in',
-          rows.map((r) => r.id),
-        )
-        .execute();
-      return rows.map((r) => ({
-        id: r.id,
-        connectionId: r.connection_id,
-        kind: r.kind,
-        body: r.body,
-        requestId: r.request_id,
-        correlationId: r.correlation_id,
-        attempts: r.attempts + 1,
-        maxAttempts: r.max_attempts,
-        createdAt: r.created_at,
-      }));
-    });
+    const rows = await this.db
+      .updateTable('outbound_messages')
+      .set((eb) => ({
+        status: 'SENDING',
+        attempts: eb('attempts', '+', 1),
+        lease_until: new Date(now.getTime() + this.leaseMs),
+        updated_at: now,
+      }))
+      .where('id', 'in', (eb) =>
+        eb
+          .selectFrom('outbound_messages')
+          .select('id')
+          .where((w) =>
+            w.or([
+              w.and([w('status', 'in', ['PENDING', 'RETRYING']), w('next_attempt_at', '<=', now)]),
+              w.and([w('status', '=', 'SENDING'), w('lease_until', '<=', now)]),
+            ]),
+          )
+          .orderBy('next_attempt_at')
+          .orderBy('created_at')
+          .limit(limit)
+          .forUpdate()
+          .skipLocked(),
+      )
+      .returningAll()
+      .execute();
+    // RETURNING keeps no order: the oldest due go out first, as claimed.
+    rows.sort(
+      (a, b) =>
+        a.next_attempt_at.getTime() - b.next_attempt_at.getTime() ||
+        a.created_at.getTime() - b.created_at.getTime(),
+    );
+    return rows.map((r) => ({
+      id: r.id,
+      connectionId: r.connection_id,
+      kind: r.kind,
+      body: r.body,
+      requestId: r.request_id,
+      correlationId: r.correlation_id,
+      attempts: r.attempts,
+      maxAttempts: r.max_attempts,
+      createdAt: r.created_at,
+    }));
   }
 
   async #record(message: OutboundMessage, outcome: DeliveryOutcome): Promise<void> {
