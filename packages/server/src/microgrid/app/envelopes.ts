@@ -254,7 +254,12 @@ export class EnvelopeService {
     const byId = new Map(circuits.map((c) => [c.id, c]));
 
     // Under the circuits' locks, envelope statuses cannot change beneath us.
-    const open = await store.withdrawOpenEnvelopes(trx, withdrawal.ids, { at: now, by });
+    const open = await store.withdrawOpenEnvelopes(
+      trx,
+      withdrawal.ids,
+      circuits.map((c) => c.id),
+      { at: now, by },
+    );
     for (const envelope of submitted) await store.insertEnvelope(trx, envelope);
     // Every envelope's events in one append: the withdrawn ones' and the submitted ones'.
     await appendToStreams(

@@ -177,22 +177,24 @@ function toEnvelope(e: EnvelopeDbRow): Omit<EnvelopeRow, 'blocks'> {
   };
 }
 
-/** Which of these envelopes are still open (SCHEDULED or ACTIVE), without their blocks. */
 /**
- * Withdraws those of `ids` that are still open (SCHEDULED or ACTIVE) and returns them: one
- * statement, so a change of envelopes reads and closes its predecessors in one round trip. The
- * caller holds their circuits' locks, so no status changes in between.
+ * Withdraws those of `ids` that are still open (SCHEDULED or ACTIVE) on one of `lockedCircuits`
+ * and returns them: one statement, so a change of envelopes reads and closes its predecessors in
+ * one round trip. The caller holds those circuits' locks, so no status changes in between, and an
+ * envelope on a circuit it did not lock is left alone.
  */
 export async function withdrawOpenEnvelopes(
   db: Executor,
   ids: readonly string[],
+  lockedCircuits: readonly string[],
   withdrawn: { at: Date; by: string },
 ): Promise<{ id: string; circuitId: string }[]> {
-  if (ids.length === 0) return [];
+  if (ids.length === 0 || lockedCircuits.length === 0) return [];
   const rows = await db
     .updateTable('envelopes')
     .set({ status: 'WITHDRAWN', withdrawn_at: withdrawn.at, withdrawn_by: withdrawn.by })
     .where('id', 'in', ids)
+    .where('circuit_id', 'in', lockedCircuits)
     .where('status', 'in', ['SCHEDULED', 'ACTIVE'])
     .returning(['id', 'circuit_id'])
     .execute();

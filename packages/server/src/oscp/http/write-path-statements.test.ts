@@ -30,6 +30,7 @@ const statements = new StatementCounter();
 let ctx: TestContext;
 let sim: CapacityProviderSimulator;
 let peerId: string;
+let scopeId: string;
 
 /** A day of quarter-hour blocks from the start, each at `base` amps and a little more. */
 function dayOfBlocks(base: number) {
@@ -48,6 +49,7 @@ beforeAll(async () => {
   sim = new CapacityProviderSimulator({ clock: ctx.clock, requestTimeoutMs: 15_000 });
   await sim.start();
   const ids = await seedDemo(ctx);
+  scopeId = ids.scopeId;
   const manager = await ctx.signIn('MANAGER');
   const groupId = 'GRP-WRITE-PATHS';
   peerId = sim.addPeer({
@@ -101,6 +103,19 @@ afterAll(async () => {
   await ctx.close();
 });
 
+/** The scope's open LIMIT envelopes (the one OSCP keeps in force), and every envelope's status. */
+async function envelopesOfScope() {
+  const rows = await ctx.db
+    .selectFrom('envelopes')
+    .select(['id', 'role', 'status'])
+    .where('scope_id', '=', scopeId)
+    .execute();
+  const open = rows.filter(
+    (r) => r.role === 'LIMIT' && (r.status === 'ACTIVE' || r.status === 'SCHEDULED'),
+  );
+  return { open: open.map((r) => r.id), status: new Map(rows.map((r) => [r.id, r.status])) };
+}
+
 /** A heartbeat whose offline_mode_at is days ahead, so the peer stays ONLINE. */
 async function heartbeat() {
   const outcome = await sim.sendHeartbeat(peerId, {
@@ -113,6 +128,8 @@ async function heartbeat() {
 describe('the hot write paths', () => {
   it('apply a 96-block forecast that replaces the envelope in force in a fixed number of statements', async () => {
     for (const base of [50, 60]) {
+      const before = await envelopesOfScope();
+      expect(before.open).toHaveLength(1);
       const { count } = await statements.during(async () => {
         const outcome = await sim.sendForecast(peerId, {
           type: 'CONSUMPTION',
@@ -121,6 +138,11 @@ describe('the hot write paths', () => {
         expect(outcome).toMatchObject({ status: 'delivered', httpStatus: 204 });
       });
       expect(count).toBe(FORECAST_STATEMENTS);
+      // And the statements did the work: the envelope in force was replaced by a new one.
+      const after = await envelopesOfScope();
+      expect(after.status.get(before.open[0]!)).toBe('WITHDRAWN');
+      expect(after.open).toHaveLength(1);
+      expect(after.open[0]).not.toBe(before.open[0]);
     }
   });
 

@@ -8,7 +8,8 @@ import { toConnectionRow, type ConnectionRow } from './connection-projection';
  * when the id is new. A repeat finds the row and gets false; a concurrent repeat waits on the
  * unique key until the first commits (and then finds it) or rolls back (and then claims it). So a
  * message is applied at most once. The claim is taken as the connection's row is read, before its
- * lock is waited for, as when they were two statements.
+ * lock is waited for, as when they were two statements; unlike then, a repeat also waits for the
+ * lock (for whatever of its connection is in flight) before it is answered.
  */
 export async function claimAndLockConnection(
   db: Executor,

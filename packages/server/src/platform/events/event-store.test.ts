@@ -361,5 +361,47 @@ describe('concurrent appends', () => {
         [3, 'PairB'],
       ]);
     });
+
+    it('takes back the part of a several-stream append that lost a race, lands it after the winner, and keeps the other streams', async () => {
+      let appended!: () => void;
+      const firstAppended = new Promise<void>((resolve) => (appended = resolve));
+      let commit!: () => void;
+      const mayCommit = new Promise<void>((resolve) => (commit = resolve));
+
+      const first = ctx.db.transaction().execute(async (trx) => {
+        await appendToStream(trx, 'pair', 'any', [event('Single')], ctx.clock.now());
+        appended();
+        await mayCommit;
+      });
+      await firstAppended;
+      // 'pair' conflicts on version 1 only (its version 2 would land alone); 'other' is free.
+      const second = appendToStreams(
+        ctx.db,
+        [
+          { stream: 'other', expected: 0, events: [event('Placed')] },
+          { stream: 'pair', expected: 'any', events: [event('PairA'), event('PairB')] },
+        ],
+        ctx.clock.now(),
+      );
+      try {
+        await untilSomeoneWaitsOnALock(ctx.db);
+      } finally {
+        commit();
+      }
+
+      await first;
+      const [other, pair] = await second;
+      expect(other).toMatchObject({ version: 1 });
+      expect(pair).toMatchObject({ version: 3 });
+      expect(pair!.positions).toHaveLength(2);
+      expect((await readStream(ctx.db, 'pair')).map((e) => [e.version, e.type])).toEqual([
+        [1, 'Single'],
+        [2, 'PairA'],
+        [3, 'PairB'],
+      ]);
+      expect((await readStream(ctx.db, 'other')).map((e) => [e.version, e.type])).toEqual([
+        [1, 'Placed'],
+      ]);
+    });
   });
 });

@@ -603,7 +603,7 @@ describe('the dispatcher of the app against a local peer', () => {
     },
   );
 
-  it('claims what is due in one statement and sends the oldest first', async () => {
+  it('claims at most a batch of what is due in one statement, the oldest due first', async () => {
     const sent: string[] = [];
     const statements = new StatementCounter();
     const standalone = new Dispatcher(
@@ -614,21 +614,24 @@ describe('the dispatcher of the app against a local peer', () => {
         return { status: 'delivered', httpStatus: 204, url: 'http://peer.invalid/x' };
       },
       async () => {},
-      { timeoutMs: 1_000, baseDelayMs: 1_000, maxDelayMs: 3_000, batchSize: 10 },
+      { timeoutMs: 1_000, baseDelayMs: 1_000, maxDelayMs: 3_000, batchSize: 2 },
       createLogger('silent'),
     );
-    const due: string[] = [];
-    for (let i = 0; i < 3; i += 1) {
-      due.push((await enqueue()).requestId);
-      ctx.clock.advance(1_000);
+    // Written newest-due first, so the order they are stored in is not the order they are due in.
+    const byDue: string[] = [];
+    for (let i = 1; i <= 3; i += 1) {
+      const dueAt = new Date(ctx.clock.now().getTime() - i * 1_000);
+      byDue.unshift((await enqueue({ dueAt })).requestId);
     }
     // One claim for the batch, then one recorded outcome per message (the hook writes nothing).
     const { count } = await statements.during(async () => {
-      expect(await standalone.runDue()).toBe(3);
+      expect(await standalone.runDue()).toBe(2);
     });
-    expect(count).toBe(1 + 3);
-    expect(sent).toEqual(due);
-    for (const id of due) {
+    expect(count).toBe(1 + 2);
+    expect(sent).toEqual(byDue.slice(0, 2));
+    expect(await standalone.runDue()).toBe(1);
+    expect(sent).toEqual(byDue);
+    for (const id of byDue) {
       const stored = await ctx.db
         .selectFrom('outbound_messages')
         .select(['status', 'attempts'])

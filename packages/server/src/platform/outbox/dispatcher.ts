@@ -138,7 +138,30 @@ export class Dispatcher {
    * locked, skipping rows another sender holds, and marked SENDING under a fresh lease.
    */
   async #claim(now: Date, limit: number): Promise<OutboundMessage[]> {
+    // The chosen ids are materialised first: as a plain sub-query the planner may run it again per
+    // row (a rescanned semi-join), and with SKIP LOCKED each run can pick other rows, past `limit`.
     const rows = await this.db
+      .with(
+        (cte) => cte('chosen').materialized(),
+        (db) =>
+          db
+            .selectFrom('outbound_messages')
+            .select('id')
+            .where((w) =>
+              w.or([
+                w.and([
+                  w('status', 'in', ['PENDING', 'RETRYING']),
+                  w('next_attempt_at', '<=', now),
+                ]),
+                w.and([w('status', '=', 'SENDING'), w('lease_until', '<=', now)]),
+              ]),
+            )
+            .orderBy('next_attempt_at')
+            .orderBy('created_at')
+            .limit(limit)
+            .forUpdate()
+            .skipLocked(),
+      )
       .updateTable('outbound_messages')
       .set((eb) => ({
         status: 'SENDING',
@@ -146,22 +169,7 @@ export class Dispatcher {
         lease_until: new Date(now.getTime() + this.leaseMs),
         updated_at: now,
       }))
-      .where('id', 'in', (eb) =>
-        eb
-          .selectFrom('outbound_messages')
-          .select('id')
-          .where((w) =>
-            w.or([
-              w.and([w('status', 'in', ['PENDING', 'RETRYING']), w('next_attempt_at', '<=', now)]),
-              w.and([w('status', '=', 'SENDING'), w('lease_until', '<=', now)]),
-            ]),
-          )
-          .orderBy('next_attempt_at')
-          .orderBy('created_at')
-          .limit(limit)
-          .forUpdate()
-          .skipLocked(),
-      )
+      .where('id', 'in', (eb) => eb.selectFrom('chosen').select('id'))
       .returningAll()
       .execute();
     // RETURNING keeps no order: the oldest due go out first, as claimed.

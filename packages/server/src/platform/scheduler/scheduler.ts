@@ -149,15 +149,18 @@ async function claimDue(
   limit: number,
 ): Promise<ClaimedRow[]> {
   if (kinds.length === 0 || limit <= 0) return [];
+  // The chosen ids are materialised first: as a plain sub-query the planner may run it again per
+  // row (a rescanned semi-join), and with SKIP LOCKED each run can pick other rows, past `limit`.
   const result = await sql<ClaimedRow>`
-    DELETE FROM scheduled_work
-    WHERE id IN (
+    WITH chosen AS MATERIALIZED (
       SELECT id FROM scheduled_work
       WHERE due_at <= ${now} AND kind IN (${sql.join(kinds)})
       ORDER BY due_at, id
       LIMIT ${limit}
       FOR UPDATE SKIP LOCKED
     )
+    DELETE FROM scheduled_work
+    WHERE id IN (SELECT id FROM chosen)
     RETURNING id, kind, dedupe_key, due_at, payload, attempts, created_at`.execute(trx);
   return result.rows.sort((a, b) => a.due_at.getTime() - b.due_at.getTime() || a.id - b.id);
 }
